@@ -1,0 +1,260 @@
+/**
+ * One validated Config from setup() options, CATALYST_* env vars, legacy names,
+ * OpenTelemetry names and defaults, in that order. A .env file in the working
+ * directory fills in variables that are not already set. Bad values produce one
+ * warning naming the variable and what was expected, then a safe fallback.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { addSecret, warn } from "./util/log";
+import type { ModuleKey } from "./integrations/keys";
+
+export type BatchingMode = "batch" | "simple";
+export type ConsoleMode = "tree" | "summary" | "off";
+
+export interface SetupOptions {
+  /** OTLP/HTTP base URL; spans go to `<endpoint>/v1/traces`. */
+  endpoint?: string;
+  /** Ingest token, sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  serviceName?: string;
+  serviceVersion?: string;
+  /** Becomes the `deployment.environment` resource attribute. */
+  environment?: string;
+  debug?: boolean;
+  /** SDK modules to patch explicitly, e.g. `{ openai: OpenAI, anthropic: Anthropic }`. */
+  modules?: Partial<Record<ModuleKey, unknown>>;
+  /** Also patch every supported SDK that loads (default true). */
+  autoInstrument?: boolean;
+  batching?: BatchingMode;
+  shutdownTimeoutMillis?: number;
+  /** Extra span processors that see every span (added after ours). */
+  spanProcessors?: SpanProcessor[];
+  /** An exporter of your own, used in addition to the configured destination. */
+  exporter?: SpanExporter;
+  /** Extra HTTP headers for the OTLP exporter. */
+  headers?: Record<string, string>;
+  /** Append every finished span as one JSON line to this file. */
+  tracesFile?: string;
+  /** How the local sink prints to stderr when no endpoint is set. */
+  console?: ConsoleMode;
+  /** Only these integrations (keys or package names). */
+  instrumentations?: string[];
+  /** All integrations but these. */
+  disabledInstrumentations?: string[];
+  /** Turn everything into a no-op. */
+  disabled?: boolean;
+}
+
+export interface Config {
+  disabled: boolean;
+  endpoint?: string;
+  tracesUrl?: string;
+  token?: string;
+  headers: Record<string, string>;
+  serviceName: string;
+  serviceVersion?: string;
+  environment?: string;
+  debug: boolean;
+  autoInstrument: boolean;
+  batching: BatchingMode;
+  shutdownTimeoutMillis: number;
+  tracesFile?: string;
+  console: ConsoleMode;
+  instrumentations?: string[];
+  disabledInstrumentations?: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+let dotenvLoaded = false;
+/** Read `.env` from the working directory once, never overriding what is set. */
+export function loadDotEnv(env: Env = process.env): void {
+  if (dotenvLoaded) return;
+  dotenvLoaded = true;
+  try {
+    const file = path.join(process.cwd(), ".env");
+    if (!fs.existsSync(file)) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const dotenv = require("dotenv") as typeof import("dotenv");
+    const parsed = dotenv.parse(fs.readFileSync(file));
+    for (const [k, v] of Object.entries(parsed)) if (env[k] === undefined) env[k] = v;
+  } catch (err) {
+    warn(`could not read .env in ${process.cwd()}: ${(err as Error).message}`);
+  }
+}
+
+/** First env var (in order) that is set to a non-empty value: [name, value]. */
+function pick(env: Env, names: string[]): [string, string] | undefined {
+  for (const n of names) {
+    const v = env[n];
+    if (v !== undefined && v.trim() !== "") return [n, v.trim()];
+  }
+  return undefined;
+}
+
+const TRUE = new Set(["1", "true", "yes", "on"]);
+const FALSE = new Set(["0", "false", "no", "off", ""]);
+
+function parseBool(name: string, raw: string, fallback: boolean): boolean {
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  warn(`${name}="${raw}" is not a boolean (expected true/false, 1/0); using ${fallback}.`);
+  return fallback;
+}
+
+export function parseList(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items;
+}
+
+/** `<base>/v1/traces`, unless the URL already names that path. Undefined (with a warning) when invalid. */
+export function tracesUrlFor(source: string, endpoint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    warn(
+      `${source}="${endpoint}" is not a valid URL (expected http(s)://host[:port][/path]); traces stay local.`,
+    );
+    return undefined;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    warn(`${source}="${endpoint}" must use http:// or https:// (OTLP/HTTP); traces stay local.`);
+    return undefined;
+  }
+  const trimmed = url.href.replace(/\/+$/, "");
+  return /\/v1\/traces$/.test(url.pathname.replace(/\/+$/, "")) ? trimmed : `${trimmed}/v1/traces`;
+}
+
+function readPackageJson(dir: string): { name?: string; version?: string } | undefined {
+  let d = dir;
+  for (let i = 0; i < 20; i++) {
+    const file = path.join(d, "package.json");
+    try {
+      if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch {
+      return undefined;
+    }
+    const parent = path.dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  return undefined;
+}
+
+/** The app's identity: its package.json (from the entry script's folder, else cwd), else the script name. */
+function appIdentity(): { name: string; version?: string } {
+  const script = process.argv[1];
+  const dir = script ? path.dirname(path.resolve(script)) : process.cwd();
+  const pkg = readPackageJson(dir);
+  if (pkg?.name) return { name: pkg.name, version: pkg.version };
+  if (script) return { name: path.basename(script).replace(/\.[cm]?[jt]sx?$/, ""), version: pkg?.version };
+  return { name: "unknown_service:node" };
+}
+
+export function resolveConfig(options: SetupOptions = {}, env: Env = process.env): Config {
+  loadDotEnv(env);
+
+  const disabledEnv = pick(env, ["CATALYST_DISABLED"]);
+  const otelDisabled = pick(env, ["OTEL_SDK_DISABLED"]);
+  const disabled =
+    options.disabled ??
+    ((disabledEnv ? parseBool(disabledEnv[0], disabledEnv[1], false) : false) ||
+      (otelDisabled ? otelDisabled[1].toLowerCase() === "true" : false));
+
+  const debugEnv = pick(env, ["CATALYST_DEBUG"]);
+  const debugOn = options.debug ?? (debugEnv ? parseBool(debugEnv[0], debugEnv[1], false) : false);
+
+  let endpoint: string | undefined;
+  let tracesUrl: string | undefined;
+  const endpointSrc: [string, string] | undefined =
+    options.endpoint !== undefined && options.endpoint !== ""
+      ? ["setup({ endpoint })", options.endpoint]
+      : pick(env, ["CATALYST_OTLP_ENDPOINT", "OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"]);
+  if (endpointSrc) {
+    // the signal-specific OTel variable is a full URL by definition
+    const isFullUrl = endpointSrc[0] === "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+    tracesUrl = isFullUrl ? validateFullUrl(endpointSrc[0], endpointSrc[1]) : tracesUrlFor(endpointSrc[0], endpointSrc[1]);
+    if (tracesUrl) endpoint = endpointSrc[1];
+  }
+
+  const token = options.token ?? pick(env, ["CATALYST_OTLP_TOKEN", "OTLP_INGEST_TOKEN"])?.[1];
+  addSecret(token);
+
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (token) headers["Authorization"] = `Bearer ${token}`;
+
+  const app = appIdentity();
+  const serviceName =
+    options.serviceName ?? pick(env, ["CATALYST_SERVICE_NAME", "SERVICE_NAME", "OTEL_SERVICE_NAME"])?.[1] ?? app.name;
+  const serviceVersion = options.serviceVersion ?? pick(env, ["CATALYST_SERVICE_VERSION"])?.[1] ?? app.version;
+  const environment = options.environment ?? pick(env, ["CATALYST_ENVIRONMENT"])?.[1];
+
+  let batching: BatchingMode = "batch";
+  const batchingSrc: [string, string] | undefined =
+    options.batching !== undefined ? ["setup({ batching })", String(options.batching)] : pick(env, ["CATALYST_BATCHING"]);
+  if (batchingSrc) {
+    const v = batchingSrc[1].toLowerCase();
+    if (v === "batch" || v === "simple") batching = v;
+    else warn(`${batchingSrc[0]}="${batchingSrc[1]}" is not a batching mode (expected "batch" or "simple"); using "batch".`);
+  }
+
+  let shutdownTimeoutMillis = 5000;
+  const timeoutSrc: [string, string] | undefined =
+    options.shutdownTimeoutMillis !== undefined
+      ? ["setup({ shutdownTimeoutMillis })", String(options.shutdownTimeoutMillis)]
+      : pick(env, ["CATALYST_SHUTDOWN_TIMEOUT_MS"]);
+  if (timeoutSrc) {
+    const n = Number(timeoutSrc[1]);
+    if (Number.isFinite(n) && n >= 0) shutdownTimeoutMillis = n;
+    else
+      warn(`${timeoutSrc[0]}="${timeoutSrc[1]}" is not a number of milliseconds (expected an integer >= 0); using 5000.`);
+  }
+
+  let consoleMode: ConsoleMode = env.NODE_ENV === "production" ? "off" : "tree";
+  const consoleSrc: [string, string] | undefined =
+    options.console !== undefined ? ["setup({ console })", options.console] : pick(env, ["CATALYST_CONSOLE"]);
+  if (consoleSrc) {
+    const v = consoleSrc[1].toLowerCase();
+    if (v === "tree" || v === "summary" || v === "off") consoleMode = v;
+    else warn(`${consoleSrc[0]}="${consoleSrc[1]}" is not a console mode (expected tree, summary or off); using "${consoleMode}".`);
+  }
+
+  return {
+    disabled,
+    endpoint,
+    tracesUrl,
+    token,
+    headers,
+    serviceName,
+    serviceVersion,
+    environment,
+    debug: debugOn,
+    autoInstrument: options.autoInstrument ?? true,
+    batching,
+    shutdownTimeoutMillis,
+    tracesFile: options.tracesFile ?? pick(env, ["CATALYST_TRACES_FILE"])?.[1],
+    console: consoleMode,
+    instrumentations: options.instrumentations ?? parseList(pick(env, ["CATALYST_INSTRUMENTATIONS"])?.[1]),
+    disabledInstrumentations:
+      options.disabledInstrumentations ?? parseList(pick(env, ["CATALYST_DISABLED_INSTRUMENTATIONS"])?.[1]),
+  };
+}
+
+function validateFullUrl(source: string, value: string): string | undefined {
+  try {
+    const u = new URL(value);
+    if (u.protocol === "http:" || u.protocol === "https:") return u.href;
+  } catch {
+    /* fall through */
+  }
+  warn(`${source}="${value}" is not a valid http(s) URL; traces stay local.`);
+  return undefined;
+}

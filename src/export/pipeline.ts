@@ -1,0 +1,190 @@
+/**
+ * Export time: the tracer provider and its processors. Built on first use so that
+ * the preload costs almost nothing at start-up (the OpenTelemetry SDK loads when the
+ * first span starts, not when the app boots).
+ */
+import { trace, type TracerProvider } from "@opentelemetry/api";
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { Context } from "@opentelemetry/api";
+import type { Config } from "../config";
+import { debug, info, internalError } from "../util/log";
+import { GuardedExporter } from "./guarded-exporter";
+import { IdentityProcessor } from "./identity-processor";
+import { ConsoleTreeExporter, JsonlFileExporter } from "./local-sink";
+import { withTimeout } from "./lifecycle";
+
+export interface Pipeline {
+  provider: TracerProvider;
+  /** Our own provider (also when we attached to a foreign one). */
+  ownProvider: { forceFlush(): Promise<void>; shutdown(): Promise<void> };
+  /** How our spans reach our exporters: "registered", "attached" to a foreign provider, or "unregistered". */
+  mode: "registered" | "attached" | "unregistered";
+  composite: CompositeProcessor;
+  destination: string;
+  consoleSink?: ConsoleTreeExporter;
+  fileSink?: JsonlFileExporter;
+}
+
+/** All our processors behind one SpanProcessor, so it can be attached to a foreign provider in one go. */
+export class CompositeProcessor implements SpanProcessor {
+  endedSinceFlush = 0;
+  constructor(readonly processors: SpanProcessor[]) {}
+  onStart(span: Span, parentContext: Context): void {
+    for (const p of this.processors) {
+      try {
+        p.onStart(span, parentContext);
+      } catch (err) {
+        internalError("processor.onStart", err);
+      }
+    }
+  }
+  onEnd(span: ReadableSpan): void {
+    this.endedSinceFlush++;
+    for (const p of this.processors) {
+      try {
+        p.onEnd(span);
+      } catch (err) {
+        internalError("processor.onEnd", err);
+      }
+    }
+  }
+  async forceFlush(): Promise<void> {
+    this.endedSinceFlush = 0;
+    await Promise.all(this.processors.map((p) => p.forceFlush().catch((e) => internalError("processor.forceFlush", e))));
+  }
+  async shutdown(): Promise<void> {
+    await Promise.all(this.processors.map((p) => p.shutdown().catch((e) => internalError("processor.shutdown", e))));
+  }
+}
+
+export interface PipelineExtras {
+  spanProcessors?: SpanProcessor[];
+  exporter?: SpanExporter;
+}
+
+/** The destination line printed once at start. */
+export function describeDestination(config: Config): string {
+  const parts: string[] = [];
+  if (config.tracesUrl) parts.push(`${config.tracesUrl} (OTLP/HTTP${config.token ? ", with token" : ""})`);
+  else if (config.console === "off") parts.push("nowhere yet: no CATALYST_OTLP_ENDPOINT is set and console printing is off");
+  else parts.push(`stderr as trace trees (no CATALYST_OTLP_ENDPOINT set)`);
+  if (config.tracesFile) parts.push(`the file ${config.tracesFile}`);
+  return parts.join(" and ");
+}
+
+export function announce(config: Config): void {
+  // with an endpoint the agent stays quiet unless asked for debug output
+  if (config.tracesUrl) debug(`traces → ${describeDestination(config)}`);
+  else info(`traces → ${describeDestination(config)}`);
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+export function createPipeline(config: Config, extras: PipelineExtras): Pipeline {
+  const base = require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
+  const { resourceFromAttributes } = require("@opentelemetry/resources") as typeof import("@opentelemetry/resources");
+
+  const makeProcessor = (exporter: SpanExporter): SpanProcessor =>
+    config.batching === "simple"
+      ? new base.SimpleSpanProcessor(exporter)
+      : new base.BatchSpanProcessor(exporter, {
+          // LLM spans are few and long: export soon so an abrupt exit loses little
+          scheduledDelayMillis: 1000,
+          maxQueueSize: 2048,
+          maxExportBatchSize: 512,
+          exportTimeoutMillis: Math.max(1000, config.shutdownTimeoutMillis),
+        });
+
+  const processors: SpanProcessor[] = [new IdentityProcessor()];
+  let consoleSink: ConsoleTreeExporter | undefined;
+  let fileSink: JsonlFileExporter | undefined;
+  if (config.tracesUrl) {
+    const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-http") as typeof import("@opentelemetry/exporter-trace-otlp-http");
+    const otlp = new OTLPTraceExporter({
+      url: config.tracesUrl,
+      headers: config.headers,
+      timeoutMillis: Math.max(1000, config.shutdownTimeoutMillis),
+    });
+    processors.push(makeProcessor(new GuardedExporter(otlp, config.tracesUrl)));
+  } else if (config.console !== "off") {
+    consoleSink = new ConsoleTreeExporter(config.console);
+    // the tree printer groups by trace itself; a simple processor keeps output prompt
+    processors.push(new base.SimpleSpanProcessor(consoleSink));
+  }
+  if (config.tracesFile) {
+    fileSink = new JsonlFileExporter(config.tracesFile);
+    processors.push(new base.SimpleSpanProcessor(fileSink));
+  }
+  if (extras.exporter) processors.push(makeProcessor(new GuardedExporter(extras.exporter, "your exporter")));
+  for (const p of extras.spanProcessors ?? []) processors.push(p);
+  const composite = new CompositeProcessor(processors);
+
+  const resourceAttributes: Record<string, string> = { "service.name": config.serviceName };
+  if (config.serviceVersion) resourceAttributes["service.version"] = config.serviceVersion;
+  if (config.environment) resourceAttributes["deployment.environment"] = config.environment;
+  resourceAttributes["telemetry.sdk.language"] = "nodejs";
+  resourceAttributes["telemetry.distro.name"] = "@inference/tracing";
+  const resource = resourceFromAttributes(resourceAttributes);
+
+  const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node") as typeof import("@opentelemetry/sdk-trace-node");
+  const own = new NodeTracerProvider({ resource, spanProcessors: [composite], sampler: new base.AlwaysOnSampler() });
+
+  const foreign = foreignProvider();
+  let mode: Pipeline["mode"] = "registered";
+  let provider: TracerProvider = own;
+  if (!foreign) {
+    own.register();
+  } else if (attachTo(foreign, composite)) {
+    mode = "attached";
+    provider = foreign;
+    debug("an OpenTelemetry tracer provider was already registered: our processors were attached to it (one trace tree, spans reach both destinations)");
+  } else {
+    mode = "unregistered";
+    ensureContextManager();
+    debug(
+      "an OpenTelemetry tracer provider was already registered and does not accept extra processors: " +
+        "our own provider stays unregistered; our spans still join the app's traces through the shared context",
+    );
+  }
+  return { provider, ownProvider: own, mode, composite, destination: describeDestination(config), consoleSink, fileSink };
+}
+
+/** The app's own provider, if one is registered globally (not the API's no-op). */
+function foreignProvider(): TracerProvider | undefined {
+  const global = trace.getTracerProvider() as TracerProvider & { getDelegate?: () => TracerProvider };
+  const delegate = typeof global.getDelegate === "function" ? global.getDelegate() : global;
+  const name = delegate?.constructor?.name;
+  if (!delegate || name === "NoopTracerProvider") return undefined;
+  return delegate;
+}
+
+/** Attach our processor where the foreign provider allows it (SDK 1.x API, or SDK 2.x's processor list). */
+function attachTo(provider: TracerProvider, processor: SpanProcessor): boolean {
+  const p = provider as any;
+  try {
+    if (typeof p.addSpanProcessor === "function") {
+      p.addSpanProcessor(processor);
+      return true;
+    }
+    const list = p._activeSpanProcessor?._spanProcessors;
+    if (Array.isArray(list)) {
+      list.push(processor);
+      return true;
+    }
+  } catch (err) {
+    internalError("attachTo", err);
+  }
+  return false;
+}
+
+/** Without a registered provider of ours, context still has to flow through async code. */
+function ensureContextManager(): void {
+  const { context } = require("@opentelemetry/api") as typeof import("@opentelemetry/api");
+  const { AsyncLocalStorageContextManager } = require("@opentelemetry/context-async-hooks");
+  const probe = context.with(context.active().setValue(Symbol.for("probe"), 1), () => context.active().getValue(Symbol.for("probe")));
+  if (probe === 1) return; // the app registered one already
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
+export async function flushPipeline(p: Pipeline, timeoutMs: number): Promise<void> {
+  await withTimeout(p.composite.forceFlush(), timeoutMs);
+}

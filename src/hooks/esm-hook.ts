@@ -1,0 +1,164 @@
+/**
+ * ESM coverage, with the mechanism chosen per runtime (CATALYST_ESM_MODE overrides):
+ *  - "sync":   import-in-the-middle's in-thread module.registerHooks loader
+ *              (Node 22.22.3+, 24.11.1+, 25.1+, 26+);
+ *  - "loader": import-in-the-middle through module.register (off-thread; every module
+ *              load pays a round trip, measured at +350 ms or more on an openai+anthropic app);
+ *  - "eager":  no loader at all: the SDK packages the app depends on are loaded from the
+ *              app's folder at preload time (require(esm)) and their classes patched; the app's
+ *              later `import` gets the same module instance. Default on Node 20 and on Bun;
+ *  - "off":    ESM imports are not patched (CommonJS still is).
+ * Only packages named by the registry are ever hooked (an allowlist), never every module.
+ */
+import * as path from "node:path";
+import { isMainThread } from "node:worker_threads";
+import { pathToFileURL } from "node:url";
+import type { Integration } from "../integrations/types";
+import type { Instrumenter } from "./instrumenter";
+import { stripExt } from "./cjs-hook";
+import { appManifest, entryIsEsm, findPackage } from "./resolve";
+import { debug, internalError, warn } from "../util/log";
+
+export type EsmMode = "sync" | "loader" | "eager" | "off";
+
+/** Files that break when import-in-the-middle proxies them (known from other agents). */
+export const ESM_EXCLUDE = [/\/node_modules\/openai\/_shims\//, /\/node_modules\/@anthropic-ai\/sdk\/_shims\//, /\/node_modules\/langsmith\//];
+
+function syncHooksSupported(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require("import-in-the-middle/supports-sync-hooks.mjs");
+    return m.supportsSyncHooks() === true;
+  } catch {
+    return false;
+  }
+}
+
+export function chooseEsmMode(env: Record<string, string | undefined> = process.env): EsmMode {
+  const raw = env.CATALYST_ESM_MODE?.trim().toLowerCase();
+  if (raw && raw !== "auto") {
+    if (raw === "sync" || raw === "loader" || raw === "eager" || raw === "off") {
+      if (process.versions.bun && (raw === "sync" || raw === "loader")) {
+        warn(`CATALYST_ESM_MODE=${raw} is not available under Bun (no loader hooks); using "eager".`);
+        return "eager";
+      }
+      if (raw === "sync" && !syncHooksSupported()) {
+        warn(`CATALYST_ESM_MODE=sync needs Node 22.22.3+, 24.11.1+ or 25.1+; using "loader".`);
+        return "loader";
+      }
+      return raw;
+    }
+    warn(`CATALYST_ESM_MODE="${env.CATALYST_ESM_MODE}" is not a mode (expected auto, sync, loader, eager or off); using auto.`);
+  }
+  if (process.versions.bun) return "eager";
+  if (syncHooksSupported()) return "sync";
+  return "eager";
+}
+
+export function esmIncludeList(integrations: Integration[]): (string | RegExp)[] {
+  const list: (string | RegExp)[] = [];
+  for (const i of integrations) {
+    for (const p of i.packages) {
+      list.push(p);
+      for (const f of i.files ?? []) {
+        const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        list.push(new RegExp(`/node_modules/${esc(p)}/${esc(stripExt(f))}\\.(m|c)?js$`));
+      }
+    }
+  }
+  return list;
+}
+
+let installedMode: EsmMode | undefined;
+
+/** Install ESM coverage once. `loaderUrl` is our loader.mjs (for the "loader" mode). */
+export function installEsmHook(instrumenter: Instrumenter, mode: EsmMode, loaderUrl: string): EsmMode {
+  if (installedMode) return installedMode;
+  installedMode = mode;
+  const wanted = instrumenter.integrations.filter((i) => instrumenter.isEnabled(i));
+  if (wanted.length === 0 || mode === "off") return mode;
+  try {
+    if (mode === "eager") {
+      eagerPatch(instrumenter, wanted);
+      return mode;
+    }
+    // Node 20 re-runs --require preloads inside the hooks thread: register from the main thread only
+    if (!isMainThread) return mode;
+    const include = esmIncludeList(wanted);
+    if (mode === "sync") {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { register } = require("import-in-the-middle/register-hooks.mjs");
+      register({ include, exclude: ESM_EXCLUDE });
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require("node:module") as typeof import("node:module");
+      if (typeof mod.register !== "function") {
+        warn("ESM imports are not instrumented on this Node version (module.register is missing): use --experimental-loader @inference/tracing/loader");
+        return mode;
+      }
+      mod.register(loaderUrl, { parentURL: pathToFileURL(__filename).href, data: { include, exclude: ESM_EXCLUDE } });
+    }
+    installIitmHook(instrumenter, wanted);
+  } catch (err) {
+    warn(`could not install the ESM hook (${mode}): ${(err as Error).message}; ESM imports will not be traced.`);
+    internalError("esm-hook", err);
+  }
+  return mode;
+}
+
+function installIitmHook(instrumenter: Instrumenter, wanted: Integration[]): void {
+  const names = [...new Set(wanted.flatMap((i) => i.packages))];
+  const files = new Map<string, string>();
+  for (const i of wanted) for (const f of i.files ?? []) for (const p of i.packages) files.set(stripExt(`${p}/${f}`), p);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Hook } = require("import-in-the-middle") as typeof import("import-in-the-middle");
+  new Hook(names, { internals: files.size > 0 }, (exports: any, name: string, baseDir: string | void) => {
+    try {
+      const normalized = name.split(path.sep).join("/");
+      const pkg = files.get(stripExt(normalized)) ?? (names.includes(normalized) ? normalized : undefined);
+      if (!pkg) return;
+      const integration = instrumenter.byPackage(pkg);
+      if (integration) instrumenter.patch(integration, exports, "esm", normalized, baseDir || undefined);
+    } catch (err) {
+      internalError("esm-hook", err);
+    }
+  });
+}
+
+/**
+ * Loader-free ESM: load the ESM build of each SDK the app depends on, from the app's
+ * folder, and patch its classes before the app's own imports run. Provider SDKs nested
+ * under a framework package (its own copy of openai, say) are found and patched too.
+ */
+function eagerPatch(instrumenter: Instrumenter, wanted: Integration[]): void {
+  if (!process.versions.bun && !entryIsEsm()) {
+    debug("ESM mode eager: the entry script is CommonJS, nothing to load early");
+    return;
+  }
+  const manifest = appManifest();
+  const appDir = manifest?.dir ?? process.cwd();
+  const done = new Set<string>();
+  const load = (i: Integration, pkg: string, fromDir: string) => {
+    const loc = findPackage(pkg, fromDir);
+    if (!loc?.esmEntry || done.has(loc.esmEntry)) return loc;
+    done.add(loc.esmEntry);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const ns = require(loc.esmEntry);
+      instrumenter.patch(i, ns, "esm", pkg, loc.dir, loc.version);
+    } catch (err) {
+      debug(`eager ESM load of ${pkg} from ${loc.dir} failed: ${(err as Error).message}`);
+    }
+    return loc;
+  };
+  const selected = wanted.filter((i) => !manifest || i.packages.some((p) => manifest.deps.has(p)));
+  const providers = wanted.filter((i) => i.key === "openai" || i.key === "anthropic");
+  for (const i of selected) {
+    for (const p of i.packages) {
+      if (manifest && !manifest.deps.has(p)) continue;
+      const loc = load(i, p, appDir);
+      // a framework may carry its own nested copy of a provider SDK
+      if (loc) for (const prov of providers) for (const pp of prov.packages) load(prov, pp, loc.dir);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * What every zero-code door runs: start tracing once (lazily: the OpenTelemetry SDK
+ * loads on the first span), then install the CommonJS hook and the ESM coverage
+ * chosen for this runtime. Never throws into the app.
+ */
+import { start } from "./setup";
+import { globalState } from "./state";
+import { chooseEsmMode, installEsmHook } from "./hooks/esm-hook";
+import { debug, warn } from "./util/log";
+
+export interface PreloadOptions {
+  door: "import" | "require" | "bun";
+  loaderUrl: string;
+}
+
+export function preload(options: PreloadOptions): void {
+  try {
+    const state = globalState();
+    if (state.handle) {
+      debug(`preload via --${options.door}: tracing already started (by ${state.startedBy}); nothing more to do`);
+      return;
+    }
+    const handle = start({}, { lazy: true, startedBy: options.door }) as any;
+    if (handle.config.disabled) return;
+    const instrumenter = handle.instrumenter;
+    const mode = handle.config.autoInstrument ? chooseEsmMode() : "off";
+    installEsmHook(instrumenter, mode, options.loaderUrl);
+    const enabled = instrumenter.integrations.filter((i: any) => instrumenter.isEnabled(i)).map((i: any) => i.key);
+    debug(
+      `started via ${options.door === "bun" ? "bun --preload" : `--${options.door}`} on ${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}; ` +
+        `ESM mechanism: ${mode}; integrations: ${enabled.join(", ") || "none"}`,
+    );
+  } catch (err) {
+    warn(`tracing could not start and is off for this process: ${(err as Error)?.message ?? err}`);
+  }
+}

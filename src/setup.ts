@@ -1,0 +1,225 @@
+/**
+ * setup(): config -> pipeline -> integrations -> handle. Idempotent across every
+ * door: the preload, a second preload, and the app's own setup() calls all share one
+ * instance; a later call only patches the new `modules` it brings.
+ */
+import { trace, type Span, type SpanOptions, type Tracer, type TracerProvider, type Context } from "@opentelemetry/api";
+import { resolveConfig, type Config, type SetupOptions } from "./config";
+import { CatalystInstrumentationError, ErrorCodes } from "./errors";
+import { announce, createPipeline, flushPipeline, type Pipeline } from "./export/pipeline";
+import { installExitHandlers, withTimeout } from "./export/lifecycle";
+import { Instrumenter } from "./hooks/instrumenter";
+import { installCjsHook } from "./hooks/cjs-hook";
+import { appManifest, entryIsEsm, findPackage } from "./hooks/resolve";
+import { INTEGRATIONS } from "./integrations/registry";
+import { MODULE_KEYS, type ModuleKey } from "./integrations/keys";
+import type { InstallResult } from "./integrations/types";
+import { globalState, TRACER_NAME, TRACER_VERSION } from "./state";
+import { debug, internalError, setDebug } from "./util/log";
+
+export interface TracingHandle {
+  readonly tracer: Tracer;
+  /** The tracer provider our spans go through (the app's own when we attached to it). */
+  readonly provider: TracerProvider;
+  readonly installResults: InstallResult[];
+  readonly config: Readonly<Config>;
+  shutdown(): Promise<void>;
+  forceFlush(): Promise<void>;
+}
+
+interface InternalHandle extends TracingHandle {
+  readonly instrumenter: Instrumenter;
+  patchModules(modules: SetupOptions["modules"]): void;
+}
+
+/** A tracer that builds the OpenTelemetry pipeline the first time a span starts. */
+class LazyTracer implements Tracer {
+  private real?: Tracer;
+  constructor(private readonly ensure: () => Tracer) {}
+  private get t(): Tracer {
+    return (this.real ??= this.ensure());
+  }
+  startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
+    return this.t.startSpan(name, options, ctx);
+  }
+  startActiveSpan(...args: unknown[]): any {
+    return (this.t.startActiveSpan as (...a: unknown[]) => unknown)(...args);
+  }
+}
+
+function noopHandle(config: Config): InternalHandle {
+  const tracer = trace.getTracer(TRACER_NAME, TRACER_VERSION);
+  const instrumenter = new Instrumenter([], () => tracer, config);
+  return {
+    tracer,
+    provider: trace.getTracerProvider(),
+    installResults: [],
+    config,
+    instrumenter,
+    patchModules: () => {},
+    shutdown: async () => {},
+    forceFlush: async () => {},
+  };
+}
+
+export interface StartOptions {
+  /** Build the OpenTelemetry pipeline on first span instead of now (the preload does). */
+  lazy?: boolean;
+  /** Which door started tracing, for the debug log. */
+  startedBy?: string;
+}
+
+/** Synchronous core of setup(), shared with the preload. */
+export function start(options: SetupOptions = {}, startOptions: StartOptions = {}): TracingHandle {
+  const state = globalState();
+  if (state.handle) {
+    const h = state.handle as InternalHandle;
+    if (options.modules) h.patchModules(options.modules);
+    return h;
+  }
+  const config = resolveConfig(options);
+  setDebug(config.debug);
+  if (config.disabled) {
+    debug("disabled (CATALYST_DISABLED / OTEL_SDK_DISABLED): nothing is patched or exported");
+    state.handle = noopHandle(config);
+    return state.handle;
+  }
+
+  let pipeline: Pipeline | undefined;
+  let realTracer: Tracer | undefined;
+  const ensurePipeline = (): Pipeline => {
+    if (!pipeline) {
+      pipeline = createPipeline(config, { spanProcessors: options.spanProcessors, exporter: options.exporter });
+      realTracer = pipeline.provider.getTracer(TRACER_NAME, TRACER_VERSION);
+      debug(`tracing pipeline ready (${pipeline.mode}) → ${pipeline.destination}`);
+    }
+    return pipeline;
+  };
+  const tracer: Tracer = startOptions.lazy ? new LazyTracer(() => (ensurePipeline(), realTracer!)) : (ensurePipeline(), realTracer!);
+
+  const instrumenter = new Instrumenter(INTEGRATIONS, () => tracer, config);
+  const ctxForSetup = { tracer, config, debug: (m: string) => debug(m) };
+  for (const i of INTEGRATIONS) {
+    if (!instrumenter.isEnabled(i) || !i.onSetup) continue;
+    try {
+      i.onSetup(ctxForSetup);
+    } catch (err) {
+      internalError(`${i.key}.onSetup`, err);
+    }
+  }
+
+  let shutdownPromise: Promise<void> | undefined;
+  const forceFlush = async () => {
+    if (pipeline) await flushPipeline(pipeline, config.shutdownTimeoutMillis);
+  };
+  const handle: InternalHandle = {
+    tracer,
+    get provider() {
+      return ensurePipeline().provider;
+    },
+    get installResults() {
+      return instrumenter.snapshot();
+    },
+    config,
+    instrumenter,
+    patchModules: (modules) => patchExplicit(instrumenter, modules),
+    forceFlush,
+    shutdown: () =>
+      (shutdownPromise ??= (async () => {
+        if (!pipeline) return;
+        const p = pipeline;
+        await withTimeout(
+          (async () => {
+            await p.composite.forceFlush();
+            await p.composite.shutdown();
+          })(),
+          config.shutdownTimeoutMillis,
+        );
+      })()),
+  };
+  state.handle = handle;
+  state.startedBy = startOptions.startedBy ?? "setup";
+
+  installExitHandlers({
+    flush: forceFlush,
+    hasPending: () => !!pipeline && pipeline.composite.endedSinceFlush > 0,
+    exitSync: () => pipeline?.consoleSink?.flushIncomplete(),
+  });
+
+  announce(config);
+  if (options.modules) patchExplicit(instrumenter, options.modules);
+  if (config.autoInstrument) {
+    installCjsHook(instrumenter);
+    if (!startOptions.startedBy || startOptions.startedBy === "setup") patchAlreadyLoaded(instrumenter);
+  }
+  return handle;
+}
+
+/**
+ * Initialise tracing and return the handle. Safe to call more than once and after the
+ * zero-code preload: the same handle comes back, with any new `modules` patched.
+ */
+export async function setup(options: SetupOptions = {}): Promise<TracingHandle> {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new CatalystInstrumentationError(ErrorCodes.INVALID_OPTIONS, "setup(options): options must be an object");
+  }
+  validateModules(options.modules);
+  return start(options, { lazy: false, startedBy: "setup" });
+}
+
+function validateModules(modules: SetupOptions["modules"]): void {
+  if (modules === undefined) return;
+  if (typeof modules !== "object" || modules === null) {
+    throw new CatalystInstrumentationError(ErrorCodes.INVALID_OPTIONS, "setup({ modules }): modules must be an object such as { openai: OpenAI }");
+  }
+  for (const [key, value] of Object.entries(modules)) {
+    if (!(MODULE_KEYS as readonly string[]).includes(key)) {
+      throw new CatalystInstrumentationError(
+        ErrorCodes.UNKNOWN_MODULE_KEY,
+        `setup({ modules }): unknown key "${key}" (expected one of ${MODULE_KEYS.join(", ")})`,
+      );
+    }
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) {
+      throw new CatalystInstrumentationError(ErrorCodes.INVALID_MODULE, `setup({ modules }): "${key}" must be the SDK module or its main class`);
+    }
+  }
+}
+
+function patchExplicit(instrumenter: Instrumenter, modules: SetupOptions["modules"]): void {
+  for (const [key, value] of Object.entries(modules ?? {})) {
+    const integration = instrumenter.integrations.find((i) => i.key === (key as ModuleKey));
+    if (!integration || !value) continue;
+    instrumenter.patch(integration, value, "explicit", integration.packages[0]!);
+  }
+}
+
+/**
+ * setup() called from app code runs after the app's own imports: patch the copies that
+ * are already loaded (CommonJS cache) and the ESM builds of SDKs the app depends on.
+ */
+function patchAlreadyLoaded(instrumenter: Instrumenter): void {
+  const manifest = appManifest();
+  const dir = manifest?.dir ?? process.cwd();
+  for (const i of instrumenter.integrations) {
+    if (!instrumenter.isEnabled(i)) continue;
+    for (const pkg of i.packages) {
+      const loc = findPackage(pkg, dir);
+      if (!loc) continue;
+      try {
+        const cjsMain = require.resolve(pkg, { paths: [dir] });
+        const cached = require.cache[cjsMain];
+        if (cached) instrumenter.patch(i, cached.exports, "cjs", pkg, loc.dir, loc.version);
+      } catch {
+        /* no CommonJS entry */
+      }
+      if (manifest?.deps.has(pkg) && loc.esmEntry && entryIsEsm()) {
+        try {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          instrumenter.patch(i, require(loc.esmEntry), "esm", pkg, loc.dir, loc.version);
+        } catch (err) {
+          debug(`could not load the ESM build of ${pkg}: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+}

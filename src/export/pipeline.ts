@@ -25,10 +25,20 @@ export interface Pipeline {
   fileSink?: JsonlFileExporter;
 }
 
+/**
+ * An export-time change to a finished span's attributes (cost, privacy masking, size
+ * limits). Runs once per span, before any exporter sees it; it may add, replace or delete
+ * keys of `attributes` in place.
+ */
+export type AttributeTransform = (attributes: Record<string, unknown>, span: ReadableSpan) => void;
+
 /** All our processors behind one SpanProcessor, so it can be attached to a foreign provider in one go. */
 export class CompositeProcessor implements SpanProcessor {
   endedSinceFlush = 0;
-  constructor(readonly processors: SpanProcessor[]) {}
+  constructor(
+    readonly processors: SpanProcessor[],
+    readonly transforms: AttributeTransform[] = [],
+  ) {}
   onStart(span: Span, parentContext: Context): void {
     for (const p of this.processors) {
       try {
@@ -40,6 +50,14 @@ export class CompositeProcessor implements SpanProcessor {
   }
   onEnd(span: ReadableSpan): void {
     this.endedSinceFlush++;
+    for (const t of this.transforms) {
+      try {
+        // the SDK's ended span keeps a plain attributes object: transforms edit it in place
+        t(span.attributes as Record<string, unknown>, span);
+      } catch (err) {
+        internalError("attribute transform", err);
+      }
+    }
     for (const p of this.processors) {
       try {
         p.onEnd(span);
@@ -116,7 +134,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   }
   if (extras.exporter) processors.push(makeProcessor(new GuardedExporter(extras.exporter, "your exporter")));
   for (const p of extras.spanProcessors ?? []) processors.push(p);
-  const composite = new CompositeProcessor(processors);
+  const composite = new CompositeProcessor(processors, exportTransforms(config));
 
   const resourceAttributes: Record<string, string> = { "service.name": config.serviceName };
   if (config.serviceVersion) resourceAttributes["service.version"] = config.serviceVersion;
@@ -146,6 +164,11 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
     );
   }
   return { provider, ownProvider: own, mode, composite, destination: describeDestination(config), consoleSink, fileSink };
+}
+
+/** The export-time attribute transforms, in order (cost first, then privacy, then size limits). */
+export function exportTransforms(_config: Config): AttributeTransform[] {
+  return [];
 }
 
 /** The app's own provider, if one is registered globally (not the API's no-op). */

@@ -68,11 +68,11 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-let dotenvLoaded = false;
-/** Read `.env` from the working directory once, never overriding what is set. */
+const dotenvLoaded = new WeakSet<Env>();
+/** Read `.env` from the working directory once per environment object, never overriding what is set. */
 export function loadDotEnv(env: Env = process.env): void {
-  if (dotenvLoaded) return;
-  dotenvLoaded = true;
+  if (dotenvLoaded.has(env)) return;
+  dotenvLoaded.add(env);
   try {
     const file = path.join(process.cwd(), ".env");
     if (!fs.existsSync(file)) return;
@@ -161,6 +161,9 @@ function appIdentity(): { name: string; version?: string } {
 
 export function resolveConfig(options: SetupOptions = {}, env: Env = process.env): Config {
   loadDotEnv(env);
+  // registered before anything can be logged, so no line ever carries it
+  const token = options.token ?? pick(env, ["CATALYST_OTLP_TOKEN", "OTLP_INGEST_TOKEN"])?.[1];
+  addSecret(token);
 
   const disabledEnv = pick(env, ["CATALYST_DISABLED"]);
   const otelDisabled = pick(env, ["OTEL_SDK_DISABLED"]);
@@ -185,8 +188,6 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     if (tracesUrl) endpoint = endpointSrc[1];
   }
 
-  const token = options.token ?? pick(env, ["CATALYST_OTLP_TOKEN", "OTLP_INGEST_TOKEN"])?.[1];
-  addSecret(token);
 
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (token) headers["Authorization"] = `Bearer ${token}`;

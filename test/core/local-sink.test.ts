@@ -1,0 +1,60 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIXTURES, node } from "../helpers/run";
+
+const app = path.join(FIXTURES, "apps/core/manual-agent.mjs");
+
+describe("the local default (no endpoint configured)", () => {
+  it("prints each finished trace as a tree on stderr and says once where traces go", async () => {
+    const r = await node([app], { env: { FAIL_TOOL: "1" } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("Order ABC-123 is shipped.\n");
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.filter((l) => l.includes("traces →"))).toHaveLength(1);
+    expect(r.stderr).toMatch(/traces → stderr as trace trees \(no CATALYST_OTLP_ENDPOINT set\)/);
+    expect(r.stderr).toMatch(/◆ trace [0-9a-f]{16} · \d+(\.\d+)?m?s · 4 spans · 1 LLM call · 155 tokens/);
+    expect(r.stderr).toMatch(/^AGENT\s+Support Agent\s+.*agent\.id=support-agent\s+session=conv-42$/m);
+    expect(r.stderr).toMatch(/^├─ TOOL\s+lookup_order\s+\S+$/m);
+    expect(r.stderr).toMatch(/^├─ LLM\s+openai\.chat\s+\S+\s+gpt-4o-mini\s+tokens 120→35 \(155\)$/m);
+    expect(r.stderr).toMatch(/^└─ TOOL\s+refund\s+\S+\s+tool=issue_refund\s+✗ refund service unavailable$/m);
+    // not a terminal: no colour codes
+    expect(r.stderr).not.toMatch(/\x1b\[/);
+  });
+
+  it("appends every span as one JSON line to CATALYST_TRACES_FILE", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sink-")), "nested/traces.jsonl");
+    const r = await node([app], { env: { CATALYST_TRACES_FILE: file } });
+    expect(r.code).toBe(0);
+    const records = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(records).toHaveLength(3);
+    const agent = records.find((x) => x.name === "Support Agent");
+    expect(agent.attributes["agent.id"]).toBe("support-agent");
+    expect(records.filter((x) => x.parentSpanId === agent.spanId)).toHaveLength(2);
+    expect(agent.resource["service.name"]).toBe("core-fixture-app");
+    expect(r.stderr).toMatch(/traces → stderr as trace trees .* and the file .*traces\.jsonl/);
+  });
+
+  it("stays quiet in production: one start line, no trees", async () => {
+    const r = await node([app], { env: { NODE_ENV: "production" } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("Order ABC-123 is shipped.\n");
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "[@inference/tracing] traces → nowhere yet: no CATALYST_OTLP_ENDPOINT is set and console printing is off",
+    ]);
+  });
+
+  it("rate-limits trees so a busy service cannot flood its logs", async () => {
+    const r = await node([path.join(FIXTURES, "apps/core/many-traces.cjs"), "60"]);
+    expect(r.code).toBe(0);
+    expect((r.stderr.match(/^◆ trace/gm) ?? []).length).toBe(20);
+    expect(r.stderr).toMatch(/… 40 more trace\(s\) not printed/);
+  });
+
+  it("prints one line per trace with CATALYST_CONSOLE=summary", async () => {
+    const r = await node([path.join(FIXTURES, "apps/core/many-traces.cjs"), "3"], { env: { CATALYST_CONSOLE: "summary" } });
+    expect((r.stderr.match(/^◆ trace/gm) ?? []).length).toBe(3);
+    expect(r.stderr).not.toMatch(/AGENT/);
+  });
+});

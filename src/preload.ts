@@ -3,6 +3,7 @@
  * loads on the first span), then install the CommonJS hook and the ESM coverage
  * chosen for this runtime. Never throws into the app.
  */
+import { isMainThread } from "node:worker_threads";
 import { start } from "./setup";
 import { globalState } from "./state";
 import { chooseEsmMode, installEsmHook } from "./hooks/esm-hook";
@@ -14,6 +15,9 @@ export interface PreloadOptions {
 }
 
 export function preload(options: PreloadOptions): void {
+  // Node 20 runs --require preloads again inside the ESM loader's hooks thread: nothing to do there
+  // (worker threads of the app are not traced either; documented).
+  if (!isMainThread) return;
   try {
     const state = globalState();
     if (state.handle) {
@@ -23,8 +27,8 @@ export function preload(options: PreloadOptions): void {
     const handle = start({}, { lazy: true, startedBy: options.door }) as any;
     if (handle.config.disabled) return;
     const instrumenter = handle.instrumenter;
-    const mode = handle.config.autoInstrument ? chooseEsmMode() : "off";
-    installEsmHook(instrumenter, mode, options.loaderUrl);
+    const requested = handle.config.autoInstrument ? chooseEsmMode() : "off";
+    const mode = installEsmHook(instrumenter, requested, options.loaderUrl);
     const enabled = instrumenter.integrations.filter((i: any) => instrumenter.isEnabled(i)).map((i: any) => i.key);
     debug(
       `started via ${options.door === "bun" ? "bun --preload" : `--${options.door}`} on ${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}; ` +

@@ -72,15 +72,22 @@ export function esmIncludeList(integrations: Integration[]): (string | RegExp)[]
 let installedMode: EsmMode | undefined;
 
 /** Install ESM coverage once. `loaderUrl` is our loader.mjs (for the "loader" mode). */
-export function installEsmHook(instrumenter: Instrumenter, mode: EsmMode, loaderUrl: string): EsmMode {
+export function installEsmHook(instrumenter: Instrumenter, requested: EsmMode, loaderUrl: string): EsmMode {
   if (installedMode) return installedMode;
+  let mode = requested;
   installedMode = mode;
   const wanted = instrumenter.integrations.filter((i) => instrumenter.isEnabled(i));
   if (wanted.length === 0 || mode === "off") return mode;
   try {
     if (mode === "eager") {
-      eagerPatch(instrumenter, wanted);
-      return mode;
+      if (process.versions.bun || entryIsEsm()) {
+        eagerPatch(instrumenter, wanted);
+        return mode;
+      }
+      // A CommonJS entry loads few ES modules (only what it import()s), so the off-thread
+      // loader costs little here and catches an ESM library that imports the SDK.
+      debug("ESM mode eager: the entry script is CommonJS; ES modules it imports go through the loader");
+      mode = "loader";
     }
     // Node 20 re-runs --require preloads inside the hooks thread: register from the main thread only
     if (!isMainThread) return mode;
@@ -99,6 +106,7 @@ export function installEsmHook(instrumenter: Instrumenter, mode: EsmMode, loader
       mod.register(loaderUrl, { parentURL: pathToFileURL(__filename).href, data: { include, exclude: ESM_EXCLUDE } });
     }
     installIitmHook(instrumenter, wanted);
+    installedMode = mode;
   } catch (err) {
     warn(`could not install the ESM hook (${mode}): ${(err as Error).message}; ESM imports will not be traced.`);
     internalError("esm-hook", err);
@@ -131,10 +139,6 @@ function installIitmHook(instrumenter: Instrumenter, wanted: Integration[]): voi
  * under a framework package (its own copy of openai, say) are found and patched too.
  */
 function eagerPatch(instrumenter: Instrumenter, wanted: Integration[]): void {
-  if (!process.versions.bun && !entryIsEsm()) {
-    debug("ESM mode eager: the entry script is CommonJS, nothing to load early");
-    return;
-  }
   const manifest = appManifest();
   const appDir = manifest?.dir ?? process.cwd();
   const done = new Set<string>();

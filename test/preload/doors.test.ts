@@ -5,7 +5,6 @@
  * receiver as LLM spans.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
@@ -160,18 +159,15 @@ for (const runtime of selectedRuntimes()) {
       });
 
       it("bunfig.toml preload", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bunfig-"));
+        // a project folder inside the repository, so the package resolves as it would for a user
+        const dir = fs.mkdtempSync(path.join(ROOT, "test-output", "bunfig-"));
         fs.writeFileSync(path.join(dir, "bunfig.toml"), `preload = ["@inference/tracing/register"]\n`);
-        const bin = runtimePath("bun");
         const marker = `bunfig-${Date.now()}`;
-        // bun reads bunfig.toml from the working directory; the app is given by absolute path
-        const result = await run(bin, ["--config", path.join(dir, "bunfig.toml"), path.join(APPS, "ts-app.ts")], {
-          env: env({ CATALYST_SERVICE_NAME: marker }),
-          cwd: ROOT,
-        });
+        const result = await run(runtimePath("bun"), [path.join(APPS, "ts-app.ts")], { env: env({ CATALYST_SERVICE_NAME: marker }), cwd: dir });
         expect(result.code).toBe(0);
         expect(result.stdout).toBe("Echo: bun door\n");
         await llmSpansOf(marker, 1);
+        fs.rmSync(dir, { recursive: true, force: true });
       });
     }
   });

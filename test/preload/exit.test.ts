@@ -1,0 +1,109 @@
+/**
+ * Spans are never lost because the process ended, and the process ends exactly as it would
+ * without us: natural exit, signals with and without an app handler, process.exit(), crashes.
+ */
+import * as path from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
+import { FIXTURES, node, type RunResult } from "../helpers/run";
+// @ts-expect-error plain ESM fixture
+import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
+
+const APPS = path.join(FIXTURES, "apps/doors");
+let receiver: Receiver;
+let openai: { baseURL: string; close(): Promise<void> };
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  openai = await startMockOpenAI();
+});
+afterAll(async () => {
+  await receiver.close();
+  await openai.close();
+});
+
+const PRELOAD = ["--import", "@inference/tracing/register"];
+const baseEnv = () => ({ OPENAI_BASE_URL: openai.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url });
+
+function spansOf(marker: string) {
+  return receiver.spans.filter((s) => s.resource["service.name"] === marker);
+}
+async function waitForLLM(marker: string) {
+  await receiver.waitForSpans(() => spansOf(marker).some((s) => s.attributes["openinference.span.kind"] === "LLM"), 10_000);
+}
+
+/** Start the server app, make one request, then send `signal`. */
+async function serverStoppedBy(signal: NodeJS.Signals, traced: boolean, extraEnv: Record<string, string> = {}): Promise<RunResult & { marker: string }> {
+  const marker = `srv-${signal}-${traced}-${Math.random().toString(36).slice(2, 8)}`;
+  let sent = false;
+  const r = await node([...(traced ? PRELOAD : []), path.join(APPS, "server.mjs")], {
+    env: { ...baseEnv(), CATALYST_SERVICE_NAME: marker, ...extraEnv },
+    onStdout: (text: string, child: ChildProcess) => {
+      const m = /listening (\d+)/.exec(text);
+      if (!m || sent) return;
+      sent = true;
+      fetch(`http://127.0.0.1:${m[1]}/`)
+        .then((res) => res.text())
+        .then(() => child.kill(signal));
+    },
+  });
+  return { ...r, marker };
+}
+
+describe("signals", () => {
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    it(`${signal} with no app handler: spans flushed, then the process dies of ${signal} as it would untraced`, async () => {
+      const bare = await serverStoppedBy(signal, false);
+      const traced = await serverStoppedBy(signal, true);
+      expect(bare.signal).toBe(signal);
+      expect(traced.signal).toBe(signal);
+      expect(traced.code).toBe(bare.code);
+      expect(traced.stdout.replace(/\d+/, "N")).toBe(bare.stdout.replace(/\d+/, "N"));
+      // default batching (1 s delay): only the signal-time flush can have sent this span
+      await waitForLLM(traced.marker);
+    });
+  }
+
+  it("SIGTERM with the app's own handler: we flush, the app decides how to exit", async () => {
+    const bare = await serverStoppedBy("SIGTERM", false, { APP_HANDLES_SIGTERM: "1" });
+    const traced = await serverStoppedBy("SIGTERM", true, { APP_HANDLES_SIGTERM: "1" });
+    expect(bare.code).toBe(7);
+    expect(traced.code).toBe(7);
+    expect(traced.signal).toBeNull();
+    expect(traced.stdout.replace(/\d+/, "N")).toBe(bare.stdout.replace(/\d+/, "N"));
+    expect(traced.stdout).toContain("app: closed");
+    await waitForLLM(traced.marker);
+  });
+});
+
+describe("exits", () => {
+  it("natural exit: flushed, and nothing of ours keeps the finished process alive", async () => {
+    const marker = `natural-${Date.now()}`;
+    const started = Date.now();
+    const r = await node([...PRELOAD, path.join(APPS, "esm-app.mjs")], { env: { ...baseEnv(), CATALYST_SERVICE_NAME: marker } });
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8000);
+    await waitForLLM(marker);
+  });
+
+  it("process.exit(): exit code unchanged; `await flush()` first delivers the spans", async () => {
+    const bare = await node([path.join(APPS, "exit-app.mjs")], { env: baseEnv() });
+    const marker = `exit-${Date.now()}`;
+    const r = await node([...PRELOAD, path.join(APPS, "exit-app.mjs")], { env: { ...baseEnv(), CATALYST_SERVICE_NAME: marker, FLUSH_FIRST: "1" } });
+    expect(bare.code).toBe(3);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe(bare.stdout);
+    await waitForLLM(marker);
+  });
+
+  it("an uncaught exception: same message, same exit code, no crash listeners added", async () => {
+    const bare = await node([path.join(APPS, "crash.mjs")], { env: baseEnv() });
+    const marker = `crash-${Date.now()}`;
+    const r = await node([...PRELOAD, path.join(APPS, "crash.mjs")], { env: { ...baseEnv(), CATALYST_SERVICE_NAME: marker, CATALYST_BATCHING: "simple" } });
+    expect(bare.code).toBe(1);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(bare.stdout);
+    expect(r.stdout).toContain("listeners: 0 0");
+    expect(r.stderr).toContain("Error: app crashed on purpose");
+  });
+});

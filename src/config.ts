@@ -45,7 +45,46 @@ export interface SetupOptions {
   disabledInstrumentations?: string[];
   /** Turn everything into a no-op. */
   disabled?: boolean;
+  /** Spans held for export at most; past it new spans are dropped and counted (default 2048). */
+  maxQueueSize?: number;
+  /** Per-request timeout of the OTLP export in ms (default 10000). */
+  exportTimeoutMillis?: number;
+  /** Longest attribute value kept (characters, default 32000); longer values are cut with a marker. */
+  maxAttributeLength?: number;
+  /** Most input messages recorded per span (default 64); the oldest are cut, system and last ones kept. */
+  maxMessages?: number;
+  /** Most attributes per span (default 1000); input messages are cut first, never output, tokens or model. */
+  maxAttributes?: number;
+  /** What to hide from spans (OpenInference TraceConfig semantics, plus a few more). */
+  privacy?: PrivacyOptions;
+  /**
+   * Your own redaction, run on every attribute of every span at export time (after ours).
+   * Return the value to keep (or a replacement), or undefined to drop the attribute.
+   */
+  scrub?: ScrubFunction;
 }
+
+export type ScrubValue = string | number | boolean | Array<string | number | boolean | null | undefined>;
+export type ScrubFunction = (key: string, value: ScrubValue, span: { name: string; kind?: string }) => ScrubValue | undefined;
+
+export interface PrivacyOptions {
+  hideInputs?: boolean;
+  hideOutputs?: boolean;
+  hideInputMessages?: boolean;
+  hideOutputMessages?: boolean;
+  hideInputImages?: boolean;
+  hideInputText?: boolean;
+  hideOutputText?: boolean;
+  hideEmbeddingVectors?: boolean;
+  hideLLMTools?: boolean;
+  hidePrompts?: boolean;
+  /** Drop llm.invocation_parameters entirely (secret-named fields are always redacted). */
+  hideInvocationParameters?: boolean;
+  /** base64 image URLs longer than this become "__REDACTED__" (default 32000). */
+  base64ImageMaxLength?: number;
+}
+
+export type PrivacyConfig = Required<PrivacyOptions>;
 
 export interface Config {
   disabled: boolean;
@@ -64,6 +103,13 @@ export interface Config {
   console: ConsoleMode;
   instrumentations?: string[];
   disabledInstrumentations?: string[];
+  maxQueueSize: number;
+  exportTimeoutMillis: number;
+  maxAttributeLength: number;
+  maxMessages: number;
+  maxAttributes: number;
+  privacy: PrivacyConfig;
+  scrub?: ScrubFunction;
 }
 
 type Env = Record<string, string | undefined>;
@@ -228,6 +274,10 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     else warn(`${consoleSrc[0]}="${consoleSrc[1]}" is not a console mode (expected tree, summary or off); using "${consoleMode}".`);
   }
 
+  const privacy = resolvePrivacy(options.privacy ?? {}, env);
+  const scrub = typeof options.scrub === "function" ? options.scrub : undefined;
+  if (options.scrub !== undefined && !scrub) warn("setup({ scrub }) must be a function (key, value, span) => value | undefined; ignored.");
+
   return {
     disabled,
     endpoint,
@@ -246,7 +296,61 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     instrumentations: options.instrumentations ?? parseList(pick(env, ["CATALYST_INSTRUMENTATIONS"])?.[1]),
     disabledInstrumentations:
       options.disabledInstrumentations ?? parseList(pick(env, ["CATALYST_DISABLED_INSTRUMENTATIONS"])?.[1]),
+    maxQueueSize: intSetting(env, "maxQueueSize", options.maxQueueSize, ["CATALYST_MAX_QUEUE_SIZE"], 2048, 1),
+    exportTimeoutMillis: intSetting(env, "exportTimeoutMillis", options.exportTimeoutMillis, ["CATALYST_EXPORT_TIMEOUT_MS"], 10_000, 100),
+    maxAttributeLength: intSetting(env, "maxAttributeLength", options.maxAttributeLength, ["CATALYST_MAX_ATTRIBUTE_LENGTH"], 32_000, 64),
+    maxMessages: intSetting(env, "maxMessages", options.maxMessages, ["CATALYST_MAX_MESSAGES"], 64, 1),
+    maxAttributes: intSetting(env, "maxAttributes", options.maxAttributes, ["CATALYST_MAX_ATTRIBUTES"], 1000, 32),
+    privacy,
+    scrub,
   };
+}
+
+/** A whole number setting from an option or env vars, at least `min`; a bad value warns once and falls back. */
+function intSetting(env: Env, option: string, value: number | undefined, names: string[], fallback: number, min: number): number {
+  const src: [string, string] | undefined = value !== undefined ? [`setup({ ${option} })`, String(value)] : pick(env, names);
+  if (!src) return fallback;
+  const n = Number(src[1]);
+  if (Number.isFinite(n) && n >= min) return Math.floor(n);
+  warn(`${src[0]}="${src[1]}" is not a whole number >= ${min}; using ${fallback}.`);
+  return fallback;
+}
+
+const PRIVACY_FLAGS: [keyof PrivacyOptions, string][] = [
+  ["hideInputs", "HIDE_INPUTS"],
+  ["hideOutputs", "HIDE_OUTPUTS"],
+  ["hideInputMessages", "HIDE_INPUT_MESSAGES"],
+  ["hideOutputMessages", "HIDE_OUTPUT_MESSAGES"],
+  ["hideInputImages", "HIDE_INPUT_IMAGES"],
+  ["hideInputText", "HIDE_INPUT_TEXT"],
+  ["hideOutputText", "HIDE_OUTPUT_TEXT"],
+  ["hideEmbeddingVectors", "HIDE_EMBEDDING_VECTORS"],
+  ["hideLLMTools", "HIDE_LLM_TOOLS"],
+  ["hidePrompts", "HIDE_PROMPTS"],
+  ["hideInvocationParameters", "HIDE_INVOCATION_PARAMETERS"],
+];
+
+/** Privacy flags: option, then CATALYST_<NAME>, then OPENINFERENCE_<NAME> (OpenInference's own names), then off. */
+export function resolvePrivacy(options: PrivacyOptions, env: Env = process.env): PrivacyConfig {
+  const out = {} as PrivacyConfig;
+  for (const [key, suffix] of PRIVACY_FLAGS) {
+    const opt = options[key];
+    if (typeof opt === "boolean") {
+      (out as any)[key] = opt;
+      continue;
+    }
+    const src = pick(env, [`CATALYST_${suffix}`, `OPENINFERENCE_${suffix}`]);
+    (out as any)[key] = src ? parseBool(src[0], src[1], false) : false;
+  }
+  out.base64ImageMaxLength = intSetting(
+    env,
+    "privacy: { base64ImageMaxLength }",
+    options.base64ImageMaxLength,
+    ["CATALYST_BASE64_IMAGE_MAX_LENGTH", "OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH"],
+    32_000,
+    0,
+  );
+  return out;
 }
 
 function validateFullUrl(source: string, value: string): string | undefined {

@@ -8,10 +8,14 @@ import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from "@opentelem
 import type { Context } from "@opentelemetry/api";
 import type { Config } from "../config";
 import { debug, info, internalError } from "../util/log";
-import { GuardedExporter } from "./guarded-exporter";
 import { IdentityProcessor } from "./identity-processor";
 import { ConsoleTreeExporter, JsonlFileExporter } from "./local-sink";
 import { withTimeout } from "./lifecycle";
+import { ExportQueueProcessor } from "./export-queue";
+import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
+import { privacyTransform } from "../privacy";
+import { limitsTransform } from "../limits";
+import { warnOnce } from "../util/log";
 
 export interface Pipeline {
   provider: TracerProvider;
@@ -101,28 +105,22 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   const base = require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
   const { resourceFromAttributes } = require("@opentelemetry/resources") as typeof import("@opentelemetry/resources");
 
-  const makeProcessor = (exporter: SpanExporter): SpanProcessor =>
-    config.batching === "simple"
-      ? new base.SimpleSpanProcessor(exporter)
-      : new base.BatchSpanProcessor(exporter, {
-          // LLM spans are few and long: export soon so an abrupt exit loses little
-          scheduledDelayMillis: 1000,
-          maxQueueSize: 2048,
-          maxExportBatchSize: 512,
-          exportTimeoutMillis: Math.max(1000, config.shutdownTimeoutMillis),
-        });
+  const queueOptions = (destination: string) => ({
+    destination,
+    maxQueueSize: config.maxQueueSize,
+    // LLM spans are few and long: export soon so an abrupt exit loses little
+    maxBatchSize: 512,
+    scheduledDelayMillis: config.batching === "simple" ? 0 : 1000,
+    exportTimeoutMillis: config.exportTimeoutMillis,
+    shutdownTimeoutMillis: config.shutdownTimeoutMillis,
+  });
 
   const processors: SpanProcessor[] = [new IdentityProcessor()];
   let consoleSink: ConsoleTreeExporter | undefined;
   let fileSink: JsonlFileExporter | undefined;
   if (config.tracesUrl) {
-    const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-http") as typeof import("@opentelemetry/exporter-trace-otlp-http");
-    const otlp = new OTLPTraceExporter({
-      url: config.tracesUrl,
-      headers: config.headers,
-      timeoutMillis: Math.max(1000, config.shutdownTimeoutMillis),
-    });
-    processors.push(makeProcessor(new GuardedExporter(otlp, config.tracesUrl)));
+    warnAboutPlainHttpToken(config);
+    processors.push(new ExportQueueProcessor(new OtlpHttpTransport(config.tracesUrl, config.headers), queueOptions(config.tracesUrl)));
   } else if (config.console !== "off") {
     consoleSink = new ConsoleTreeExporter(config.console);
     // the tree printer groups by trace itself; a simple processor keeps output prompt
@@ -132,7 +130,14 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
     fileSink = new JsonlFileExporter(config.tracesFile);
     processors.push(new base.SimpleSpanProcessor(fileSink));
   }
-  if (extras.exporter) processors.push(makeProcessor(new GuardedExporter(extras.exporter, "your exporter")));
+  if (extras.exporter) {
+    processors.push(
+      new ExportQueueProcessor(new ExporterTransport(extras.exporter), {
+        ...queueOptions("your exporter"),
+        exportOnExit: false,
+      }),
+    );
+  }
   for (const p of extras.spanProcessors ?? []) processors.push(p);
   const composite = new CompositeProcessor(processors, exportTransforms(config));
 
@@ -144,7 +149,14 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   const resource = resourceFromAttributes(resourceAttributes);
 
   const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node") as typeof import("@opentelemetry/sdk-trace-node");
-  const own = new NodeTracerProvider({ resource, spanProcessors: [composite], sampler: new base.AlwaysOnSampler() });
+  const own = new NodeTracerProvider({
+    resource,
+    spanProcessors: [composite],
+    sampler: new base.AlwaysOnSampler(),
+    // the SDK's own limit (128 attributes) would drop what is set last, i.e. the output and token
+    // counts of a long conversation; our limits transform enforces the real cap at export time
+    spanLimits: { attributeCountLimit: SDK_ATTRIBUTE_COUNT_LIMIT, attributeValueLengthLimit: Infinity },
+  });
 
   const foreign = foreignProvider();
   let mode: Pipeline["mode"] = "registered";
@@ -166,9 +178,42 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   return { provider, ownProvider: own, mode, composite, destination: describeDestination(config), consoleSink, fileSink };
 }
 
-/** The export-time attribute transforms, in order (cost first, then privacy, then size limits). */
-export function exportTransforms(_config: Config): AttributeTransform[] {
-  return [];
+/** High enough that the SDK never drops attributes before our export-time limits can choose what to cut. */
+const SDK_ATTRIBUTE_COUNT_LIMIT = 100_000;
+
+/**
+ * The export-time attribute transforms, in order: cost, then framework mappers, then privacy,
+ * then size limits (so privacy and limits see every attribute the others add). This is the
+ * single place where transforms are listed.
+ */
+export function exportTransforms(config: Config): AttributeTransform[] {
+  return [
+    // cost (src/cost) goes here
+    // framework mappers (LiveKit, AI SDK, LangSmith) go here
+    privacyTransform(config),
+    limitsTransform(config),
+  ];
+}
+
+/** The ingest token in clear text over the network: one warning (loopback is fine). */
+export function warnAboutPlainHttpToken(config: Config): void {
+  if (!config.tracesUrl) return;
+  const hasCredential = !!config.token || Object.keys(config.headers).some((h) => /^(authorization|x-api-key|api-key)$/i.test(h));
+  if (!hasCredential) return;
+  let url: URL;
+  try {
+    url = new URL(config.tracesUrl);
+  } catch {
+    return;
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const loopback = host === "localhost" || host === "::1" || /^127\./.test(host) || host.endsWith(".localhost");
+  if (url.protocol === "http:" && !loopback) {
+    warnOnce(
+      "plain-http-token",
+      `the ingest token is sent to ${url.host} over plain http:// (readable on the network); use an https:// endpoint.`,
+    );
+  }
 }
 
 /** The app's own provider, if one is registered globally (not the API's no-op). */

@@ -1,0 +1,415 @@
+/**
+ * Our own export queue (it replaces OpenTelemetry's BatchSpanProcessor in the export path):
+ *  - a capped queue: spans past the cap are dropped and counted (one warning line);
+ *  - scheduled batches on unref'd timers, so nothing keeps a finished process alive;
+ *  - one request at a time, retries with exponential backoff that respects Retry-After;
+ *  - a 413 answer splits the batch and resends the halves, down to single spans
+ *    (a single span still too big is dropped and counted);
+ *  - one warning line when export starts failing and one when it resumes;
+ *  - forceFlush() bounded by the shutdown timeout: a down or hanging collector costs at most
+ *    that at exit;
+ *  - at process.exit() (the synchronous 'exit' hook), whatever is still queued is POSTed by
+ *    a short-lived child process, bounded in time (only while the collector is healthy).
+ * Nothing here throws into the app, rejects unhandled or leaves an 'error' event unhandled.
+ */
+import { spawnSync } from "node:child_process";
+import type { Context } from "@opentelemetry/api";
+import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { debug, internalError, warn, warnOnce } from "../util/log";
+import type { SendOutcome, Transport } from "./otlp-transport";
+
+export interface ExportQueueOptions {
+  /** Human-readable destination for log lines. */
+  destination: string;
+  /** Spans held at most (queued + waiting for retry). */
+  maxQueueSize: number;
+  maxBatchSize: number;
+  /** Delay before a partial batch is sent; 0 sends as soon as the current tick ends ("simple"). */
+  scheduledDelayMillis: number;
+  /** Per-request timeout. */
+  exportTimeoutMillis: number;
+  /** Bound of forceFlush() and of the export at process exit. */
+  shutdownTimeoutMillis: number;
+  /** Attempts per batch before it is dropped (retryable failures only). */
+  maxAttempts?: number;
+  /** Try to send what is queued at process.exit() with a synchronous child process. */
+  exportOnExit?: boolean;
+}
+
+export interface ExportStats {
+  queued: number;
+  inFlight: number;
+  exported: number;
+  /** Dropped because the queue was full. */
+  droppedQueueFull: number;
+  /** Single spans the collector refused as too large (413). */
+  droppedTooLarge: number;
+  /** Dropped after the collector refused them (4xx) or retries ran out. */
+  droppedFailed: number;
+  /** Sent by the synchronous exit export. */
+  exportedAtExit: number;
+  /** Still queued when the process exited and could not be sent. */
+  lostAtExit: number;
+  failing: boolean;
+  requests: number;
+  splits: number;
+}
+
+interface Batch {
+  spans: ReadableSpan[];
+  attempts: number;
+}
+
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 30_000;
+const RETRY_AFTER_MAX_MS = 60_000;
+const SAMPLED = 1;
+
+const STATS_KEY = Symbol.for("@inference/tracing.exportStats");
+
+/** Every live export queue's stats, for diagnostics and the soak benchmark. */
+export function exportStats(): ExportStats[] {
+  const list = (globalThis as any)[STATS_KEY] as ExportQueueProcessor[] | undefined;
+  return (list ?? []).map((q) => q.stats());
+}
+
+export class ExportQueueProcessor implements SpanProcessor {
+  private queue: ReadableSpan[] = [];
+  /** Batches waiting to be (re)sent, in order, ahead of the queue. */
+  private ready: Batch[] = [];
+  private readyCount = 0;
+  private inFlight: Batch | undefined;
+  private pumping: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private backoffUntil = 0;
+  private consecutiveFailures = 0;
+  private failing = false;
+  private droppedWhileFailing = 0;
+  private isShutdown = false;
+  private readonly maxAttempts: number;
+  private readonly counters = {
+    exported: 0,
+    droppedQueueFull: 0,
+    droppedTooLarge: 0,
+    droppedFailed: 0,
+    exportedAtExit: 0,
+    lostAtExit: 0,
+    requests: 0,
+    splits: 0,
+  };
+  private readonly onExit = () => this.exitSync();
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: ExportQueueOptions,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 6;
+    const g = globalThis as any;
+    (g[STATS_KEY] ??= []).push(this);
+    process.on("exit", this.onExit);
+  }
+
+  stats(): ExportStats {
+    return {
+      queued: this.queue.length + this.readyCount,
+      inFlight: this.inFlight?.spans.length ?? 0,
+      failing: this.failing,
+      ...this.counters,
+    };
+  }
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    try {
+      if (this.isShutdown) return;
+      if ((span.spanContext().traceFlags & SAMPLED) === 0) return;
+      if (this.queue.length + this.readyCount >= this.options.maxQueueSize) {
+        this.counters.droppedQueueFull++;
+        if (this.failing) this.droppedWhileFailing++;
+        warnOnce(
+          `queue-full:${this.options.destination}`,
+          `the export queue for ${this.options.destination} is full (${this.options.maxQueueSize} spans); ` +
+            `newer spans are dropped and counted until it drains (CATALYST_MAX_QUEUE_SIZE raises the cap).`,
+        );
+        debug(`export queue full: ${this.counters.droppedQueueFull} span(s) dropped so far`);
+        return;
+      }
+      this.queue.push(span);
+      if (this.queue.length >= this.options.maxBatchSize) this.kick();
+      else this.schedule(this.options.scheduledDelayMillis);
+    } catch (err) {
+      internalError("ExportQueueProcessor.onEnd", err);
+    }
+  }
+
+  /** Arrange a send after `delayMs` (unless one is already arranged sooner). */
+  private schedule(delayMs: number): void {
+    if (this.timer || this.pumping) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    void this.pump(false);
+  }
+
+  private nextBatch(): Batch | undefined {
+    const b = this.ready.shift();
+    if (b) {
+      this.readyCount -= b.spans.length;
+      return b;
+    }
+    if (this.queue.length === 0) return undefined;
+    return { spans: this.queue.splice(0, this.options.maxBatchSize), attempts: 0 };
+  }
+
+  private unshiftReady(...batches: Batch[]): void {
+    this.ready.unshift(...batches);
+    for (const b of batches) this.readyCount += b.spans.length;
+  }
+
+  /**
+   * Send batches one at a time until the queue is empty. In flush mode a known backoff is
+   * ignored (one more try) and the loop stops at the first failure.
+   */
+  private pump(flushMode: boolean): Promise<void> {
+    if (this.pumping) return this.pumping;
+    const run = async () => {
+      try {
+        for (;;) {
+          // backing off: the .then() below arranges the next round
+          if (!flushMode && Date.now() < this.backoffUntil) return;
+          const batch = this.nextBatch();
+          if (!batch) return;
+          this.inFlight = batch;
+          this.counters.requests++;
+          let outcome: SendOutcome;
+          try {
+            outcome = await this.transport.send(batch.spans, this.options.exportTimeoutMillis);
+          } catch (err) {
+            outcome = { kind: "retry", reason: (err as Error)?.message ?? String(err) };
+          }
+          this.inFlight = undefined;
+          const stop = this.handle(batch, outcome);
+          if (flushMode && stop) return;
+        }
+      } catch (err) {
+        internalError("ExportQueueProcessor.pump", err);
+      } finally {
+        this.pumping = undefined;
+        if (this.inFlight) {
+          // never happens unless send() threw synchronously above; keep the spans
+          this.unshiftReady(this.inFlight);
+          this.inFlight = undefined;
+        }
+      }
+    };
+    this.pumping = run();
+    // more spans may have arrived while sending: arrange the next round
+    void this.pumping.then(() => {
+      if (!this.isShutdown && (this.queue.length > 0 || this.readyCount > 0) && !flushMode) {
+        const wait = Math.max(0, this.backoffUntil - Date.now());
+        this.schedule(wait > 0 ? wait : this.queue.length >= this.options.maxBatchSize ? 0 : this.options.scheduledDelayMillis);
+      }
+    });
+    return this.pumping;
+  }
+
+  /** Act on one answer. Returns true when it was a failure (flush stops there). */
+  private handle(batch: Batch, outcome: SendOutcome): boolean {
+    const n = batch.spans.length;
+    switch (outcome.kind) {
+      case "ok":
+        this.counters.exported += n;
+        this.consecutiveFailures = 0;
+        this.backoffUntil = 0;
+        if (this.failing) {
+          this.failing = false;
+          const lost = this.droppedWhileFailing;
+          this.droppedWhileFailing = 0;
+          warn(
+            `export to ${this.options.destination} resumed` +
+              (lost > 0 ? `; ${lost} span(s) were dropped while it was failing.` : "; no spans were lost."),
+          );
+        }
+        return false;
+      case "too-large":
+        if (n > 1) {
+          const half = Math.ceil(n / 2);
+          this.counters.splits++;
+          debug(`collector answered ${outcome.reason} for ${n} spans: resending as ${half} + ${n - half}`);
+          this.unshiftReady({ spans: batch.spans.slice(0, half), attempts: batch.attempts }, { spans: batch.spans.slice(half), attempts: batch.attempts });
+          return false;
+        }
+        this.counters.droppedTooLarge++;
+        warnOnce(
+          `too-large:${this.options.destination}`,
+          `a span ("${batch.spans[0]?.name}") is larger than ${this.options.destination} accepts and was dropped ` +
+            `(CATALYST_MAX_ATTRIBUTE_LENGTH / CATALYST_MAX_MESSAGES make spans smaller); further ones are counted quietly.`,
+        );
+        debug(`dropped a single span too large for the collector (${this.counters.droppedTooLarge} so far)`);
+        return false;
+      case "retry": {
+        this.consecutiveFailures++;
+        batch.attempts++;
+        if (batch.attempts >= this.maxAttempts) {
+          this.drop(batch, `gave up after ${batch.attempts} attempts (${outcome.reason})`);
+        } else this.unshiftReady(batch);
+        const backoff =
+          outcome.retryAfterMs !== undefined
+            ? Math.min(RETRY_AFTER_MAX_MS, outcome.retryAfterMs)
+            : Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(10, this.consecutiveFailures - 1)) * (0.5 + Math.random() / 2);
+        this.backoffUntil = Date.now() + backoff;
+        this.markFailing(outcome.reason, `retrying with backoff (next try in ${Math.round(backoff)}ms)`);
+        debug(`export failed (${outcome.reason}); ${this.queue.length + this.readyCount} span(s) queued, next try in ${Math.round(backoff)}ms`);
+        return true;
+      }
+      case "reject": {
+        this.consecutiveFailures++;
+        this.drop(batch, outcome.reason);
+        const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(10, this.consecutiveFailures - 1));
+        this.backoffUntil = Date.now() + backoff;
+        this.markFailing(outcome.reason, "the refused spans are dropped");
+        return true;
+      }
+    }
+  }
+
+  private drop(batch: Batch, reason: string): void {
+    this.counters.droppedFailed += batch.spans.length;
+    this.droppedWhileFailing += batch.spans.length;
+    debug(`dropped ${batch.spans.length} span(s): ${reason}; ${this.counters.droppedFailed} dropped so far`);
+  }
+
+  private markFailing(reason: string, what: string): void {
+    if (this.failing) return;
+    this.failing = true;
+    warn(
+      `cannot export spans to ${this.options.destination}: ${reason}; ${what}. The app is unaffected; ` +
+        `spans wait in a queue capped at ${this.options.maxQueueSize}. One line will say when export resumes.`,
+    );
+  }
+
+  /** Send everything queued, bounded by the shutdown timeout; never rejects. */
+  forceFlush(): Promise<void> {
+    if (this.queue.length === 0 && this.readyCount === 0 && !this.pumping) return Promise.resolve();
+    const work = (async () => {
+      try {
+        if (this.timer) {
+          clearTimeout(this.timer);
+          this.timer = undefined;
+        }
+        if (this.pumping) await this.pumping;
+        await this.pump(true);
+      } catch (err) {
+        internalError("ExportQueueProcessor.forceFlush", err);
+      }
+    })();
+    return new Promise<void>((resolve) => {
+      // a ref'd timer: at 'beforeExit' it keeps the process alive until the flush ends or the bound passes
+      const deadline = setTimeout(() => {
+        debug(`flush stopped after ${this.options.shutdownTimeoutMillis}ms; ${this.stats().queued + this.stats().inFlight} span(s) not yet exported`);
+        resolve();
+      }, this.options.shutdownTimeoutMillis);
+      void work.then(() => {
+        clearTimeout(deadline);
+        resolve();
+      });
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    await this.forceFlush();
+    this.isShutdown = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    try {
+      await this.transport.shutdown?.();
+    } catch (err) {
+      internalError("ExportQueueProcessor.shutdown", err);
+    }
+  }
+
+  /**
+   * The synchronous last chance at process 'exit' (process.exit() or a crash): POST what is
+   * still queued from a child process, bounded in time. Skipped while export is failing
+   * (a flush already paid the timeout) and when there is nothing left.
+   */
+  exitSync(): void {
+    try {
+      process.removeListener("exit", this.onExit);
+      const spans = [...(this.inFlight?.spans ?? []), ...this.ready.flatMap((b) => b.spans), ...this.queue];
+      if (spans.length === 0) return report(this);
+      if (this.failing || this.options.exportOnExit === false || !this.transport.serialize) {
+        this.counters.lostAtExit += spans.length;
+        return report(this);
+      }
+      const payload = this.transport.serialize(spans);
+      if (!payload) return;
+      const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));
+      const input = JSON.stringify({ url: payload.url, headers: payload.headers, body: payload.body.toString("base64"), timeout });
+      const env: Record<string, string> = {};
+      for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
+        const v = process.env[k];
+        if (v !== undefined) env[k] = v;
+      }
+      const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], { input, env, timeout: timeout + 1500, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+      const status = Number(String(res.stdout ?? "").trim());
+      if (status >= 200 && status < 300) {
+        this.counters.exportedAtExit += spans.length;
+        this.queue = [];
+        this.ready = [];
+        this.readyCount = 0;
+        debug(`exit: sent ${spans.length} queued span(s) synchronously`);
+      } else {
+        this.counters.lostAtExit += spans.length;
+        debug(`exit: could not send ${spans.length} queued span(s) (${res.error?.message ?? `status ${status || "none"}`})`);
+      }
+      report(this);
+    } catch (err) {
+      internalError("ExportQueueProcessor.exitSync", err);
+    }
+  }
+}
+
+function report(q: ExportQueueProcessor): void {
+  const s = q.stats();
+  const dropped = s.droppedQueueFull + s.droppedTooLarge + s.droppedFailed + s.lostAtExit;
+  if (dropped > 0) {
+    debug(
+      `exporter summary: ${s.exported + s.exportedAtExit} exported, ${dropped} dropped ` +
+        `(queue full ${s.droppedQueueFull}, too large ${s.droppedTooLarge}, refused/failed ${s.droppedFailed}, lost at exit ${s.lostAtExit})`,
+    );
+  }
+}
+
+/** The child process of the exit export: reads {url, headers, body, timeout} on stdin, prints the HTTP status. */
+const EXIT_SENDER = `
+let raw = "";
+process.stdin.on("data", (d) => (raw += d));
+process.stdin.on("end", () => {
+  let p;
+  try { p = JSON.parse(raw); } catch { process.exit(0); }
+  const u = new URL(p.url);
+  const lib = require(u.protocol === "https:" ? "node:https" : "node:http");
+  const t = setTimeout(() => process.exit(0), p.timeout);
+  try {
+    const req = lib.request(u, { method: "POST", headers: p.headers }, (res) => {
+      res.resume();
+      process.stdout.write(String(res.statusCode));
+      clearTimeout(t);
+      res.on("end", () => process.exit(0));
+    });
+    req.on("error", () => process.exit(0));
+    req.end(Buffer.from(p.body, "base64"));
+  } catch { process.exit(0); }
+});
+`;

@@ -1,0 +1,183 @@
+/**
+ * OTLP/HTTP transport: serializes spans with @opentelemetry/otlp-transformer and POSTs them
+ * with node:http(s) ourselves, so the export queue (not a library) decides about retries,
+ * backoff and 413 splitting. Every outcome is a value; nothing here throws, rejects or
+ * leaves an 'error' event unhandled. Redirects are never followed, so the ingest token
+ * only ever goes to the configured URL.
+ */
+import * as http from "node:http";
+import * as https from "node:https";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { debug } from "../util/log";
+
+export type SendOutcome =
+  | { kind: "ok" }
+  /** Worth trying again later (network error, timeout, 408, 429, 5xx). */
+  | { kind: "retry"; reason: string; retryAfterMs?: number }
+  /** The collector refused the size of this payload (413). */
+  | { kind: "too-large"; reason: string }
+  /** Trying again will not help (400, 401, 403, 404, a redirect...). */
+  | { kind: "reject"; reason: string };
+
+export interface Transport {
+  send(spans: ReadableSpan[], timeoutMs: number): Promise<SendOutcome>;
+  /** Synchronous body for the last-chance export at process exit (undefined: not supported). */
+  serialize?(spans: ReadableSpan[]): { url: string; headers: Record<string, string>; body: Buffer } | undefined;
+  shutdown?(): Promise<void>;
+}
+
+/** Parse a Retry-After header (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  const s = v.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+  const date = Date.parse(s);
+  if (Number.isFinite(date)) return Math.max(0, date - now);
+  return undefined;
+}
+
+export function classifyStatus(status: number, retryAfter?: string | string[]): SendOutcome {
+  if (status >= 200 && status < 300) return { kind: "ok" };
+  const reason = `HTTP ${status}`;
+  if (status === 413) return { kind: "too-large", reason: `${reason} (payload too large)` };
+  if (status === 408 || status === 429 || status >= 500) {
+    return { kind: "retry", reason, retryAfterMs: parseRetryAfter(retryAfter) };
+  }
+  if (status >= 300 && status < 400) return { kind: "reject", reason: `${reason} (redirects are not followed)` };
+  if (status === 401 || status === 403) return { kind: "reject", reason: `${reason} (check the ingest token)` };
+  return { kind: "reject", reason };
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+type Serializer = { serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined };
+let serializer: Serializer | undefined;
+function jsonSerializer(): Serializer {
+  return (serializer ??= (require("@opentelemetry/otlp-transformer") as { JsonTraceSerializer: Serializer }).JsonTraceSerializer);
+}
+
+export class OtlpHttpTransport implements Transport {
+  private readonly url: URL;
+  private readonly agent: http.Agent;
+  constructor(
+    url: string,
+    private readonly headers: Record<string, string>,
+  ) {
+    this.url = new URL(url);
+    const Agent = this.url.protocol === "https:" ? https.Agent : http.Agent;
+    // keep-alive sockets are unref'd by Node while idle, so they never hold the process open
+    this.agent = new Agent({ keepAlive: true, maxSockets: 2 });
+  }
+
+  private body(spans: ReadableSpan[]): Buffer {
+    const bytes = jsonSerializer().serializeRequest(spans);
+    return Buffer.from(bytes ?? new Uint8Array());
+  }
+
+  private allHeaders(length: number): Record<string, string> {
+    return {
+      ...this.headers,
+      "content-type": "application/json",
+      "content-length": String(length),
+      "user-agent": "@inference/tracing",
+    };
+  }
+
+  serialize(spans: ReadableSpan[]) {
+    const body = this.body(spans);
+    return { url: this.url.href, headers: this.allHeaders(body.length), body };
+  }
+
+  send(spans: ReadableSpan[], timeoutMs: number): Promise<SendOutcome> {
+    return new Promise<SendOutcome>((resolve) => {
+      let settled = false;
+      const finish = (o: SendOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      };
+      let req: http.ClientRequest | undefined;
+      // our own timer covers connect, TLS, send and answer; unref'd: a hanging collector never holds the process
+      const timer = setTimeout(() => {
+        finish({ kind: "retry", reason: `no answer within ${timeoutMs}ms` });
+        try {
+          req?.destroy();
+        } catch {
+          /* ignore */
+        }
+      }, timeoutMs);
+      timer.unref?.();
+      try {
+        const body = this.body(spans);
+        const lib = this.url.protocol === "https:" ? https : http;
+        req = lib.request(this.url, { method: "POST", headers: this.allHeaders(body.length), agent: this.agent });
+        req.on("socket", (socket) => {
+          try {
+            socket.unref();
+          } catch {
+            /* some runtimes have no unref */
+          }
+        });
+        req.on("error", (err: NodeJS.ErrnoException) => {
+          finish({ kind: "retry", reason: err.code ? `${err.code}: ${err.message}` : err.message });
+        });
+        req.on("response", (res) => {
+          res.on("error", () => {});
+          res.resume(); // drain the answer so the socket can be reused
+          const status = res.statusCode ?? 0;
+          const outcome = classifyStatus(status, res.headers["retry-after"]);
+          if (outcome.kind === "ok") {
+            res.on("end", () => finish(outcome));
+            res.on("close", () => finish(outcome));
+          } else finish(outcome);
+        });
+        req.end(body);
+      } catch (err) {
+        debug(`export request could not be made: ${(err as Error)?.message ?? err}`);
+        finish({ kind: "reject", reason: (err as Error)?.message ?? String(err) });
+      }
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    try {
+      this.agent.destroy();
+    } catch {
+      /* ignore */
+    }
+  }
+}
+
+/** Adapts any OpenTelemetry SpanExporter (the user's own) to a Transport: its failures are not retried. */
+export class ExporterTransport implements Transport {
+  constructor(private readonly exporter: import("@opentelemetry/sdk-trace-base").SpanExporter) {}
+  send(spans: ReadableSpan[], timeoutMs: number): Promise<SendOutcome> {
+    return new Promise<SendOutcome>((resolve) => {
+      let settled = false;
+      const finish = (o: SendOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      };
+      const timer = setTimeout(() => finish({ kind: "reject", reason: `no result within ${timeoutMs}ms` }), timeoutMs);
+      timer.unref?.();
+      try {
+        this.exporter.export(spans, (result) => {
+          if (result.code === 0) finish({ kind: "ok" });
+          else finish({ kind: "reject", reason: result.error?.message ?? "export failed" });
+        });
+      } catch (err) {
+        finish({ kind: "reject", reason: (err as Error)?.message ?? String(err) });
+      }
+    });
+  }
+  async shutdown(): Promise<void> {
+    try {
+      await this.exporter.shutdown();
+    } catch (err) {
+      debug(`exporter shutdown failed: ${(err as Error)?.message ?? err}`);
+    }
+  }
+}

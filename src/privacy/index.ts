@@ -1,0 +1,254 @@
+/**
+ * Export-time privacy: OpenInference TraceConfig masking (same flags, same env names, hidden
+ * values become "__REDACTED__" or are dropped exactly as OpenInference does), secret redaction
+ * that is always on, base64 media placeholders, and the user's own scrub function.
+ *
+ * Secrets never reach a span:
+ *  - attributes whose own name looks like a credential (…authorization, …api_key, …token, cookie…);
+ *  - fields named like secrets (api_key, apiKey, token, password, secret, authorization, …) inside
+ *    JSON-valued attributes (invocation parameters, tool inputs, tool-call arguments, metadata);
+ *  - the ingest token, configured header values and credential-named env vars (OPENAI_API_KEY, …)
+ *    wherever their value appears, plus well-known key shapes (sk-…, Bearer …, AKIA…, ghp_…).
+ */
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import type { Config, PrivacyConfig, ScrubValue } from "../config";
+import type { AttributeTransform } from "../export/pipeline";
+import { Attr } from "../semconv";
+import { internalError } from "../util/log";
+
+export const REDACTED = "__REDACTED__";
+
+const INPUT_MESSAGES = Attr.LLM_INPUT_MESSAGES; // llm.input_messages
+const OUTPUT_MESSAGES = Attr.LLM_OUTPUT_MESSAGES;
+const MESSAGE_CONTENT = Attr.MESSAGE_CONTENT; // message.content
+const MESSAGE_CONTENTS = Attr.MESSAGE_CONTENTS; // message.contents
+const CONTENT_TEXT = Attr.MESSAGE_CONTENT_TEXT; // message_content.text
+const CONTENT_IMAGE = Attr.MESSAGE_CONTENT_IMAGE; // message_content.image
+const IMAGE_URL = Attr.IMAGE_URL; // image.url
+const INPUT_IMAGES = "input.images";
+const OUTPUT_IMAGES = "output.images";
+
+const within = (key: string, ns: string) => key === ns || key.startsWith(`${ns}.`);
+
+/** What OpenInference's masking does to one attribute: keep it, replace it with __REDACTED__, or drop it. */
+export function maskAction(p: PrivacyConfig, key: string, value: unknown): "keep" | "redact" | "drop" {
+  if (key === Attr.INPUT_VALUE && p.hideInputs) return "redact";
+  if (key === Attr.INPUT_MIME_TYPE && p.hideInputs) return "drop";
+  if (key === Attr.OUTPUT_VALUE && p.hideOutputs) return "redact";
+  if (key === Attr.OUTPUT_MIME_TYPE && p.hideOutputs) return "drop";
+  const inMsg = key.startsWith(INPUT_MESSAGES);
+  const outMsg = key.startsWith(OUTPUT_MESSAGES);
+  if (inMsg && (p.hideInputs || p.hideInputMessages)) return "drop";
+  if (outMsg && (p.hideOutputs || p.hideOutputMessages)) return "drop";
+  const isText = (key.includes(MESSAGE_CONTENT) && !key.includes(MESSAGE_CONTENTS)) || key.includes(CONTENT_TEXT);
+  if (inMsg && isText && p.hideInputText) return "redact";
+  if (outMsg && isText && p.hideOutputText) return "redact";
+  if (inMsg && key.includes(CONTENT_IMAGE) && p.hideInputImages) return "drop";
+  if (within(key, INPUT_IMAGES) && (p.hideInputs || p.hideInputImages)) return "drop";
+  if (within(key, OUTPUT_IMAGES) && p.hideOutputs) return "drop";
+  if (
+    typeof value === "string" &&
+    value.length > p.base64ImageMaxLength &&
+    value.startsWith("data:image/") &&
+    value.includes("base64") &&
+    key.endsWith(IMAGE_URL) &&
+    ((inMsg && key.includes(CONTENT_IMAGE)) || within(key, INPUT_IMAGES) || within(key, OUTPUT_IMAGES))
+  ) {
+    return "redact";
+  }
+  if (p.hideEmbeddingVectors && key.includes(Attr.EMBEDDING_EMBEDDINGS) && key.includes(Attr.EMBEDDING_VECTOR)) return "drop";
+  if (p.hidePrompts && within(key, Attr.LLM_PROMPTS)) return "redact";
+  if ((p.hideInputs || p.hideLLMTools) && key.includes(Attr.LLM_TOOLS)) return "drop";
+  if (p.hideInvocationParameters && key === Attr.INVOCATION_PARAMETERS) return "drop";
+  return "keep";
+}
+
+/* ---------- secrets ---------- */
+
+const SECRET_SUFFIXES = [
+  "apikey",
+  "token",
+  "password",
+  "passwd",
+  "secret",
+  "secretkey",
+  "privatekey",
+  "accesskey",
+  "authorization",
+  "cookie",
+  "credential",
+  "credentials",
+  "clientsecret",
+  "sessionkey",
+];
+const norm = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/** True for names like api_key, apiKey, x-api-key, Authorization, access_token, password, client_secret. */
+export function isSecretName(name: string): boolean {
+  const n = norm(name);
+  if (!n) return false;
+  return SECRET_SUFFIXES.some((s) => n === s || n.endsWith(s));
+}
+
+/** A cheap pre-check before parsing JSON: does the text mention a secret-like field name at all? */
+const SECRET_HINT = /api[_-]?key|token|passw|secret|authori[sz]ation|cookie|credential|private[_-]?key|access[_-]?key|session[_-]?key/i;
+
+/** Redact secret-named fields anywhere inside a JSON value; returns undefined when nothing changed. */
+function redactJsonFields(value: unknown): { changed: boolean; value: unknown } {
+  let changed = false;
+  const walk = (v: unknown, depth: number): unknown => {
+    if (depth > 32 || v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (isSecretName(k) && x !== null && typeof x !== "number" && typeof x !== "boolean" && x !== REDACTED) {
+        out[k] = REDACTED;
+        changed = true;
+      } else out[k] = walk(x, depth + 1);
+    }
+    return out;
+  };
+  const result = walk(value, 0);
+  return { changed, value: result };
+}
+
+/** For a string attribute holding JSON: the same JSON with secret-named fields redacted. */
+export function redactSecretFieldsInJson(text: string): string {
+  const t = text.trimStart();
+  if (!(t.startsWith("{") || t.startsWith("[")) || !SECRET_HINT.test(text)) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const r = redactJsonFields(parsed);
+  return r.changed ? JSON.stringify(r.value) : text;
+}
+
+/** Well-known credential shapes that must never be exported even inside free text. */
+const KEY_SHAPES = [
+  /\bsk-(?:proj-|ant-(?:api\d\d-|admin\d\d-)?|svcacct-)?[A-Za-z0-9_-]{20,}/g, // OpenAI / Anthropic keys
+  /\b[Bb]earer\s+[A-Za-z0-9._~+/-]{12,}=*/g, // bearer tokens
+  /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
+  /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, // GitHub tokens
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, // Slack tokens
+  /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API keys
+];
+
+const SECRET_ENV = /(^|_)(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|SECRET_KEY|ACCESS_KEY|PRIVATE_KEY|AUTH)$/i;
+
+/** Secret values to look for verbatim: the ingest token, configured header values, credential-named env vars. */
+export function knownSecretValues(config: Pick<Config, "token" | "headers">, env: Record<string, string | undefined> = process.env): string[] {
+  const values = new Set<string>();
+  const add = (v: string | undefined) => {
+    if (v && v.length >= 8) values.add(v);
+  };
+  add(config.token);
+  for (const [k, v] of Object.entries(config.headers ?? {})) {
+    if (isSecretName(k)) {
+      add(v);
+      add(v.replace(/^(Bearer|Basic|Token)\s+/i, ""));
+    }
+  }
+  for (const [k, v] of Object.entries(env)) if (SECRET_ENV.test(k)) add(v?.trim());
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+export function redactSecretValues(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  for (const re of KEY_SHAPES) {
+    re.lastIndex = 0;
+    if (re.test(out)) {
+      re.lastIndex = 0;
+      out = out.replace(re, REDACTED);
+    }
+  }
+  return out;
+}
+
+/* ---------- base64 media ---------- */
+
+const DATA_URL = /data:([a-z]+\/[a-z0-9.+-]+)((?:;[a-z0-9=.+-]+)*);base64,([A-Za-z0-9+/=\r\n]+)/gi;
+const RAW_BASE64 = /[A-Za-z0-9+/]{4096,}={0,2}/g;
+
+/** Base64 media embedded in a longer text (JSON inputs, audio payloads) becomes a short placeholder. */
+export function replaceBase64(text: string, maxLength: number): string {
+  if (text.length < 256) return text;
+  let out = text;
+  if (out.includes(";base64,")) {
+    DATA_URL.lastIndex = 0;
+    out = out.replace(DATA_URL, (whole: string, mime: string, _params: string, data: string) =>
+      data.length > Math.min(maxLength, 1024) ? `[base64 ${mime} omitted: ${whole.length} chars]` : whole,
+    );
+  }
+  if (out.length >= 4096) {
+    RAW_BASE64.lastIndex = 0;
+    out = out.replace(RAW_BASE64, (run: string) => (/[0-9]/.test(run) && /[A-Z]/.test(run) && /[a-z]/.test(run) ? `[base64 data omitted: ${run.length} chars]` : run));
+  }
+  return out;
+}
+
+/* ---------- the transform ---------- */
+
+function cleanString(key: string, s: string, secrets: string[], base64Max: number, imageUrlKey: boolean): string {
+  let out = s;
+  if (!imageUrlKey) out = replaceBase64(out, base64Max);
+  out = redactSecretFieldsInJson(out);
+  out = redactSecretValues(out, secrets);
+  return out;
+}
+
+export function privacyTransform(config: Config, env: Record<string, string | undefined> = process.env): AttributeTransform {
+  const p = config.privacy;
+  const secrets = knownSecretValues(config, env);
+  const scrub = config.scrub;
+  return (attributes: Record<string, unknown>, span: ReadableSpan) => {
+    for (const key of Object.keys(attributes)) {
+      const value = attributes[key];
+      const action = maskAction(p, key, value);
+      if (action === "drop") {
+        delete attributes[key];
+        continue;
+      }
+      if (action === "redact") {
+        attributes[key] = REDACTED;
+        continue;
+      }
+      const last = key.slice(key.lastIndexOf(".") + 1);
+      if (isSecretName(last) && (typeof value === "string" || Array.isArray(value))) {
+        attributes[key] = REDACTED;
+        continue;
+      }
+      const imageUrlKey = key.endsWith(IMAGE_URL);
+      if (typeof value === "string") {
+        const cleaned = cleanString(key, value, secrets, p.base64ImageMaxLength, imageUrlKey);
+        if (cleaned !== value) attributes[key] = cleaned;
+      } else if (Array.isArray(value) && value.some((x) => typeof x === "string")) {
+        let changed = false;
+        const next = value.map((x) => {
+          if (typeof x !== "string") return x;
+          const c = cleanString(key, x, secrets, p.base64ImageMaxLength, imageUrlKey);
+          if (c !== x) changed = true;
+          return c;
+        });
+        if (changed) attributes[key] = next;
+      }
+    }
+    if (scrub) {
+      const info = { name: span?.name, kind: attributes[Attr.SPAN_KIND] as string | undefined };
+      for (const key of Object.keys(attributes)) {
+        try {
+          const next = scrub(key, attributes[key] as ScrubValue, info);
+          if (next === undefined) delete attributes[key];
+          else if (next !== attributes[key]) attributes[key] = next;
+        } catch (err) {
+          // fail closed: a value the user's scrubber could not judge is not exported
+          attributes[key] = REDACTED;
+          internalError("setup({ scrub })", err);
+        }
+      }
+    }
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The export queue in-process, against the real OTLP receiver and a size-limited collector:
+ * recovery after failures (one warning when failing, one when resumed), Retry-After, 413
+ * splitting, the queue cap, bounded forceFlush, and no unhandled rejections.
+ */
+import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ExportQueueProcessor } from "../../src/export/export-queue";
+import { OtlpHttpTransport, parseRetryAfter, classifyStatus } from "../../src/export/otlp-transport";
+import { resetLogOnce } from "../../src/util/log";
+import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
+import { closedPort, startSizeLimitedCollector } from "./fault-servers";
+
+let receiver: Receiver;
+let stderr: string[] = [];
+const realWrite = process.stderr.write.bind(process.stderr);
+const unhandled: unknown[] = [];
+const onUnhandled = (e: unknown) => unhandled.push(e);
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  process.on("unhandledRejection", onUnhandled);
+});
+afterAll(async () => {
+  process.off("unhandledRejection", onUnhandled);
+  await receiver.close();
+});
+beforeEach(() => {
+  stderr = [];
+  resetLogOnce();
+  receiver.clear();
+  receiver.setBehavior({ status: 200 });
+  (process.stderr as any).write = (chunk: any, ...rest: any[]) => {
+    stderr.push(String(chunk));
+    return realWrite(chunk, ...rest);
+  };
+});
+afterEach(() => {
+  (process.stderr as any).write = realWrite;
+  expect(unhandled).toEqual([]);
+});
+
+function makeQueue(url: string, opts: Partial<ConstructorParameters<typeof ExportQueueProcessor>[1]> = {}) {
+  const q = new ExportQueueProcessor(new OtlpHttpTransport(`${url}/v1/traces`, {}), {
+    destination: url,
+    maxQueueSize: 2048,
+    maxBatchSize: 512,
+    scheduledDelayMillis: 0,
+    exportTimeoutMillis: 1000,
+    shutdownTimeoutMillis: 3000,
+    exportOnExit: false,
+    ...opts,
+  });
+  const provider = new BasicTracerProvider({ spanProcessors: [q] });
+  const tracer = provider.getTracer("test");
+  const spans = (n: number, prefix = "s", attrs: Record<string, string> = {}) => {
+    for (let i = 0; i < n; i++) tracer.startSpan(`${prefix}${i}`, { attributes: attrs }).end();
+  };
+  return { q, spans };
+}
+const warnings = () => stderr.filter((l) => l.includes("warning:"));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("transport classification", () => {
+  it("parses Retry-After as seconds or an HTTP date", () => {
+    expect(parseRetryAfter("3")).toBe(3000);
+    expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).toBeGreaterThan(3000);
+    expect(parseRetryAfter("soon")).toBeUndefined();
+    expect(classifyStatus(503, "2")).toEqual({ kind: "retry", reason: "HTTP 503", retryAfterMs: 2000 });
+    expect(classifyStatus(413).kind).toBe("too-large");
+    expect(classifyStatus(401).kind).toBe("reject");
+    expect(classifyStatus(302).kind).toBe("reject");
+  });
+});
+
+describe("export queue", () => {
+  it("keeps spans through an outage, warns once, resumes with one line, and honours Retry-After", async () => {
+    receiver.setBehavior({ status: 503, retryAfter: "1" });
+    const { q, spans } = makeQueue(receiver.url);
+    spans(5, "a");
+    await sleep(100);
+    spans(5, "b"); // more spans during the outage, and more failing attempts
+    // watch when each request arrives; let the collector come back after the first refusal
+    const seen: number[] = [];
+    const watch = setInterval(() => {
+      while (seen.length < receiver.requests.length) seen.push(Date.now());
+      if (seen.length >= 1) receiver.setBehavior({ status: 200 });
+    }, 5);
+    try {
+      const got = await receiver.waitForSpans((s) => s.length >= 10, 15_000);
+      expect(new Set(got.map((s) => s.name)).size).toBe(10);
+      while (q.stats().exported < 10) await sleep(10);
+    } finally {
+      clearInterval(watch);
+    }
+    const w = warnings();
+    expect(w.filter((l) => l.includes("cannot export spans"))).toHaveLength(1);
+    expect(w.filter((l) => l.includes("resumed"))).toHaveLength(1);
+    expect(w.find((l) => l.includes("resumed"))).toContain("no spans were lost");
+    // the retry waited for Retry-After (1 s) rather than hammering the collector
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(900);
+    expect(q.stats()).toMatchObject({ exported: 10, droppedFailed: 0, droppedQueueFull: 0, failing: false });
+  });
+
+  it("splits a batch the collector refuses with 413 until it fits, and drops only a single span that never fits", async () => {
+    const collector = await startSizeLimitedCollector(6000);
+    try {
+      const { q, spans } = makeQueue(collector.url, { scheduledDelayMillis: 50 });
+      spans(20, "ok", { payload: "p".repeat(400) });
+      spans(1, "huge", { payload: "h".repeat(20_000) });
+      await q.forceFlush();
+      await sleep(50);
+      await q.forceFlush();
+      expect(collector.statuses).toContain(413);
+      expect([...collector.accepted].sort()).toEqual(Array.from({ length: 20 }, (_, i) => `ok${i}`).sort());
+      expect(q.stats()).toMatchObject({ exported: 20, droppedTooLarge: 1, droppedFailed: 0 });
+      expect(q.stats().splits).toBeGreaterThan(0);
+      expect(warnings().filter((l) => l.includes("larger than"))).toHaveLength(1);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it("caps the queue while the collector hangs: extra spans are dropped and counted, one warning", async () => {
+    receiver.setBehavior({ hang: true });
+    const { q, spans } = makeQueue(receiver.url, { maxQueueSize: 100, maxBatchSize: 50, exportTimeoutMillis: 5000 });
+    spans(1000);
+    const s = q.stats();
+    expect(s.queued + s.inFlight).toBeLessThanOrEqual(100 + 50);
+    expect(s.droppedQueueFull).toBeGreaterThanOrEqual(1000 - 150);
+    expect(s.droppedQueueFull + s.queued + s.inFlight).toBe(1000);
+    expect(warnings().filter((l) => l.includes("queue"))).toHaveLength(1);
+    // forceFlush is bounded by the shutdown timeout even though the collector never answers
+    const q2 = makeQueue(receiver.url, { shutdownTimeoutMillis: 300, exportTimeoutMillis: 60_000 });
+    q2.spans(3);
+    await q2.q.forceFlush();
+    expect(q2.q.stats().exported).toBe(0);
+  });
+
+  it("a down collector (connection refused) costs a failed result, never a throw", async () => {
+    const port = await closedPort();
+    const { q, spans } = makeQueue(`http://127.0.0.1:${port}`);
+    spans(3);
+    await q.forceFlush();
+    expect(q.stats()).toMatchObject({ exported: 0, failing: true, queued: 3 });
+    expect(warnings().filter((l) => l.includes("ECONNREFUSED"))).toHaveLength(1);
+    // more failures stay quiet
+    spans(3);
+    await q.forceFlush();
+    expect(warnings()).toHaveLength(1);
+    await q.shutdown();
+  });
+
+  it("a refused batch (401) is dropped and counted; the warning names the token", async () => {
+    receiver.setBehavior({ status: 401 });
+    const { q, spans } = makeQueue(receiver.url);
+    spans(4);
+    await q.forceFlush();
+    expect(q.stats()).toMatchObject({ droppedFailed: 4, queued: 0 });
+    expect(warnings().join("")).toContain("check the ingest token");
+  });
+});

@@ -184,16 +184,19 @@ export function applyLimits(attributes: Record<string, unknown>, s: LimitSetting
       capInputMessages(attributes, n - 1);
       continue;
     }
-    // drop the largest non-essential attribute (ties: the last one)
+    // drop the largest non-essential attribute (ties: the last one); the last input message goes last
     let victim: string | undefined;
-    let size = -1;
-    for (const k of Object.keys(attributes)) {
-      if (isEssential(k)) continue;
-      const z = sizeOf(k, attributes[k]);
-      if (z >= size) {
-        size = z;
-        victim = k;
+    for (const spareLastMessage of [true, false]) {
+      let size = -1;
+      for (const k of Object.keys(attributes)) {
+        if (isEssential(k) || (spareLastMessage && k.startsWith(INPUT_PREFIX))) continue;
+        const z = sizeOf(k, attributes[k]);
+        if (z >= size) {
+          size = z;
+          victim = k;
+        }
       }
+      if (victim) break;
     }
     if (!victim) break;
     delete attributes[victim];

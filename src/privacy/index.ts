@@ -96,15 +96,17 @@ const SECRET_HINT = /api[_-]?key|token|passw|secret|authori[sz]ation|cookie|cred
 /** Redact secret-named fields anywhere inside a JSON value; returns undefined when nothing changed. */
 function redactJsonFields(value: unknown): { changed: boolean; value: unknown } {
   let changed = false;
-  const walk = (v: unknown, depth: number): unknown => {
+  // `schema`: the object is a JSON Schema "properties" map, whose keys name fields rather than hold values
+  const walk = (v: unknown, depth: number, schema = false): unknown => {
     if (depth > 32 || v === null || typeof v !== "object") return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (isSecretName(k) && x !== null && typeof x !== "number" && typeof x !== "boolean" && x !== REDACTED) {
+      const isSchemaMap = (k === "properties" || k === "patternProperties") && x !== null && typeof x === "object" && !Array.isArray(x);
+      if (!schema && isSecretName(k) && x !== null && typeof x !== "number" && typeof x !== "boolean" && x !== REDACTED) {
         out[k] = REDACTED;
         changed = true;
-      } else out[k] = walk(x, depth + 1);
+      } else out[k] = walk(x, depth + 1, isSchemaMap);
     }
     return out;
   };

@@ -16,7 +16,8 @@ import { pathToFileURL } from "node:url";
 import type { Integration } from "../integrations/types";
 import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
-import { appManifest, entryIsEsm, findPackage } from "./resolve";
+import { appManifest, findPackage } from "./resolve";
+import { scanAppImports } from "./app-imports";
 import { debug, internalError, warn } from "../util/log";
 
 export type EsmMode = "sync" | "loader" | "eager" | "off";
@@ -74,20 +75,14 @@ let installedMode: EsmMode | undefined;
 /** Install ESM coverage once. `loaderUrl` is our loader.mjs (for the "loader" mode). */
 export function installEsmHook(instrumenter: Instrumenter, requested: EsmMode, loaderUrl: string): EsmMode {
   if (installedMode) return installedMode;
-  let mode = requested;
+  const mode = requested;
   installedMode = mode;
   const wanted = instrumenter.integrations.filter((i) => instrumenter.isEnabled(i));
   if (wanted.length === 0 || mode === "off") return mode;
   try {
     if (mode === "eager") {
-      if (process.versions.bun || entryIsEsm()) {
-        eagerPatch(instrumenter, wanted);
-        return mode;
-      }
-      // A CommonJS entry loads few ES modules (only what it import()s), so the off-thread
-      // loader costs little here and catches an ESM library that imports the SDK.
-      debug("ESM mode eager: the entry script is CommonJS; ES modules it imports go through the loader");
-      mode = "loader";
+      eagerPatch(instrumenter, wanted);
+      return mode;
     }
     // Node 20 re-runs --require preloads inside the hooks thread: register from the main thread only
     if (!isMainThread) return mode;
@@ -134,17 +129,26 @@ function installIitmHook(instrumenter: Instrumenter, wanted: Integration[]): voi
 }
 
 /**
- * Loader-free ESM: load the ESM build of each SDK the app depends on, from the app's
- * folder, and patch its classes before the app's own imports run. Provider SDKs nested
- * under a framework package (its own copy of openai, say) are found and patched too.
+ * Loader-free ESM: load the ESM build of each SDK the app's own files import, from the
+ * app's folder, and patch its classes before the app's imports run (the app's later
+ * `import` gets the same module instance). A package the app imports that itself depends on
+ * a supported SDK (a framework carrying openai, say) gets that SDK loaded from its folder too.
+ * Packages the app only require()s are left to the CommonJS hook.
  */
 function eagerPatch(instrumenter: Instrumenter, wanted: Integration[]): void {
-  const manifest = appManifest();
-  const appDir = manifest?.dir ?? process.cwd();
+  const entry = process.argv[1];
+  if (!entry) return;
+  const started = Date.now();
+  const imports = scanAppImports(entry);
+  const appDir = appManifest()?.dir ?? path.dirname(path.resolve(entry));
+  const byPackage = new Map<string, Integration>();
+  for (const i of wanted) for (const p of i.packages) byPackage.set(p, i);
   const done = new Set<string>();
-  const load = (i: Integration, pkg: string, fromDir: string) => {
+  const load = (pkg: string, fromDir: string) => {
+    const i = byPackage.get(pkg);
+    if (!i) return;
     const loc = findPackage(pkg, fromDir);
-    if (!loc?.esmEntry || done.has(loc.esmEntry)) return loc;
+    if (!loc?.esmEntry || done.has(loc.esmEntry)) return;
     done.add(loc.esmEntry);
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -153,16 +157,16 @@ function eagerPatch(instrumenter: Instrumenter, wanted: Integration[]): void {
     } catch (err) {
       debug(`eager ESM load of ${pkg} from ${loc.dir} failed: ${(err as Error).message}`);
     }
-    return loc;
   };
-  const selected = wanted.filter((i) => !manifest || i.packages.some((p) => manifest.deps.has(p)));
-  const providers = wanted.filter((i) => i.key === "openai" || i.key === "anthropic");
-  for (const i of selected) {
-    for (const p of i.packages) {
-      if (manifest && !manifest.deps.has(p)) continue;
-      const loc = load(i, p, appDir);
-      // a framework may carry its own nested copy of a provider SDK
-      if (loc) for (const prov of providers) for (const pp of prov.packages) load(prov, pp, loc.dir);
+  for (const pkg of imports.esm) {
+    if (byPackage.has(pkg)) {
+      load(pkg, appDir);
+      continue;
     }
+    // a package the app imports that depends on a supported SDK
+    const loc = findPackage(pkg, appDir);
+    const deps = { ...(loc?.json?.dependencies ?? {}), ...(loc?.json?.peerDependencies ?? {}) };
+    for (const dep of Object.keys(deps)) if (byPackage.has(dep)) load(dep, loc!.dir);
   }
+  debug(`ESM mode eager: scanned ${imports.files} app file(s) in ${Date.now() - started} ms; ESM imports of supported SDKs: ${[...done].length}`);
 }

@@ -1,0 +1,89 @@
+// Start-up cost of the zero-code preload, against bare runs of the same app on the same
+// runtime, and against OpenTelemetry's auto-instrumentations register for comparison.
+// Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,bun]
+import { spawnSync, execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..");
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const RUNS = Number(opt("runs", 15));
+const RUNTIMES = opt("runtimes", "node20,node22,node24,bun").split(",");
+
+function binary(rt) {
+  if (rt === "bun") return path.join(root, "node_modules/.bin/bun");
+  const major = rt.slice(4);
+  if (process.versions.node.startsWith(`${major}.`)) return process.execPath;
+  return execFileSync("npx", ["-y", `node@${major}`, "-p", "process.execPath"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim().split("\n").pop();
+}
+
+const APPS = [
+  ["(a) empty script", "trivial.mjs"],
+  ["(b) ESM openai+anthropic", "clients.mjs"],
+  ["(c) CJS openai+anthropic", "clients.cjs"],
+];
+const env = {
+  ...process.env,
+  CATALYST_OTLP_ENDPOINT: "http://127.0.0.1:9",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
+  OTEL_TRACES_EXPORTER: "otlp",
+  OTEL_METRICS_EXPORTER: "none",
+  OTEL_LOGS_EXPORTER: "none",
+  OTEL_NODE_RESOURCE_DETECTORS: "env,host,os,process",
+};
+delete env.NODE_OPTIONS;
+
+function variants(rt) {
+  const v = [["bare", []]];
+  if (rt === "bun") v.push(["@inference/tracing", ["--preload", "@inference/tracing/register"]]);
+  else v.push(["@inference/tracing", ["--import", "@inference/tracing/register"]]);
+  if (rt !== "bun") v.push(["otel auto-instr.", ["--import", "@opentelemetry/auto-instrumentations-node/register"]]);
+  return v;
+}
+
+function timeOnce(bin, flags, app) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(bin, [...flags, path.join(here, "apps", app)], { env, cwd: root, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${bin} ${flags.join(" ")} ${app} failed: ${r.stderr}`);
+  return ms;
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const rows = [];
+for (const rt of RUNTIMES) {
+  let bin;
+  try {
+    bin = binary(rt);
+  } catch (e) {
+    console.error(`skipping ${rt}: ${e.message}`);
+    continue;
+  }
+  for (const [label, app] of APPS) {
+    const vs = variants(rt);
+    const samples = vs.map(() => []);
+    for (const [i, [, flags]] of vs.entries()) timeOnce(bin, flags, app); // warm caches
+    // interleave variants so machine noise hits them alike
+    for (let n = 0; n < RUNS; n++) for (const [i, [, flags]] of vs.entries()) samples[i].push(timeOnce(bin, flags, app));
+    const bare = median(samples[0]);
+    for (const [i, [name]] of vs.entries()) {
+      const m = median(samples[i]);
+      rows.push({ runtime: rt, app: label, variant: name, median: m, added: m - bare, ratio: m / bare });
+    }
+  }
+}
+
+console.log(`\nStart-up, median of ${RUNS} runs (ms); added and ratio against bare on the same runtime\n`);
+console.log("| runtime | app | variant | median ms | added ms | ratio |");
+console.log("|---|---|---|---:|---:|---:|");
+for (const r of rows) {
+  console.log(`| ${r.runtime} | ${r.app} | ${r.variant} | ${r.median.toFixed(0)} | ${r.variant === "bare" ? "—" : (r.added >= 0 ? "+" : "") + r.added.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
+}

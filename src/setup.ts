@@ -6,7 +6,8 @@
 import { trace, type Span, type SpanOptions, type Tracer, type TracerProvider, type Context } from "@opentelemetry/api";
 import { resolveConfig, type Config, type SetupOptions } from "./config";
 import { CatalystInstrumentationError, ErrorCodes } from "./errors";
-import { announce, createPipeline, flushPipeline, type Pipeline } from "./export/pipeline";
+import type { Pipeline } from "./export/pipeline";
+import { announce } from "./announce";
 import { installExitHandlers, withTimeout } from "./export/lifecycle";
 import { Instrumenter } from "./hooks/instrumenter";
 import { installCjsHook } from "./hooks/cjs-hook";
@@ -89,6 +90,9 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
   let realTracer: Tracer | undefined;
   const ensurePipeline = (): Pipeline => {
     if (!pipeline) {
+      // loaded on first use: the OpenTelemetry SDK is the largest part of our start-up cost
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createPipeline } = require("./export/pipeline") as typeof import("./export/pipeline");
       pipeline = createPipeline(config, { spanProcessors: options.spanProcessors, exporter: options.exporter });
       realTracer = pipeline.provider.getTracer(TRACER_NAME, TRACER_VERSION);
       debug(`tracing pipeline ready (${pipeline.mode}) → ${pipeline.destination}`);
@@ -110,7 +114,7 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
 
   let shutdownPromise: Promise<void> | undefined;
   const forceFlush = async () => {
-    if (pipeline) await flushPipeline(pipeline, config.shutdownTimeoutMillis);
+    if (pipeline) await withTimeout(pipeline.composite.forceFlush(), config.shutdownTimeoutMillis);
   };
   const handle: InternalHandle = {
     tracer,

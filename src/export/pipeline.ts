@@ -7,7 +7,7 @@ import { trace, type TracerProvider } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { Context } from "@opentelemetry/api";
 import type { Config } from "../config";
-import { debug, info, internalError } from "../util/log";
+import { debug, internalError } from "../util/log";
 import { IdentityProcessor } from "./identity-processor";
 import { ConsoleTreeExporter, JsonlFileExporter } from "./local-sink";
 import { withTimeout } from "./lifecycle";
@@ -84,21 +84,8 @@ export interface PipelineExtras {
   exporter?: SpanExporter;
 }
 
-/** The destination line printed once at start. */
-export function describeDestination(config: Config): string {
-  const parts: string[] = [];
-  if (config.tracesUrl) parts.push(`${config.tracesUrl} (OTLP/HTTP${config.token ? ", with token" : ""})`);
-  else if (config.console === "off") parts.push("nowhere yet: no CATALYST_OTLP_ENDPOINT is set and console printing is off");
-  else parts.push(`stderr as trace trees (no CATALYST_OTLP_ENDPOINT set)`);
-  if (config.tracesFile) parts.push(`the file ${config.tracesFile}`);
-  return parts.join(" and ");
-}
-
-export function announce(config: Config): void {
-  // with an endpoint the agent stays quiet unless asked for debug output
-  if (config.tracesUrl) debug(`traces → ${describeDestination(config)}`);
-  else info(`traces → ${describeDestination(config)}`);
-}
+export { announce, describeDestination } from "../announce";
+import { describeDestination } from "../announce";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export function createPipeline(config: Config, extras: PipelineExtras): Pipeline {

@@ -5,8 +5,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import satisfies from "semver/functions/satisfies";
-import coerce from "semver/functions/coerce";
 import type { Tracer, TracerProvider } from "@opentelemetry/api";
 import { TRACER_NAME, TRACER_VERSION } from "../state";
 import type { Config } from "../config";
@@ -68,8 +66,11 @@ export class Instrumenter {
     const v = version ?? (baseDir ? readVersion(baseDir) : undefined);
     if (v && !result.version) result.version = v;
     if (v && format !== "explicit" && moduleName === i.packages[0]) {
-      const c = coerce(v, { includePrerelease: true });
-      if (c && !satisfies(c, i.versionRange, { includePrerelease: true })) {
+      // semver loads on the first SDK load, not at start-up
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const semver = require("semver") as typeof import("semver");
+      const c = semver.coerce(v, { includePrerelease: true });
+      if (c && !semver.satisfies(c, i.versionRange, { includePrerelease: true })) {
         result.skippedReason = `version ${v} is outside the supported range ${i.versionRange}`;
         debug(`${i.displayName}: ${moduleName}@${v} (${format}) left unpatched: outside supported range ${i.versionRange}`);
         return;

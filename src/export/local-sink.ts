@@ -38,7 +38,7 @@ export function formatDuration(ms: number): string {
 function spanLine(r: SpanRecord): string {
   const a = r.attributes;
   const kind = String(a[Attr.SPAN_KIND] ?? "SPAN");
-  const parts = [paint(KIND_COLOR[kind] ?? "0", kind.padEnd(9)), r.name, dim(formatDuration(r.durationMs))];
+  const parts = [paint(KIND_COLOR[kind] ?? "0", kind.padEnd(5)), r.name, dim(formatDuration(r.durationMs))];
   const model = a[Attr.MODEL_NAME] ?? a[Attr.EMBEDDING_MODEL_NAME];
   if (model !== undefined) parts.push(String(model));
   const p = a[Attr.TOKEN_COUNT_PROMPT];

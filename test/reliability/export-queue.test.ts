@@ -6,7 +6,7 @@
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ExportQueueProcessor } from "../../src/export/export-queue";
-import { OtlpHttpTransport, parseRetryAfter, classifyStatus } from "../../src/export/otlp-transport";
+import { ExporterTransport, OtlpHttpTransport, parseRetryAfter, classifyStatus } from "../../src/export/otlp-transport";
 import { resetLogOnce } from "../../src/util/log";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
 import { closedPort, startSizeLimitedCollector } from "./fault-servers";
@@ -159,5 +159,34 @@ describe("export queue", () => {
     await q.forceFlush();
     expect(q.stats()).toMatchObject({ droppedFailed: 4, queued: 0 });
     expect(warnings().join("")).toContain("check the ingest token");
+  });
+
+  it("the user's own exporter: a throwing or failing exporter is contained and counted", async () => {
+    let calls = 0;
+    const throwing = {
+      export: () => {
+        calls++;
+        throw new Error("exporter bug");
+      },
+      shutdown: async () => {
+        throw new Error("shutdown bug");
+      },
+    };
+    const q = new ExportQueueProcessor(new ExporterTransport(throwing as any), {
+      destination: "your exporter",
+      maxQueueSize: 100,
+      maxBatchSize: 10,
+      scheduledDelayMillis: 0,
+      exportTimeoutMillis: 500,
+      shutdownTimeoutMillis: 1000,
+      exportOnExit: false,
+    });
+    const tracer = new BasicTracerProvider({ spanProcessors: [q] }).getTracer("t");
+    for (let i = 0; i < 5; i++) tracer.startSpan(`u${i}`).end();
+    await q.forceFlush();
+    await q.shutdown();
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(q.stats()).toMatchObject({ exported: 0, droppedFailed: 5 });
+    expect(warnings().filter((l) => l.includes("your exporter"))).toHaveLength(1);
   });
 });

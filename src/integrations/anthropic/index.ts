@@ -1,16 +1,94 @@
 /**
- * Anthropic (@anthropic-ai/sdk). Not implemented yet: the declaration is in the registry so the hooks,
- * installResults and setup({ modules }) already know the package.
+ * Anthropic (@anthropic-ai/sdk, 0.x and 1.x): messages.create (JSON and stream: true),
+ * messages.stream() (MessageStream: events, finalMessage()), messages.parse, and the same on
+ * beta.messages. Patched on the resource prototypes of each loaded copy.
+ *
+ * The SDK's own OpenTelemetry spans (1.x, scope com.anthropic.sdk.typescript): they are left
+ * to the user's settings (the client's `openTelemetry` option, ANTHROPIC_OPEN_TELEMETRY*).
+ * When they are on, they nest under our LLM span: create() is called with our span active,
+ * and messages.stream() is wrapped so our span is opened before the SDK's helper opens its
+ * own, and the create() inside it adopts our span (no second LLM span, no siblings).
  */
-import type { Integration } from "../types";
+import { context, SpanKind } from "@opentelemetry/api";
+import type { Integration, PatchContext } from "../types";
 import { makeInstallHelpers } from "../public-helpers";
+import { isInsideFrameworkLLMSpan } from "../../spans/context";
+import { internalError } from "../../util/log";
+import { makeTraced, SpanOwner, withClaim, wrapMethod, type CallSpec } from "../llm-common";
+import { MessagesStreamAccumulator, messagesRequest, messagesResponse } from "./mapping";
+
+const SPAN_NAME = "Anthropic Messages";
+
+const messagesSpec: CallSpec = {
+  key: "anthropic.messages",
+  spanName: SPAN_NAME,
+  system: "anthropic",
+  request: messagesRequest,
+  response: (span, value) => messagesResponse(span, value),
+  stream: () => new MessagesStreamAccumulator(),
+};
+
+/** messages.stream(): open our span first, and let the create() the helper makes adopt it. */
+function makeTracedStream(original: (...a: any[]) => any, getTracer: () => import("@opentelemetry/api").Tracer) {
+  return function tracedStream(this: any, ...args: any[]): any {
+    const ctx = context.active();
+    if (isInsideFrameworkLLMSpan(ctx)) return original.apply(this, args);
+    let owner: SpanOwner;
+    try {
+      owner = new SpanOwner(getTracer().startSpan(SPAN_NAME, { kind: SpanKind.INTERNAL }, ctx));
+    } catch (err) {
+      internalError("anthropic.stream.start", err);
+      return original.apply(this, args);
+    }
+    let out: { result: any; taken: boolean };
+    try {
+      out = withClaim(ctx, owner.span, () => original.apply(this, args));
+    } catch (err) {
+      owner.error(err);
+      throw err;
+    }
+    // the helper did not call create() synchronously (an SDK we do not know): nothing to record
+    if (!out.taken) owner.ok();
+    return out.result;
+  };
+}
+
+function findClientClass(x: any): any {
+  if (!x) return undefined;
+  const ok = (c: any) => typeof c === "function" && typeof c.Messages === "function" && !c.Chat;
+  if (ok(x)) return x;
+  for (const c of [x.Anthropic, x.default?.Anthropic, x.default]) if (ok(c)) return c;
+  return undefined;
+}
+
+function targetsOf(x: any): any[] | undefined {
+  const cls = findClientClass(x);
+  if (cls) return [cls.Messages?.prototype, cls.Beta?.Messages?.prototype].filter(Boolean);
+  if (x && typeof x === "object" && x.messages && typeof x.messages.create === "function" && !x.chat) {
+    return [Object.getPrototypeOf(x.messages), x.beta?.messages ? Object.getPrototypeOf(x.beta.messages) : undefined].filter(Boolean);
+  }
+  return undefined;
+}
+
+export function patchAnthropic(moduleExports: unknown, ctx: Pick<PatchContext, "tracer">): boolean {
+  const targets = targetsOf(moduleExports);
+  if (!targets || targets.length === 0) return false;
+  const getTracer = () => ctx.tracer;
+  let any = false;
+  for (const proto of targets) {
+    any = wrapMethod(proto, "create", (orig) => makeTraced(orig, messagesSpec, { getTracer })) || any;
+    wrapMethod(proto, "stream", (orig) => makeTracedStream(orig, getTracer));
+  }
+  return any;
+}
 
 export const anthropicIntegration: Integration = {
   key: "anthropic",
   displayName: "Anthropic",
   packages: ["@anthropic-ai/sdk"],
-  versionRange: ">=0.30.0 <2",
-  patch: () => false,
+  versionRange: ">=0.50.0 <2",
+  patch: (moduleExports, ctx) => patchAnthropic(moduleExports, ctx),
+  detect: (x) => targetsOf(x) !== undefined,
 };
 
 export const { instrument: instrumentAnthropic, install: installAnthropicInstrumentation } = makeInstallHelpers("anthropic");

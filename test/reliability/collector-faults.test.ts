@@ -153,3 +153,26 @@ describe("process.exit() right after the calls", () => {
     expectAppUnaffected(r);
   });
 });
+
+describe("signals", () => {
+  it("SIGTERM while the collector hangs: the process still dies by SIGTERM, promptly", async () => {
+    receiver.clear();
+    receiver.setBehavior({ hang: true });
+    const t0 = Date.now();
+    const r = await node(["--import", "@inference/tracing/register", APP], {
+      env: { OPENAI_BASE_URL: mock.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_SHUTDOWN_TIMEOUT_MS: "1500", WAIT: "1" },
+      timeoutMs: 45_000,
+      onStdout: (text, child) => {
+        if (text.includes("done") && !(child as any).__sent) {
+          (child as any).__sent = true;
+          child.kill("SIGTERM");
+        }
+      },
+    });
+    expect(r.signal).toBe("SIGTERM");
+    expect(r.stdout).toBe(baseline.stdout);
+    expect(r.stderr).not.toMatch(/Unhandled|uncaught/i);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    receiver.setBehavior({ status: 200 });
+  });
+});

@@ -103,3 +103,17 @@ describe("zero-code Anthropic", () => {
     expect(second.attributes["llm.output_messages.0.message.content"]).toBe("Done: sunny");
   });
 });
+
+describe("our own faults never reach the app (CATALYST_TEST_FAULTS=1)", () => {
+  for (const name of ["openai-esm", "openai-cjs", "anthropic-esm", "anthropic-cjs"]) {
+    it(`${name}: identical stdout, spans still end, marked incomplete`, async () => {
+      const preload = name.endsWith("cjs") ? ["--require", "@inference/tracing/register"] : ["--import", "@inference/tracing/register"];
+      await runBoth(preload, app(name), { CATALYST_TEST_FAULTS: "1" });
+      const all = await receiver.waitForSpans((s) => llm(s).length >= 2, 5000);
+      const l = llm(all);
+      expect(l.length).toBeGreaterThanOrEqual(2);
+      for (const s of l) expect(s.attributes["inference.tracing.incomplete"]).toBe(true);
+    });
+  }
+});
+

@@ -168,9 +168,8 @@ export class ChatStreamAccumulator implements StreamAccumulator {
     for (let i = 0; i < this.choices.length; i++) {
       const c = this.choices[i];
       if (!c) continue;
-      const m: MessageLike = { role: c.role ?? "assistant" };
-      if (c.content) m.content = c.content;
-      else if (c.refusal) m.content = c.refusal;
+      // content is always recorded for a streamed choice, "" when only tool calls came (as the reference does)
+      const m: MessageLike = { role: c.role ?? "assistant", content: c.content || c.refusal };
       const tools = c.tools.filter(Boolean);
       if (tools.length) m.toolCalls = tools.map((t) => ({ id: t.id, name: t.name, arguments: t.arguments }));
       if (c.fn) m.functionCall = c.fn;

@@ -1,0 +1,37 @@
+// Build: tsc emits dist/ (JavaScript and type declarations); then the preload entry is
+// re-bundled into one file with esbuild, so `--import @inference/tracing/register` loads one
+// module instead of about a hundred (our code, @opentelemetry/api, the semantic conventions,
+// require-in-the-middle). Everything the preload needs only later (the OpenTelemetry SDK, the
+// exporter, import-in-the-middle) stays an external, lazily required package.
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const tsc = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], { stdio: "inherit" });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions", "require-in-the-middle", "debug", "ms", "module-details-from-path"];
+const isInlined = (spec) => inlined.some((p) => spec === p || spec.startsWith(`${p}/`));
+/** Every package import stays external (loaded from node_modules when first needed) except the inlined ones. */
+const externalPackages = {
+  name: "external-packages",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => (isInlined(args.path) ? undefined : { path: args.path, external: true }));
+  },
+};
+
+await build({
+  entryPoints: [path.join(root, "src/preload.ts")],
+  outfile: path.join(root, "dist/preload.js"),
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  sourcemap: true,
+  plugins: [externalPackages],
+  logLevel: "warning",
+  // dynamic requires of package files (eager ESM mode) are meant to stay dynamic
+  logOverride: { "unsupported-require-call": "silent" },
+});

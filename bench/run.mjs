@@ -1,0 +1,32 @@
+// `npm run bench`: every benchmark, one after the other, each printing its own table of
+// medians and ratios against a bare run in the same process or command.
+//   npm run bench                  start-up, per-call/per-chunk overhead, local store queries
+//   npm run bench -- --soak        also the 100k-call soak (long)
+//   npm run bench -- --only startup
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+const suites = [
+  ["startup", "startup.mjs", []],
+  ["llm-overhead", "llm-overhead.mjs", []],
+  ["store-query", "store-query.mjs", []],
+  ...(args.includes("--soak") ? [["soak", "soak.mjs", []]] : []),
+];
+let failed = 0;
+for (const [name, file, extra] of suites) {
+  if (only && only !== name) continue;
+  const script = path.join(here, file);
+  if (!fs.existsSync(script)) {
+    console.log(`\n## ${name}: ${file} not present, skipped`);
+    continue;
+  }
+  console.log(`\n## ${name} (bench/${file})`);
+  const r = spawnSync(process.execPath, [script, ...extra], { stdio: "inherit" });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

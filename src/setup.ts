@@ -11,7 +11,8 @@ import { announce } from "./announce";
 import { installExitHandlers, withTimeout } from "./export/lifecycle";
 import { Instrumenter } from "./hooks/instrumenter";
 import { installCjsHook } from "./hooks/cjs-hook";
-import { appManifest, entryIsEsm, findPackage } from "./hooks/resolve";
+import { appManifest, findPackage } from "./hooks/resolve";
+import { eagerPatch } from "./hooks/esm-hook";
 import { INTEGRATIONS } from "./integrations/registry";
 import { MODULE_KEYS, type ModuleKey } from "./integrations/keys";
 import type { InstallResult } from "./integrations/types";
@@ -198,32 +199,22 @@ function patchExplicit(instrumenter: Instrumenter, modules: SetupOptions["module
 }
 
 /**
- * setup() called from app code runs after the app's own imports: patch the copies that
- * are already loaded (CommonJS cache) and the ESM builds of SDKs the app depends on.
+ * setup() called from app code runs after the app's own imports: patch the CommonJS copies
+ * already in the require cache, and the ESM builds the app's files import (loading them again
+ * returns the instance the app already has).
  */
 function patchAlreadyLoaded(instrumenter: Instrumenter): void {
-  const manifest = appManifest();
-  const dir = manifest?.dir ?? process.cwd();
-  for (const i of instrumenter.integrations) {
-    if (!instrumenter.isEnabled(i)) continue;
+  const dir = appManifest()?.dir ?? process.cwd();
+  const wanted = instrumenter.integrations.filter((i) => instrumenter.isEnabled(i));
+  for (const i of wanted) {
     for (const pkg of i.packages) {
-      const loc = findPackage(pkg, dir);
-      if (!loc) continue;
       try {
-        const cjsMain = require.resolve(pkg, { paths: [dir] });
-        const cached = require.cache[cjsMain];
-        if (cached) instrumenter.patch(i, cached.exports, "cjs", pkg, loc.dir, loc.version);
+        const cached = require.cache[require.resolve(pkg, { paths: [dir] })];
+        if (cached) instrumenter.patch(i, cached.exports, "cjs", pkg, findPackage(pkg, dir)?.dir);
       } catch {
-        /* no CommonJS entry */
-      }
-      if (manifest?.deps.has(pkg) && loc.esmEntry && entryIsEsm()) {
-        try {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          instrumenter.patch(i, require(loc.esmEntry), "esm", pkg, loc.dir, loc.version);
-        } catch (err) {
-          debug(`could not load the ESM build of ${pkg}: ${(err as Error).message}`);
-        }
+        /* not installed, or no CommonJS entry */
       }
     }
   }
+  eagerPatch(instrumenter, wanted);
 }

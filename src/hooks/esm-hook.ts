@@ -135,7 +135,7 @@ function installIitmHook(instrumenter: Instrumenter, wanted: Integration[]): voi
  * a supported SDK (a framework carrying openai, say) gets that SDK loaded from its folder too.
  * Packages the app only require()s are left to the CommonJS hook.
  */
-function eagerPatch(instrumenter: Instrumenter, wanted: Integration[]): void {
+export function eagerPatch(instrumenter: Instrumenter, wanted: Integration[]): void {
   const entry = process.argv[1];
   if (!entry) return;
   const started = Date.now();

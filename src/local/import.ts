@@ -1,0 +1,109 @@
+/**
+ * `import`: load span files into the local store. Understands the CATALYST_TRACES_FILE
+ * format (one span record per line) and OTLP/JSON export requests (one per line, or one
+ * whole file), e.g. what an OpenTelemetry Collector's file exporter writes.
+ */
+import * as fs from "node:fs";
+import * as readline from "node:readline";
+import type { SpanRecord } from "../export/span-json";
+import { flattenRequest } from "./otlp-decode";
+import type { LocalStore } from "./store";
+
+export interface ImportResult {
+  spans: number;
+  traces: number;
+  skipped: number;
+  problems: string[];
+}
+
+const BATCH = 500;
+
+function isSpanRecord(x: any): x is SpanRecord {
+  return (
+    x && typeof x === "object" && typeof x.traceId === "string" && typeof x.spanId === "string" &&
+    typeof x.name === "string" && typeof x.startTimeMs === "number"
+  );
+}
+
+/** Normalise one parsed JSON value into span records (or undefined when it is neither format). */
+export function recordsFromJson(value: any): SpanRecord[] | undefined {
+  if (isSpanRecord(value)) {
+    const r = value;
+    const end = typeof r.endTimeMs === "number" ? r.endTimeMs : r.startTimeMs + (r.durationMs ?? 0);
+    return [
+      {
+        ...r,
+        traceId: r.traceId.toLowerCase(),
+        spanId: r.spanId.toLowerCase(),
+        parentSpanId: r.parentSpanId ? r.parentSpanId.toLowerCase() : undefined,
+        kind: typeof r.kind === "number" ? r.kind : 0,
+        endTimeMs: end,
+        durationMs: typeof r.durationMs === "number" ? r.durationMs : Math.max(0, end - r.startTimeMs),
+        status: r.status ?? { code: 0 },
+        attributes: r.attributes ?? {},
+        events: r.events ?? [],
+        resource: r.resource ?? {},
+        scope: r.scope ?? { name: "" },
+      },
+    ];
+  }
+  if (value && typeof value === "object" && Array.isArray(value.resourceSpans)) return flattenRequest(value);
+  return undefined;
+}
+
+export async function importFile(store: LocalStore, file: string): Promise<ImportResult> {
+  const result: ImportResult = { spans: 0, traces: 0, skipped: 0, problems: [] };
+  const traces = new Set<string>();
+  let batch: SpanRecord[] = [];
+  const flush = () => {
+    if (!batch.length) return;
+    const r = store.addSpans(batch);
+    result.spans += batch.length;
+    for (const t of r.traceIds) traces.add(t);
+    batch = [];
+  };
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) throw new Error(`${file} is not a file`);
+  const lines = readline.createInterface({ input: fs.createReadStream(file, "utf8"), crlfDelay: Infinity });
+  let lineNo = 0;
+  let unparsed = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (line.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      unparsed++;
+      continue;
+    }
+    const records = recordsFromJson(value);
+    if (!records) {
+      result.skipped++;
+      if (result.problems.length < 5) result.problems.push(`line ${lineNo}: neither a span record nor an OTLP/JSON request`);
+      continue;
+    }
+    batch.push(...records);
+    if (batch.length >= BATCH) flush();
+  }
+  flush();
+  // a pretty-printed OTLP/JSON document spans many lines: read it whole
+  if (unparsed > 0 && result.spans === 0 && stat.size < 256 * 1024 * 1024) {
+    try {
+      const records = recordsFromJson(JSON.parse(fs.readFileSync(file, "utf8")));
+      if (records) {
+        batch = records;
+        flush();
+        unparsed = 0;
+      }
+    } catch {
+      /* reported below */
+    }
+  }
+  if (unparsed > 0) {
+    result.skipped += unparsed;
+    result.problems.push(`${unparsed} line(s) are not JSON`);
+  }
+  result.traces = traces.size;
+  return result;
+}

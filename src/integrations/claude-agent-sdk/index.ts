@@ -1,21 +1,306 @@
 /**
- * Claude Agent SDK (@anthropic-ai/claude-agent-sdk). Not implemented yet: the declaration is in the registry so the hooks,
- * installResults and setup({ modules }) already know the package.
+ * Claude Agent SDK (@anthropic-ai/claude-agent-sdk).
+ *
+ * query() (and the pre-warmed entries startup().query() and prewarm().claim()) become an
+ * AGENT span; the messages the app iterates drive LLM spans (one per model API turn) and TOOL
+ * spans (one per tool_use -> tool_result pair, subagents nested under the tool that started
+ * them) — see tracker.ts. The Query object the SDK returns is the very object the app gets:
+ * only its iteration methods (next/return/throw/[Symbol.asyncIterator]), close() and
+ * [Symbol.asyncDispose] are observed, as own properties; every other method (interrupt(),
+ * setModel(), setPermissionMode(), …) is untouched.
+ *
+ * The package is ESM-only. Its exports can be rebound where the module system allows it:
+ * a mutable exports object (the import-in-the-middle hook of the "sync"/"loader" ESM modes,
+ * a plain object passed to instrument()). A read-only ESM namespace (the loader-free "eager"
+ * mode, the default on Node 20) cannot be changed: use wrapClaudeAgentSdkQuery(query) there,
+ * or CATALYST_ESM_MODE=loader.
  */
+import { context } from "@opentelemetry/api";
+import type { Tracer } from "@opentelemetry/api";
 import type { Integration } from "../types";
 import { makeInstallHelpers } from "../public-helpers";
+import { activeTracer } from "../../state";
+import { internalError } from "../../util/log";
+import { QueryTracker } from "./tracker";
+
+const PATCHED = Symbol.for("@inference/tracing.patched");
+
+function isQueryLike(q: unknown): q is Record<PropertyKey, any> {
+  return !!q && typeof q === "object" && typeof (q as any).next === "function";
+}
+
+function define(obj: object, key: PropertyKey, value: unknown): void {
+  Object.defineProperty(obj, key, { configurable: true, writable: true, enumerable: false, value });
+}
+
+/** Observe a promise of an iterator result; the app gets the very same result object. */
+function observed<T>(p: Promise<IteratorResult<T>>, tracker: QueryTracker): Promise<IteratorResult<T>> {
+  if (!p || typeof (p as any).then !== "function") return p;
+  return p.then(
+    (r) => {
+      try {
+        if (r && r.done) tracker.finish();
+        else if (r) tracker.observe(r.value);
+      } catch (err) {
+        internalError("claude-agent-sdk.observe", err);
+      }
+      return r;
+    },
+    (err) => {
+      try {
+        tracker.finish(err);
+      } catch (e) {
+        internalError("claude-agent-sdk.finish", e);
+      }
+      throw err;
+    },
+  );
+}
+
+/** Attach the tracker to the Query object in place (same object, same prototype, same methods). */
+export function instrumentQueryObject<Q>(q: Q, tracker: QueryTracker): Q {
+  if (!isQueryLike(q) || q[PATCHED]) {
+    tracker.finish();
+    return q;
+  }
+  try {
+    const origNext = q.next;
+    const origReturn = q.return;
+    const origThrow = q.throw;
+    const origIter = q[Symbol.asyncIterator];
+    const origClose = q.close;
+    const origDispose = q[Symbol.asyncDispose as any];
+    define(q, "next", function (this: unknown, ...args: unknown[]) {
+      return observed(origNext.apply(this, args), tracker);
+    });
+    if (typeof origReturn === "function") {
+      define(q, "return", function (this: unknown, ...args: unknown[]) {
+        tracker.finish();
+        return origReturn.apply(this, args);
+      });
+    }
+    if (typeof origThrow === "function") {
+      define(q, "throw", function (this: unknown, ...args: unknown[]) {
+        tracker.finish(args[0]);
+        return origThrow.apply(this, args);
+      });
+    }
+    if (typeof origIter === "function") {
+      // for-await asks for the iterator (the SDK hands out its inner generator): observe that one
+      define(q, Symbol.asyncIterator, function (this: unknown) {
+        const it = origIter.call(this);
+        if (it === this || !it || typeof it.next !== "function") return it;
+        const wrapped: any = {
+          next: (...args: unknown[]) => observed(it.next(...args), tracker),
+          [Symbol.asyncIterator]() {
+            return this;
+          },
+        };
+        if (typeof it.return === "function") {
+          wrapped.return = (...args: unknown[]) => {
+            tracker.finish();
+            return it.return(...args);
+          };
+        }
+        if (typeof it.throw === "function") {
+          wrapped.throw = (...args: unknown[]) => {
+            tracker.finish(args[0]);
+            return it.throw(...args);
+          };
+        }
+        return wrapped;
+      });
+    }
+    if (typeof origClose === "function") {
+      define(q, "close", function (this: unknown, ...args: unknown[]) {
+        try {
+          return origClose.apply(this, args);
+        } finally {
+          tracker.finish();
+        }
+      });
+    }
+    if (typeof origDispose === "function") {
+      define(q, Symbol.asyncDispose, function (this: unknown, ...args: unknown[]) {
+        tracker.finish();
+        return origDispose.apply(this, args);
+      });
+    }
+    define(q, PATCHED, true);
+  } catch (err) {
+    internalError("claude-agent-sdk.instrument-query", err);
+    tracker.finish();
+  }
+  return q;
+}
+
+function startTracker(getTracer: () => Tracer, entry: string, prompt: unknown, options: unknown): QueryTracker | undefined {
+  try {
+    return new QueryTracker({ tracer: getTracer(), parentCtx: context.active(), prompt, options: options as any, entry });
+  } catch (err) {
+    internalError("claude-agent-sdk.start", err);
+    return undefined;
+  }
+}
+
+function copyShape(wrapper: Function, original: Function): void {
+  try {
+    Object.defineProperty(wrapper, "name", { configurable: true, value: original.name });
+    Object.defineProperty(wrapper, "length", { configurable: true, value: original.length });
+    define(wrapper, PATCHED, original);
+  } catch {
+    /* cosmetic */
+  }
+}
+
+/** query({ prompt, options }) -> Query */
+function wrapQueryFunction<F extends Function>(original: F, getTracer: () => Tracer): F {
+  if ((original as any)[PATCHED]) return original;
+  const wrapper = function (this: unknown, ...args: any[]) {
+    const params = args[0];
+    const tracker = startTracker(getTracer, "query", params?.prompt, params?.options);
+    if (!tracker) return original.apply(this, args);
+    let q: unknown;
+    try {
+      q = context.with(tracker.agentCtx, () => original.apply(this, args));
+    } catch (err) {
+      tracker.finish(err);
+      throw err;
+    }
+    return instrumentQueryObject(q, tracker);
+  };
+  copyShape(wrapper, original);
+  return wrapper as unknown as F;
+}
+
+/** startup({ options }) -> Promise<WarmQuery>; WarmQuery.query(prompt) -> Query */
+function wrapStartup<F extends Function>(original: F, getTracer: () => Tracer): F {
+  if ((original as any)[PATCHED]) return original;
+  const wrapper = function (this: unknown, ...args: any[]) {
+    const options = args[0]?.options;
+    const parent = context.active();
+    const p = original.apply(this, args);
+    if (!p || typeof p.then !== "function") return p;
+    return p.then((warm: any) => {
+      try {
+        if (warm && typeof warm.query === "function" && !warm.query[PATCHED]) {
+          const q0 = warm.query;
+          const wq = function (this: unknown, ...qa: any[]) {
+            const tracker = context.with(parent, () => startTracker(getTracer, "startup", qa[0], options));
+            if (!tracker) return q0.apply(this, qa);
+            let q: unknown;
+            try {
+              q = context.with(tracker.agentCtx, () => q0.apply(this, qa));
+            } catch (err) {
+              tracker.finish(err);
+              throw err;
+            }
+            return instrumentQueryObject(q, tracker);
+          };
+          copyShape(wq, q0);
+          define(warm, "query", wq);
+        }
+      } catch (err) {
+        internalError("claude-agent-sdk.startup", err);
+      }
+      return warm;
+    });
+  };
+  copyShape(wrapper, original);
+  return wrapper as unknown as F;
+}
+
+/** prewarm({ options }) -> Promise<SpareProcess>; SpareProcess.claim({ prompt, options }) -> Query */
+function wrapPrewarm<F extends Function>(original: F, getTracer: () => Tracer): F {
+  if ((original as any)[PATCHED]) return original;
+  const wrapper = function (this: unknown, ...args: any[]) {
+    const base = args[0]?.options;
+    const p = original.apply(this, args);
+    if (!p || typeof p.then !== "function") return p;
+    return p.then((spare: any) => {
+      try {
+        if (spare && typeof spare.claim === "function" && !spare.claim[PATCHED]) {
+          const c0 = spare.claim;
+          const wc = function (this: unknown, ...ca: any[]) {
+            const tracker = startTracker(getTracer, "prewarm", ca[0]?.prompt, { ...(base ?? {}), ...(ca[0]?.options ?? {}) });
+            if (!tracker) return c0.apply(this, ca);
+            let q: unknown;
+            try {
+              q = context.with(tracker.agentCtx, () => c0.apply(this, ca));
+            } catch (err) {
+              tracker.finish(err);
+              throw err;
+            }
+            return instrumentQueryObject(q, tracker);
+          };
+          copyShape(wc, c0);
+          define(spare, "claim", wc);
+        }
+      } catch (err) {
+        internalError("claude-agent-sdk.prewarm", err);
+      }
+      return spare;
+    });
+  };
+  copyShape(wrapper, original);
+  return wrapper as unknown as F;
+}
+
+const WRAPPERS: Record<string, (f: Function, t: () => Tracer) => Function> = {
+  query: wrapQueryFunction,
+  startup: wrapStartup,
+  prewarm: wrapPrewarm,
+};
 
 export const claudeAgentSdkIntegration: Integration = {
   key: "claudeAgentSdk",
   displayName: "Claude Agent SDK",
   packages: ["@anthropic-ai/claude-agent-sdk"],
   versionRange: ">=0.1.0 <1",
-  patch: () => false,
+  detect: (x: any) => !!x && (typeof x === "object" || typeof x === "function") && typeof x.query === "function" && typeof x.createSdkMcpServer === "function",
+  patch(exports: any, ctx) {
+    if (!exports || (typeof exports !== "object" && typeof exports !== "function")) return false;
+    const getTracer = () => ctx.tracer;
+    let patched = 0;
+    let readOnly = 0;
+    for (const [name, wrap] of Object.entries(WRAPPERS)) {
+      const fn = exports[name];
+      if (typeof fn !== "function") continue;
+      if (fn[PATCHED]) {
+        patched++;
+        continue;
+      }
+      const w = wrap(fn, getTracer);
+      try {
+        exports[name] = w;
+      } catch {
+        /* read-only ESM namespace */
+      }
+      if (exports[name] === w) patched++;
+      else readOnly++;
+    }
+    if (patched === 0 && readOnly > 0) {
+      ctx.debug(
+        `the ${ctx.format} exports of ${ctx.moduleName} are read-only (an ESM namespace): query() cannot be patched in place here. ` +
+          "Use wrapClaudeAgentSdkQuery(query) from @inference/tracing, or run with CATALYST_ESM_MODE=loader (Node 20) / the default sync mode (Node 22.22+, 24.11+).",
+      );
+    }
+    return patched > 0;
+  },
 };
 
 export const { instrument: instrumentClaudeAgentSdk, install: installClaudeAgentSdkInstrumentation } = makeInstallHelpers("claudeAgentSdk");
 
-/** Wrap a Claude Agent SDK query() function so each run becomes an AGENT span (filled in by the integration). */
+/**
+ * Wrap a Claude Agent SDK query() function so each run becomes an AGENT span with LLM and TOOL
+ * children. Works wherever the module's exports cannot be patched (ESM without a loader, bundles):
+ *
+ *   import { query as rawQuery } from "@anthropic-ai/claude-agent-sdk";
+ *   const query = wrapClaudeAgentSdkQuery(rawQuery);
+ *
+ * The returned function takes and returns exactly what query() does.
+ */
 export function wrapClaudeAgentSdkQuery<T>(query: T): T {
-  return query;
+  if (typeof query !== "function") return query;
+  return wrapQueryFunction(query as unknown as Function, activeTracer) as unknown as T;
 }

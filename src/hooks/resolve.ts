@@ -91,12 +91,3 @@ export function appManifest(): { dir: string; deps: Set<string>; type?: string }
   }
   return undefined;
 }
-
-/** Is the app's entry script an ES module? (.mjs/.mts, or .js/.ts under "type": "module"; Bun runs .ts as ESM.) */
-export function entryIsEsm(): boolean {
-  const script = process.argv[1] ?? "";
-  if (/\.m[jt]s$/.test(script)) return true;
-  if (/\.c[jt]s$/.test(script)) return false;
-  if (process.versions.bun && /\.tsx?$/.test(script)) return true;
-  return appManifest()?.type === "module";
-}

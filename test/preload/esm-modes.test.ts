@@ -1,0 +1,60 @@
+/**
+ * The ESM mechanisms one can force with CATALYST_ESM_MODE, on the machine's Node (20):
+ * "loader" (import-in-the-middle through module.register) and "off".
+ */
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
+import { FIXTURES, node } from "../helpers/run";
+// @ts-expect-error plain ESM fixture
+import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
+
+const APPS = path.join(FIXTURES, "apps/doors");
+let receiver: Receiver;
+let openai: { baseURL: string; close(): Promise<void> };
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  openai = await startMockOpenAI();
+});
+afterAll(async () => {
+  await receiver.close();
+  await openai.close();
+});
+
+const run = (mode: string, app: string, marker: string) =>
+  node(["--import", "@inference/tracing/register", path.join(APPS, app)], {
+    env: { OPENAI_BASE_URL: openai.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", CATALYST_ESM_MODE: mode, CATALYST_SERVICE_NAME: marker, CATALYST_DEBUG: "1" },
+  });
+const llm = (marker: string) => receiver.spans.filter((s) => s.resource["service.name"] === marker && s.attributes["openinference.span.kind"] === "LLM");
+
+describe("CATALYST_ESM_MODE", () => {
+  it("loader: module.register with the allowlist traces ESM and mixed apps", async () => {
+    for (const app of ["esm-app.mjs", "mixed-esm-app.mjs", "mixed-cjs-app.cjs"]) {
+      const marker = `loader-${app}-${Date.now()}`;
+      const r = await run("loader", app, marker);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/ESM mechanism: loader/);
+      await receiver.waitForSpans(() => llm(marker).length >= (app === "mixed-esm-app.mjs" ? 2 : 1));
+    }
+  });
+
+  it("off: ESM imports are left alone while require() is still traced", async () => {
+    const esmMarker = `off-esm-${Date.now()}`;
+    const r = await run("off", "esm-app.mjs", esmMarker);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("Echo: esm door\n");
+    const cjsMarker = `off-cjs-${Date.now()}`;
+    const r2 = await run("off", "cjs-app.cjs", cjsMarker);
+    expect(r2.code).toBe(0);
+    await receiver.waitForSpans(() => llm(cjsMarker).length >= 1);
+    expect(llm(esmMarker)).toHaveLength(0);
+  });
+
+  it("a bad value warns once and falls back to the automatic choice", async () => {
+    const marker = `bad-${Date.now()}`;
+    const r = await run("sideways", "esm-app.mjs", marker);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: CATALYST_ESM_MODE="sideways" is not a mode \(expected auto, sync, loader, eager or off\); using auto\./);
+    await receiver.waitForSpans(() => llm(marker).length >= 1);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Zero-code: a user's AI SDK app (no tracing code, no experimental_telemetry) run as a real
+ * subprocess with the preload. Output must be identical with and without tracing.
+ *  - ESM with import-in-the-middle (CATALYST_ESM_MODE=loader): every call is traced;
+ *  - ESM eager (the Node 20 default) and CommonJS: the SDK's exports cannot be wrapped there,
+ *    so ToolLoopAgent runs (patched through the class) are traced and plain calls are not.
+ */
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
+import { node, FIXTURES } from "../helpers/run";
+import { byKind, childrenOf, kindOf, one, type ReceivedSpan } from "../helpers/spans";
+// @ts-expect-error plain ESM fixture without types
+import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
+
+let receiver: Receiver;
+let server: any;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  server = await startMockOpenAI();
+});
+afterAll(async () => {
+  await server?.close();
+  await receiver?.close();
+});
+
+const ESM = path.join(FIXTURES, "apps/ai-sdk-esm/app.js");
+const CJS = path.join(FIXTURES, "apps/ai-sdk-cjs/app.cjs");
+const EXPECTED = [
+  'agent: Done: {"orderId":"ABC-123","status":"shipped","total":42.5} steps: 2',
+  'agent stream: Done: {"orderId":"ABC-123","status":"shipped","total":42.5}',
+  "stock: Done: inventory service unavailable steps: 2",
+  "stream: Echo: Say hello",
+  'object: {"city":"sample city"}',
+  "embeddings: 8 2",
+  "",
+].join("\n");
+
+const env = (extra: Record<string, string> = {}) => ({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: server.baseURL, ...extra });
+const traced = (extra: Record<string, string> = {}) => env({ CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", ...extra });
+
+function traces(spans: ReceivedSpan[]): Map<string, ReceivedSpan[]> {
+  const by = new Map<string, ReceivedSpan[]>();
+  for (const s of spans) by.set(s.traceId, [...(by.get(s.traceId) ?? []), s]);
+  return by;
+}
+function rootOf(t: ReceivedSpan[]): ReceivedSpan {
+  return one(t, (s) => !s.parentSpanId, "root");
+}
+function expectAgentTrees(spans: ReceivedSpan[]) {
+  const agents = [...traces(spans).values()].filter((t) => kindOf(rootOf(t)) === "AGENT");
+  expect(agents).toHaveLength(2);
+  for (const t of agents) {
+    const root = rootOf(t);
+    expect(root.attributes["agent.name"]).toBe("support-agent");
+    expect(byKind(t, "LLM")).toHaveLength(2);
+    expect(byKind(t, "TOOL").map((s) => s.attributes["tool.name"])).toEqual(["lookup_order"]);
+    for (const s of byKind(t, "LLM")) expect(s.attributes["llm.token_count.total"]).toBeGreaterThan(0);
+  }
+  const names = agents.map((t) => rootOf(t).name).sort();
+  expect(names).toEqual(["ai.generateText", "ai.streamText"]);
+}
+
+describe("AI SDK zero-code", () => {
+  it("ESM with the import-in-the-middle loader: every call traced, output unchanged", async () => {
+    const plain = await node([ESM], { env: env() });
+    expect(plain.stdout).toBe(EXPECTED);
+    receiver.clear();
+    const before = server.requests.length;
+    const run = await node(["--import", "@inference/tracing/register", ESM], { env: traced({ CATALYST_ESM_MODE: "loader" }) });
+    expect(run.stdout).toBe(plain.stdout);
+    expect(run.code).toBe(0);
+    const modelCalls = server.requests.slice(before).filter((r: any) => r.path === "/v1/responses" || r.path === "/v1/chat/completions").length;
+    expect(modelCalls).toBe(8); // agent 2 + agent stream 2 + stock 2 + stream 1 + object 1
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= modelCalls && byKind(s, "EMBEDDING").length >= 2, 20_000);
+    expect(byKind(spans, "LLM")).toHaveLength(modelCalls);
+    expect(spans.filter((s) => s.name.startsWith("OpenAI "))).toHaveLength(0);
+    const all = traces(spans);
+    expect(all.size).toBe(7);
+    expectAgentTrees(spans);
+    const stock = [...all.values()].find((t) => t.some((s) => s.attributes["tool.name"] === "check_inventory"))!;
+    const call = rootOf(stock);
+    expect(kindOf(call)).toBe("CHAIN");
+    const failing = one(stock, (s) => kindOf(s) === "TOOL");
+    expect(failing.status.code).toBe(2);
+    expect(failing.parentSpanId).toBe(call.spanId);
+    expect(childrenOf(stock, call).map(kindOf).sort()).toEqual(["LLM", "LLM", "TOOL"]);
+    expect(byKind(spans, "EMBEDDING").map((s) => s.attributes["embedding.model_name"])).toEqual(["text-embedding-3-small", "text-embedding-3-small"]);
+  });
+
+  it("ESM eager (Node 20 default): ToolLoopAgent runs traced, output unchanged", async () => {
+    const plain = await node([ESM], { env: env() });
+    receiver.clear();
+    const run = await node(["--import", "@inference/tracing/register", ESM], { env: traced() });
+    expect(run.stdout).toBe(plain.stdout);
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expectAgentTrees(receiver.spans);
+    expect(traces(receiver.spans).size).toBe(2);
+    expect(spans.length).toBeGreaterThan(0);
+  });
+
+  it("CommonJS: ToolLoopAgent runs traced, output unchanged", async () => {
+    const plain = await node([CJS], { env: env() });
+    expect(plain.stdout).toBe(EXPECTED);
+    receiver.clear();
+    const run = await node(["--require", "@inference/tracing/register", CJS], { env: traced() });
+    expect(run.stdout).toBe(plain.stdout);
+    await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expectAgentTrees(receiver.spans);
+  });
+
+  it("keeps the output identical when our own code fails at every fault point", async () => {
+    const plain = await node([ESM], { env: env() });
+    const faulty = await node(["--import", "@inference/tracing/register", ESM], { env: traced({ CATALYST_ESM_MODE: "loader", CATALYST_TEST_FAULTS: "1" }) });
+    expect(faulty.stdout).toBe(plain.stdout);
+    expect(faulty.code).toBe(0);
+  });
+});

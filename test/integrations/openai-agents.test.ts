@@ -169,6 +169,45 @@ describe("OpenAI Agents: runs become one OpenInference tree", () => {
     expect(sdkSeen).toContain("function");
   });
 
+  it("keeps concurrent runs in their own trees (each under its own agentSpan)", async () => {
+    clearSpans();
+    const mk = (name: string) =>
+      new agents.Agent({
+        name,
+        instructions: "Use tools.",
+        model: "gpt-4o-mini",
+        tools: [
+          agents.tool({
+            name: `tool_${name}`,
+            description: "Look up.",
+            parameters: z.object({ orderId: z.string() }),
+            execute: async ({ orderId }) => {
+              await new Promise((r) => setTimeout(r, 20));
+              return api.manualSpan({ spanName: `inner_${name}` }, async () => `${name}:${orderId}`);
+            },
+          }),
+        ],
+      });
+    const runOne = (name: string) => api.agentSpan({ agentId: `id-${name}`, spanName: `outer_${name}` }, () => agents.run(mk(name), `hi ${name}`));
+    const [x, y] = await Promise.all([runOne("Alpha"), runOne("Beta")]);
+    expect(x.finalOutput).toBe("Done: Alpha:ABC-123");
+    expect(y.finalOutput).toBe("Done: Beta:ABC-123");
+    await treeOf("outer_Alpha", 7);
+    const spans = await treeOf("outer_Beta", 7);
+    for (const name of ["Alpha", "Beta"]) {
+      const all = readSpans().slice(seen);
+      const outer = one(all, (s) => s.name === `outer_${name}`);
+      const tree = all.filter((s) => s.traceId === outer.traceId);
+      expect(tree).toHaveLength(7);
+      const agent = one(tree, (s) => s.name === name);
+      const tool = one(tree, (s) => s.name === `tool_${name}`);
+      expect(tool.parentSpanId).toBe(agent.spanId);
+      expect(one(tree, (s) => s.name === `inner_${name}`).parentSpanId).toBe(tool.spanId);
+      for (const s of tree) expect(s.attributes["agent.id"]).toBe(`id-${name}`);
+    }
+    expect(spans.length).toBe(7);
+  });
+
   it("records a handoff as a CHAIN naming both agents, with both agents under one workflow", async () => {
     clearSpans();
     const before = server.requests.length;

@@ -154,6 +154,20 @@ describe("process.exit() right after the calls", () => {
   });
 });
 
+describe("crashes", () => {
+  it("an uncaught exception: same crash and exit code as without tracing, queued spans still sent", async () => {
+    receiver.clear();
+    receiver.setBehavior({ status: 200 });
+    const plain = await node([APP], { env: { OPENAI_BASE_URL: mock.baseURL, CRASH: "1" } });
+    const r = await traced(receiver.url, { CRASH: "1", CATALYST_BATCHING: "batch" });
+    expect(plain.code).toBe(1);
+    expect(r.code).toBe(plain.code);
+    expect(r.stdout).toBe(plain.stdout);
+    expect(r.stderr).toContain("app crashed on purpose");
+    expect(receiver.spans.filter((s) => s.attributes["openinference.span.kind"] === "LLM")).toHaveLength(LLM_SPANS);
+  });
+});
+
 describe("signals", () => {
   it("SIGTERM while the collector hangs: the process still dies by SIGTERM, promptly", async () => {
     receiver.clear();

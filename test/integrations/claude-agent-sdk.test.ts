@@ -147,6 +147,60 @@ describe("Claude Agent SDK via wrapClaudeAgentSdkQuery", () => {
     expect(tool.status.code).toBe(1);
   }, 90_000);
 
+  it("gives exact per-turn output tokens with includePartialMessages, and for a single-turn run from the result", async () => {
+    const query = api.wrapClaudeAgentSdkQuery(sdk.query);
+    const messages: any[] = [];
+    for await (const m of query({ prompt: "Weather with partials", options: baseOptions({ includePartialMessages: true }) })) messages.push(m);
+    expect(messages.some((m) => m.type === "stream_event")).toBe(true);
+    const result = messages.find((m) => m.type === "result");
+    const { spans } = await spansOfTrace((s) => s.attributes["session.id"] === result.session_id);
+    const llms = byKind(spans, "LLM");
+    expect(llms).toHaveLength(2);
+    for (const s of llms) expect(s.attributes["claude_agent_sdk.usage.output_exact"]).toBe(true);
+    expect(llms.reduce((n, s) => n + s.attributes["llm.token_count.completion"], 0)).toBe(result.usage.output_tokens);
+
+    const single: any[] = [];
+    for await (const m of query({ prompt: "Just say hi", options: baseOptions({ tools: [], mcpServers: {}, allowedTools: [] }) })) single.push(m);
+    const r2 = single.find((m) => m.type === "result");
+    expect(r2.num_turns).toBe(1);
+    const one1 = await spansOfTrace((s) => s.attributes["session.id"] === r2.session_id);
+    const [llm] = byKind(one1.spans, "LLM");
+    expect(llm!.attributes["llm.token_count.completion"]).toBe(r2.usage.output_tokens);
+    expect(llm!.attributes["llm.token_count.completion"]).toBeGreaterThan(1);
+  }, 90_000);
+
+  it("streaming input: one AGENT span for the session, each turn gets the user message it answered", async () => {
+    const query = api.wrapClaudeAgentSdkQuery(sdk.query);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sent: any[] = [];
+    async function* input() {
+      const first = { type: "user", message: { role: "user", content: "first streamed m8" }, parent_tool_use_id: null, session_id: "" };
+      sent.push(first);
+      yield first as any;
+      await gate;
+      const second = { type: "user", message: { role: "user", content: [{ type: "text", text: "second streamed m9" }] }, parent_tool_use_id: null, session_id: "" };
+      sent.push(second);
+      yield second as any;
+    }
+    const messages: any[] = [];
+    for await (const m of query({ prompt: input(), options: baseOptions({ tools: [], mcpServers: {}, allowedTools: [] }) })) {
+      messages.push(m);
+      if (m.type === "result") release();
+    }
+    const results = messages.filter((m) => m.type === "result");
+    expect(results).toHaveLength(2);
+    // the CLI received exactly what the app streamed
+    const userTexts = mock.requests.flatMap((r: any) => JSON.stringify(r.body.messages ?? []).match(/(first|second) streamed m[89]/g) ?? []);
+    expect(userTexts).toContain("first streamed m8");
+    expect(userTexts).toContain("second streamed m9");
+    const { agent, spans } = await spansOfTrace((s) => s.attributes["session.id"] === results[1].session_id && s.attributes["input.value"] === "first streamed m8");
+    const llms = byKind(spans, "LLM").sort((a, b) => (a.attributes["input.value"] < b.attributes["input.value"] ? -1 : 1));
+    expect(llms.map((s) => s.attributes["input.value"])).toEqual(["first streamed m8", "second streamed m9"]);
+    for (const s of llms) expect(s.parentSpanId).toBe(agent.spanId);
+    expect(byKind(spans, "AGENT")).toHaveLength(1);
+  }, 90_000);
+
   it("marks a failing tool as an error and keeps going", async () => {
     const query = api.wrapClaudeAgentSdkQuery(sdk.query);
     const messages: any[] = [];

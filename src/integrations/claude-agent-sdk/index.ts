@@ -153,6 +153,29 @@ function copyShape(wrapper: Function, original: Function): void {
   }
 }
 
+/**
+ * A streamed prompt (AsyncIterable<SDKUserMessage>): hand the SDK an iterable that yields the
+ * very same message objects, seeing each one on the way (so turns get their user input).
+ */
+function observePrompt(prompt: any, tracker: QueryTracker): any {
+  if (!prompt || typeof prompt !== "object" || typeof prompt[Symbol.asyncIterator] !== "function") return prompt;
+  return {
+    [Symbol.asyncIterator]() {
+      const it = prompt[Symbol.asyncIterator]();
+      const wrapped: any = {
+        next: (...a: unknown[]) =>
+          Promise.resolve(it.next(...a)).then((r: IteratorResult<unknown>) => {
+            if (r && !r.done) tracker.observeInput(r.value);
+            return r;
+          }),
+      };
+      if (typeof it.return === "function") wrapped.return = (...a: unknown[]) => it.return(...a);
+      if (typeof it.throw === "function") wrapped.throw = (...a: unknown[]) => it.throw(...a);
+      return wrapped;
+    },
+  };
+}
+
 /** query({ prompt, options }) -> Query */
 function wrapQueryFunction<F extends Function>(original: F, getTracer: () => Tracer): F {
   if ((original as any)[PATCHED]) return original;
@@ -160,9 +183,16 @@ function wrapQueryFunction<F extends Function>(original: F, getTracer: () => Tra
     const params = args[0];
     const tracker = startTracker(getTracer, "query", params?.prompt, params?.options);
     if (!tracker) return original.apply(this, args);
+    let callArgs = args;
+    try {
+      const p = observePrompt(params?.prompt, tracker);
+      if (p !== params?.prompt) callArgs = [{ ...params, prompt: p }, ...args.slice(1)];
+    } catch (err) {
+      internalError("claude-agent-sdk.prompt", err);
+    }
     let q: unknown;
     try {
-      q = context.with(tracker.agentCtx, () => original.apply(this, args));
+      q = context.with(tracker.agentCtx, () => original.apply(this, callArgs));
     } catch (err) {
       tracker.finish(err);
       throw err;

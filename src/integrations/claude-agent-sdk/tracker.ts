@@ -100,6 +100,7 @@ export class QueryTracker {
   private toolCalls = 0;
   private ended = false;
   private failed = false;
+  private sawInput = false;
 
   constructor(o: TrackerOptions) {
     this.tracer = o.tracer;
@@ -198,6 +199,25 @@ export class QueryTracker {
       else sub.span.setStatus({ code: SpanStatusCode.OK });
     });
     sub.span.end();
+  }
+
+  /** A user message the app streamed in (AsyncIterable prompt): input of the next main turn. */
+  observeInput(msg: any): void {
+    if (this.ended || !msg || typeof msg !== "object") return;
+    guarded(this.agentSpan, "claude-agent-sdk.input", () => {
+      faultPoint("claude-agent-sdk.input");
+      if (msg.type !== "user") return;
+      const key = typeof msg.parent_tool_use_id === "string" && msg.parent_tool_use_id ? msg.parent_tool_use_id : MAIN;
+      const st = this.agentState(key);
+      const text = textOfContent(msg.message?.content);
+      if (text) st.pendingInput.push({ role: MessageRole.USER, content: clip(text) });
+      if (st.pendingInput.length > MAX_INPUT_MESSAGES) st.pendingInput.splice(0, st.pendingInput.length - MAX_INPUT_MESSAGES);
+      st.readyAt = Date.now();
+      if (key === MAIN && text && !this.sawInput) {
+        this.sawInput = true;
+        this.agentSpan.setAttributes({ [Attr.INPUT_VALUE]: clip(text), [Attr.INPUT_MIME_TYPE]: "text/plain" });
+      }
+    });
   }
 
   /** Observe one message the SDK yielded. Never throws. */

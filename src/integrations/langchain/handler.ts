@@ -3,7 +3,7 @@
  * run tree (runId / parentRunId), kept in a bounded registry so runs that never end (a crashed
  * chain, an abandoned stream) cannot leak memory.
  */
-import { context, trace, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
+import { context, createContextKey, trace, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { Attr, SpanKindValues, type SpanKind } from "../../semconv";
 import { recordError } from "../../spans/run-in-span";
 import { guarded } from "../../util/fault";
@@ -83,6 +83,12 @@ export class RunRegistry {
 }
 
 export const registry = new RunRegistry();
+
+/** Set by the _streamIterator patch: the model run starting in this context streams. */
+export const STREAMING_KEY = createContextKey("@inference/tracing.langchain.streaming");
+function streamingAttr(): Attributes {
+  return context.active().getValue(STREAMING_KEY) ? { [Attr.STREAMING]: true } : {};
+}
 
 let getTracer: (() => Tracer) | undefined;
 export function setTracerGetter(g: () => Tracer): void {
@@ -204,6 +210,7 @@ export const handlerMethods = {
         ...commonAttributes(tags, metadata),
         ...llmStartAttributes(llm, extraParams, metadata),
         ...chatInputAttributes(messages),
+        ...streamingAttr(),
       })),
     );
   },
@@ -213,6 +220,7 @@ export const handlerMethods = {
         ...commonAttributes(tags, metadata),
         ...llmStartAttributes(llm, extraParams, metadata),
         ...promptInputAttributes(prompts),
+        ...streamingAttr(),
       })),
     );
   },

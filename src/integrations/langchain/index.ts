@@ -21,7 +21,7 @@ import { markFrameworkLLMSpan } from "../../spans/context";
 import { chooseEsmMode } from "../../hooks/esm-hook";
 import { appManifest, findPackage } from "../../hooks/resolve";
 import { debug, internalError } from "../../util/log";
-import { contextForRun, handlerMethods, HANDLER_NAME, setTracerGetter } from "./handler";
+import { contextForRun, handlerMethods, HANDLER_NAME, setTracerGetter, STREAMING_KEY } from "./handler";
 
 const PATCHED = Symbol.for("@inference/tracing.patched");
 
@@ -163,7 +163,7 @@ function patchModelClass(Base: any): boolean {
   any =
     wrapMethod(proto, "_streamIterator", (orig) =>
       function (this: any, ...args: any[]) {
-        const ctx = markFrameworkLLMSpan(context.active());
+        const ctx = markFrameworkLLMSpan(context.active()).setValue(STREAMING_KEY, true);
         const it = context.with(ctx, () => orig.apply(this, args));
         return it && typeof it.next === "function" ? iterateIn(ctx, it) : it;
       },

@@ -1,0 +1,204 @@
+/**
+ * LangChain + LangGraph, zero-code: real @langchain/core, @langchain/langgraph and @langchain/openai
+ * against the mock OpenAI server, spans read from the real OTLP receiver.
+ */
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
+import { node, ROOT, FIXTURES } from "../helpers/run";
+import { byKind, childrenOf, kindOf, one, type ReceivedSpan } from "../helpers/spans";
+// @ts-expect-error plain ESM fixture without types
+import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
+
+const ESM_APP = path.join(FIXTURES, "apps", "langchain-esm");
+const CJS_APP = path.join(FIXTURES, "apps", "langchain-cjs");
+
+let receiver: Receiver;
+let mock: { baseURL: string; close(): Promise<void> | void; requests: unknown[] };
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  mock = await startMockOpenAI();
+});
+afterAll(async () => {
+  await receiver?.close();
+  await mock?.close();
+});
+
+function env(extra: Record<string, string> = {}) {
+  return { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", ...extra };
+}
+
+/** Run the app plain, then traced; return the traced run's spans (grouped by trace). */
+async function runBoth(preload: string[], app: string, scenarios: string, expectedTraces: number) {
+  const plain = await node([app], { cwd: ROOT, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: scenarios }, timeoutMs: 60_000 });
+  expect(plain.code, plain.stderr).toBe(0);
+  receiver.clear();
+  const traced = await node([...preload, app], { cwd: ROOT, env: env({ APP_SCENARIOS: scenarios }), timeoutMs: 60_000 });
+  expect(traced.code, traced.stderr).toBe(0);
+  expect(traced.stdout).toBe(plain.stdout);
+  expect(traced.stderr).not.toMatch(/Error in handler/);
+  const spans = await receiver.waitForSpans((s) => new Set(s.map((x) => x.traceId)).size >= expectedTraces && s.every((x) => x.durationMs >= 0), 20_000);
+  await new Promise((r) => setTimeout(r, 300));
+  return { spans: receiver.spans, stdout: traced.stdout };
+}
+
+const rootOf = (spans: ReceivedSpan[], name: string) => one(spans, (s) => s.name === name && !s.parentSpanId, `root ${name}`);
+const inTrace = (spans: ReceivedSpan[], root: ReceivedSpan) => spans.filter((s) => s.traceId === root.traceId);
+
+function assertWeatherGraph(spans: ReceivedSpan[], graphName: string, threadId: string) {
+  const graph = rootOf(spans, graphName);
+  const tree = inTrace(spans, graph);
+  expect(kindOf(graph)).toBe("AGENT");
+  expect(graph.attributes["session.id"]).toBe(threadId);
+  // no orphans: every span's parent is in the trace
+  const ids = new Set(tree.map((s) => s.spanId));
+  for (const s of tree) if (s !== graph) expect(ids.has(s.parentSpanId!), `${s.name} has a parent in the trace`).toBe(true);
+  // nodes in order: agent, tools, agent (LangGraph's hidden __start__ bookkeeping is not shown)
+  const nodes = childrenOf(tree, graph);
+  expect(nodes.map((n) => n.name).sort()).toEqual(["agent", "agent", "tools"]);
+  for (const n of nodes) {
+    expect(kindOf(n)).toBe("CHAIN");
+    expect(n.attributes["graph.node.id"]).toBe(n.name);
+  }
+  expect(tree.some((s) => s.name === "__start__")).toBe(false);
+  // exactly one LLM span per model call (2 calls), each under an agent node, with tokens
+  const llms = byKind(tree, "LLM");
+  expect(llms).toHaveLength(2);
+  for (const l of llms) {
+    const parent = tree.find((s) => s.spanId === l.parentSpanId)!;
+    expect(parent.name).toBe("agent");
+    expect(l.attributes["llm.model_name"]).toBe("gpt-4o-mini-2024-07-18");
+    expect(l.attributes["llm.request.model_name"] ?? "gpt-4o-mini").toBe("gpt-4o-mini");
+    expect(l.attributes["llm.provider"]).toBe("openai");
+    expect(l.attributes["llm.token_count.prompt"]).toBeGreaterThan(0);
+    expect(l.attributes["llm.token_count.total"]).toBe(l.attributes["llm.token_count.prompt"] + l.attributes["llm.token_count.completion"]);
+    expect(l.attributes["llm.input_messages.0.message.role"]).toBe("user");
+    expect(l.attributes["llm.input_messages.0.message.content"]).toBe("What is the weather in Paris?");
+    expect(l.attributes["llm.tools.0.tool.json_schema"]).toContain("get_weather");
+  }
+  const [first, second] = [...llms].sort((a, b) => (a.attributes["llm.input_messages.1.message.role"] ? 1 : -1));
+  expect(first!.attributes["llm.output_messages.0.message.tool_calls.0.tool_call.function.name"]).toBe("get_weather");
+  expect(first!.attributes["llm.finish_reason"]).toBe("tool_calls");
+  expect(second!.attributes["llm.input_messages.1.message.role"]).toBe("assistant");
+  expect(second!.attributes["llm.input_messages.2.message.role"]).toBe("tool");
+  expect(second!.attributes["llm.output_messages.0.message.content"]).toBe("Done: Sunny in sample city");
+  // the tool under the tools node
+  const tool = one(byKind(tree, "TOOL"), () => true, "tool span");
+  expect(tool.attributes["tool.name"]).toBe("get_weather");
+  expect(tree.find((s) => s.spanId === tool.parentSpanId)!.name).toBe("tools");
+  expect(tool.attributes["output.value"]).toBe("Sunny in sample city");
+  expect(tool.attributes["input.value"]).toContain("city");
+  return { graph, tree, llms };
+}
+
+describe("LangChain + LangGraph, ESM app, zero-code (--import)", () => {
+  let spans: ReceivedSpan[];
+  beforeAll(async () => {
+    ({ spans } = await runBoth(["--import", "@inference/tracing/register"], path.join(ESM_APP, "app.js"), "graph,chain,stream,tool-error,retriever,llm", 6));
+  }, 120_000);
+
+  it("traces the graph as an AGENT with node CHAINs, LLM and TOOL spans, thread_id as session, tags and metadata", () => {
+    const { graph, tree } = assertWeatherGraph(spans, "weather_agent", "thread-42");
+    expect(graph.attributes["tag.tags"]).toEqual(["fixture"]);
+    expect(JSON.parse(graph.attributes.metadata)).toMatchObject({ user_tier: "gold", thread_id: "thread-42" });
+    expect(graph.attributes["input.value"]).toContain("What is the weather in Paris?");
+    expect(graph.attributes["output.value"]).toContain("Done: Sunny in sample city");
+    // metadata and session reach every run of the graph
+    for (const s of tree) expect(s.attributes["session.id"]).toBe("thread-42");
+  });
+
+  it("traces a prompt | model | parser | lambda chain", () => {
+    const seq = rootOf(spans, "RunnableSequence");
+    const kids = childrenOf(spans, seq);
+    expect(kids.map((k) => `${kindOf(k)}:${k.name}`).sort()).toEqual(["CHAIN:ChatPromptTemplate", "CHAIN:StrOutputParser", "CHAIN:shout", "LLM:ChatOpenAI"]);
+    const llm = kids.find((k) => kindOf(k) === "LLM")!;
+    expect(llm.attributes["llm.input_messages.0.message.role"]).toBe("system");
+    expect(llm.attributes["llm.input_messages.1.message.content"]).toBe("Say hello to Ada");
+    expect(seq.attributes["output.value"]).toBe("ECHO: SAY HELLO TO ADA");
+    expect(JSON.parse(seq.attributes["input.value"])).toEqual({ name: "Ada" });
+  });
+
+  it("traces model.stream() as one LLM span with streamed usage", () => {
+    const llm = one(spans, (s) => !s.parentSpanId && kindOf(s) === "LLM" && s.attributes["llm.input_messages.0.message.content"] === "Stream me a line", "stream LLM");
+    expect(llm.attributes["llm.output_messages.0.message.content"]).toBe("Echo: Stream me a line");
+    expect(llm.attributes["llm.streaming"]).toBe(true);
+    expect(llm.attributes["llm.token_count.completion"]).toBeGreaterThan(0);
+  });
+
+  it("marks a tool that throws as ERROR with the exception", () => {
+    const t = rootOf(spans, "explode");
+    expect(kindOf(t)).toBe("TOOL");
+    expect(t.status.code).toBe(2);
+    expect(t.status.message).toBe("tool exploded");
+    expect(t.events.some((e) => e.name === "exception" && e.attributes["exception.message"] === "tool exploded")).toBe(true);
+  });
+
+  it("traces a retriever with documents (id, content, score, metadata)", () => {
+    const r = rootOf(spans, "KeywordRetriever");
+    expect(kindOf(r)).toBe("RETRIEVER");
+    expect(r.attributes["input.value"]).toBe("capital Paris");
+    expect(r.attributes["retrieval.documents.0.document.id"]).toBe("doc-1");
+    expect(r.attributes["retrieval.documents.0.document.content"]).toBe("Paris is the capital of France.");
+    expect(r.attributes["retrieval.documents.0.document.score"]).toBe(0.9);
+    expect(JSON.parse(r.attributes["retrieval.documents.1.document.metadata"])).toEqual({ source: "atlas", score: 0.4 });
+  });
+
+  it("traces a completion LLM", () => {
+    const l = rootOf(spans, "OpenAI");
+    expect(kindOf(l)).toBe("LLM");
+    expect(l.attributes["llm.model_name"]).toBe("gpt-3.5-turbo-instruct");
+    expect(l.attributes["input.value"]).toBe("Complete this");
+    expect(l.attributes["llm.token_count.total"]).toBeGreaterThan(0);
+  });
+
+  it("counts each model call once: LLM spans == model requests, none from the provider integration", () => {
+    const llms = byKind(spans, "LLM");
+    // 2 graph calls + chain + stream + completion
+    expect(llms).toHaveLength(5);
+    expect(llms.every((s) => s.scope.name === llms[0]!.scope.name)).toBe(true);
+    expect(spans.filter((s) => /^(openai|OpenAI)\b.*(chat|completions|create)/i.test(s.name) && kindOf(s) === "LLM")).toHaveLength(0);
+  });
+});
+
+describe("LangChain + LangGraph, CommonJS app, zero-code (--require)", () => {
+  it("traces graph.invoke, model.stream and a failing tool", async () => {
+    const { spans } = await runBoth(["--require", "@inference/tracing/register"], path.join(CJS_APP, "app.cjs"), "graph,stream,tool-error", 3);
+    assertWeatherGraph(spans, "LangGraph", "thread-cjs");
+    expect(rootOf(spans, "explode").status.code).toBe(2);
+    expect(byKind(spans, "LLM")).toHaveLength(3);
+  }, 120_000);
+
+  it("traces graph.stream (streamMode updates) the same way", async () => {
+    const { spans, stdout } = await runBoth(["--require", "@inference/tracing/register"], path.join(CJS_APP, "app.cjs"), "streaming-graph", 1);
+    expect(stdout).toContain("graph-stream: agent > tools > agent");
+    assertWeatherGraph(spans, "LangGraph", "thread-cjs");
+  }, 120_000);
+});
+
+describe("LangGraph inside agentSpan (setup() from code)", () => {
+  it("parents the graph under the agent span, carries identity, and nests manual spans under LangChain runs", async () => {
+    receiver.clear();
+    const r = await node([path.join(ESM_APP, "agent-span.js")], { cwd: ROOT, env: env(), timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("agent: Echo: facts about otters");
+    const spans = await receiver.waitForSpans((s) => s.some((x) => kindOf(x) === "AGENT" && x.name === "Researcher"), 20_000);
+    const agent = one(spans, (s) => s.name === "Researcher", "agent span");
+    const graph = one(spans, (s) => s.name === "LangGraph", "graph span");
+    expect(graph.parentSpanId).toBe(agent.spanId);
+    const node_ = one(spans, (s) => s.name === "research", "node");
+    expect(node_.parentSpanId).toBe(graph.spanId);
+    const chain = one(spans, (s) => s.name === "lookup_chain", "lambda");
+    expect(chain.parentSpanId).toBe(node_.spanId);
+    const manual = one(spans, (s) => s.name === "lookup", "manual span");
+    expect(manual.parentSpanId).toBe(chain.spanId);
+    const llm = one(byKind(spans, "LLM"), () => true, "LLM");
+    expect(llm.parentSpanId).toBe(node_.spanId);
+    for (const s of [graph, node_, chain, manual, llm]) {
+      expect(s.traceId).toBe(agent.traceId);
+      expect(s.attributes["agent.id"]).toBe("researcher-1");
+      expect(s.attributes["user.id"]).toBe("user-9");
+      expect(s.attributes["session.id"]).toBe("sess-7");
+    }
+  }, 60_000);
+});

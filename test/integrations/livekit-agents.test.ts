@@ -134,6 +134,20 @@ describe("LiveKit Agents through the zero-code preload", () => {
   });
 });
 
+describe("LiveKit Agents: the token dedupe is real", () => {
+  it("without the LiveKit integration the OpenAI integration records the plugin's two calls itself", async () => {
+    receiver.clear();
+    const env = { OPENAI_BASE_URL: mock.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", CATALYST_DISABLED_INSTRUMENTATIONS: "livekitAgents" };
+    const r = await node([...PRELOAD, APP], { env, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "agent_turn"), 10_000);
+    // so with it enabled (above), markFrameworkLLMSpan is what keeps these from being counted twice
+    expect(byKind(spans, "LLM").filter((s) => !s.name.startsWith("llm_")).length).toBe(2);
+    // LiveKit's own spans still reach the pipeline (global provider), unmapped: livekitAttributeTransform's case
+    expect(spans.filter((s) => s.scope.name === "livekit-agents").length).toBeGreaterThan(0);
+  }, 90_000);
+});
+
 describe("LiveKit Agents: failures", () => {
   it("marks a failing function tool as an ERROR TOOL span with its message", async () => {
     const { r, spans } = await traced({ TOOL_FAILS: "1" });

@@ -42,7 +42,7 @@ export const livekitAgentsIntegration: Integration = {
     // LiveKit's public hook: its tracer (one per loaded copy of the package) now creates
     // spans through ours; registerSpanProcessor keeps its PII filter and Cloud export working
     telemetry.setTracerProvider(provider, { registerSpanProcessor: provider.registerSpanProcessor });
-    ctx.debug(`LiveKit Agents ${ctx.version ?? ""} (${ctx.format}): LiveKit spans now go through @inference/tracing`);
+    ctx.debug(`${ctx.version ?? ""} (${ctx.format}): LiveKit spans now go through @inference/tracing (telemetry.setTracerProvider)`);
     return true;
   },
 };

@@ -83,15 +83,23 @@ const SECRET_SUFFIXES = [
 ];
 const norm = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, "");
 
+const nameCache = new Map<string, boolean>();
 /** True for names like api_key, apiKey, x-api-key, Authorization, access_token, password, client_secret. */
 export function isSecretName(name: string): boolean {
+  const cached = nameCache.get(name);
+  if (cached !== undefined) return cached;
   const n = norm(name);
-  if (!n) return false;
-  return SECRET_SUFFIXES.some((s) => n === s || n.endsWith(s));
+  const result = !!n && SECRET_SUFFIXES.some((s) => n === s || n.endsWith(s));
+  if (nameCache.size < 10_000) nameCache.set(name, result);
+  return result;
 }
 
 /** A cheap pre-check before parsing JSON: does the text mention a secret-like field name at all? */
-const SECRET_HINT = /api[_-]?key|token|passw|secret|authori[sz]ation|cookie|credential|private[_-]?key|access[_-]?key|session[_-]?key/i;
+const SECRET_HINTS = ["key", "token", "passw", "secret", "authori", "cookie", "credential"];
+function mentionsSecretName(text: string): boolean {
+  const lower = text.toLowerCase();
+  return SECRET_HINTS.some((h) => lower.includes(h));
+}
 
 /** Redact secret-named fields anywhere inside a JSON value; returns undefined when nothing changed. */
 function redactJsonFields(value: unknown): { changed: boolean; value: unknown } {
@@ -117,7 +125,7 @@ function redactJsonFields(value: unknown): { changed: boolean; value: unknown } 
 /** For a string attribute holding JSON: the same JSON with secret-named fields redacted. */
 export function redactSecretFieldsInJson(text: string): string {
   const t = text.trimStart();
-  if (!(t.startsWith("{") || t.startsWith("[")) || !SECRET_HINT.test(text)) return text;
+  if (!(t.startsWith("{") || t.startsWith("[")) || !mentionsSecretName(text)) return text;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -128,14 +136,14 @@ export function redactSecretFieldsInJson(text: string): string {
   return r.changed ? JSON.stringify(r.value) : text;
 }
 
-/** Well-known credential shapes that must never be exported even inside free text. */
-const KEY_SHAPES = [
-  /\bsk-(?:proj-|ant-(?:api\d\d-|admin\d\d-)?|svcacct-)?[A-Za-z0-9_-]{20,}/g, // OpenAI / Anthropic keys
-  /\b[Bb]earer\s+[A-Za-z0-9._~+/-]{12,}=*/g, // bearer tokens
-  /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
-  /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, // GitHub tokens
-  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, // Slack tokens
-  /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API keys
+/** Well-known credential shapes that must never be exported even inside free text: [cheap marker, pattern]. */
+const KEY_SHAPES: [string, RegExp][] = [
+  ["sk-", /\bsk-(?:proj-|ant-(?:api\d\d-|admin\d\d-)?|svcacct-)?[A-Za-z0-9_-]{20,}/g], // OpenAI / Anthropic keys
+  ["earer", /\b[Bb]earer\s+[A-Za-z0-9._~+/-]{12,}=*/g], // bearer tokens
+  ["AKIA", /\bAKIA[0-9A-Z]{16}\b/g], // AWS access key ids
+  ["_", /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g], // GitHub tokens
+  ["xox", /\bxox[abprs]-[A-Za-z0-9-]{10,}/g], // Slack tokens
+  ["AIza", /\bAIza[0-9A-Za-z_-]{35}\b/g], // Google API keys
 ];
 
 const SECRET_ENV = /(^|_)(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|SECRET_KEY|ACCESS_KEY|PRIVATE_KEY|AUTH)$/i;
@@ -160,12 +168,10 @@ export function knownSecretValues(config: Pick<Config, "token" | "headers">, env
 export function redactSecretValues(text: string, secrets: string[]): string {
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  for (const re of KEY_SHAPES) {
+  for (const [marker, re] of KEY_SHAPES) {
+    if (!out.includes(marker)) continue;
     re.lastIndex = 0;
-    if (re.test(out)) {
-      re.lastIndex = 0;
-      out = out.replace(re, REDACTED);
-    }
+    out = out.replace(re, REDACTED);
   }
   return out;
 }

@@ -22,6 +22,9 @@ let api: typeof import("../../src/index");
 let sdk: typeof import("@anthropic-ai/claude-agent-sdk");
 let z: typeof import("zod").z;
 let configDir: string;
+let otel: typeof import("@opentelemetry/api");
+/** The active span id seen inside each in-process MCP tool handler call. */
+const handlerSpanIds: (string | undefined)[] = [];
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
@@ -32,6 +35,7 @@ beforeAll(async () => {
   tracing = await api.setup({ batching: "simple" });
   sdk = await import("@anthropic-ai/claude-agent-sdk");
   z = (await import("zod")).z;
+  otel = await import("@opentelemetry/api");
 });
 afterAll(async () => {
   await tracing.shutdown();
@@ -41,9 +45,10 @@ afterAll(async () => {
 });
 
 function baseOptions(extra: Record<string, unknown> = {}) {
-  const weather = sdk.tool("get_weather", "Get the weather for a city", { city: z.string() }, async (a: { city: string }) => ({
-    content: [{ type: "text" as const, text: `Sunny in ${a.city}` }],
-  }));
+  const weather = sdk.tool("get_weather", "Get the weather for a city", { city: z.string() }, async (a: { city: string }) => {
+    handlerSpanIds.push(otel.trace.getActiveSpan()?.spanContext().spanId);
+    return { content: [{ type: "text" as const, text: `Sunny in ${a.city}` }] };
+  });
   return {
     model: "claude-sonnet-4-5",
     tools: [],
@@ -145,7 +150,29 @@ describe("Claude Agent SDK via wrapClaudeAgentSdkQuery", () => {
     });
     expect(tool.attributes["tool_call.id"]).toBe(first.attributes["llm.output_messages.0.message.tool_calls.0.tool_call.id"]);
     expect(tool.status.code).toBe(1);
+    // the in-process MCP tool handler ran inside the run's AGENT span context
+    expect(handlerSpanIds.at(-1)).toBe(agent.spanId);
   }, 90_000);
+
+  it("instrument() patches query/startup/prewarm on a mutable module object; the namespace itself is read-only", async () => {
+    const { instrumentClaudeAgentSdk } = await import("../../src/integrations/claude-agent-sdk");
+    const PATCHED = Symbol.for("@inference/tracing.patched");
+    const ns = instrumentClaudeAgentSdk(sdk);
+    expect(ns?.patched ?? false).toBe(false);
+    expect((sdk.query as any)[PATCHED]).toBeUndefined();
+    const mod: any = { ...sdk };
+    const r = instrumentClaudeAgentSdk(mod);
+    expect(r?.patched).toBe(true);
+    for (const name of ["query", "startup", "prewarm"]) {
+      expect(mod[name]).not.toBe((sdk as any)[name]);
+      expect(mod[name][PATCHED]).toBe((sdk as any)[name]);
+      expect(mod[name].name).toBe((sdk as any)[name].name);
+    }
+    const again = mod.query;
+    instrumentClaudeAgentSdk(mod);
+    expect(mod.query).toBe(again);
+    expect(api.wrapClaudeAgentSdkQuery(again)).toBe(again);
+  });
 
   it("gives exact per-turn output tokens with includePartialMessages, and for a single-turn run from the result", async () => {
     const query = api.wrapClaudeAgentSdkQuery(sdk.query);

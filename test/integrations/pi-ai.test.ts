@@ -165,6 +165,20 @@ describe("PI AI", () => {
     }
   });
 
+  it("a long conversation still yields a complete span (output and tokens survive the message count)", async () => {
+    const messages: any[] = [];
+    for (let i = 0; i < 300; i++) {
+      messages.push({ role: "user", content: `question ${i}`, timestamp: i });
+      messages.push({ role: "assistant", content: [{ type: "text", text: `answer ${i}` }], api: gpt.api, provider: gpt.provider, model: gpt.id, usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, totalTokens: 2, cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 } }, stopReason: "stop", timestamp: i });
+    }
+    messages.push({ role: "user", content: "last one m10", timestamp: 999 });
+    const msg = await pi.complete(gpt, { messages }, { apiKey: "sk-test" });
+    const [span] = await spansFor("last one m10");
+    expect(span!.attributes["output.value"]).toBe("Echo: last one m10");
+    expect(span!.attributes["llm.token_count.prompt"]).toBe(msg.usage.input + msg.usage.cacheRead + msg.usage.cacheWrite);
+    expect(span!.attributes["llm.cost.total"]).toBe(msg.usage.cost.total);
+  });
+
   it("covers providers registered after start-up (faux provider, resetApiProviders)", async () => {
     const faux = pi.registerFauxProvider({ api: "late-api", provider: "late-provider", models: [{ id: "late-model" }] });
     faux.setResponses([pi.fauxAssistantMessage([pi.fauxThinking("hmm"), pi.fauxText("late answer m6")])]);

@@ -6,9 +6,12 @@
  *    so ToolLoopAgent runs (patched through the class) are traced and plain calls are not.
  */
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// several real subprocesses per test, on a shared machine
+vi.setConfig({ testTimeout: 180_000 });
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, FIXTURES } from "../helpers/run";
+import { node, run, BUN, FIXTURES } from "../helpers/run";
 import { byKind, childrenOf, kindOf, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -38,7 +41,7 @@ const EXPECTED = [
 ].join("\n");
 
 const env = (extra: Record<string, string> = {}) => ({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: server.baseURL, ...extra });
-const traced = (extra: Record<string, string> = {}) => env({ CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", ...extra });
+const traced0 = (extra: Record<string, string> = {}) => env({ CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", ...extra });
 
 function traces(spans: ReceivedSpan[]): Map<string, ReceivedSpan[]> {
   const by = new Map<string, ReceivedSpan[]>();
@@ -64,16 +67,16 @@ function expectAgentTrees(spans: ReceivedSpan[]) {
 
 describe("AI SDK zero-code", () => {
   it("ESM with the import-in-the-middle loader: every call traced, output unchanged", async () => {
-    const plain = await node([ESM], { env: env() });
+    const plain = await node([ESM], { timeoutMs: 90_000, env: env() });
     expect(plain.stdout).toBe(EXPECTED);
     receiver.clear();
     const before = server.requests.length;
-    const run = await node(["--import", "@inference/tracing/register", ESM], { env: traced({ CATALYST_ESM_MODE: "loader" }) });
+    const run = await node(["--import", "@inference/tracing/register", ESM], { timeoutMs: 90_000, env: traced0({ CATALYST_ESM_MODE: "loader" }) });
     expect(run.stdout).toBe(plain.stdout);
     expect(run.code).toBe(0);
     const modelCalls = server.requests.slice(before).filter((r: any) => r.path === "/v1/responses" || r.path === "/v1/chat/completions").length;
     expect(modelCalls).toBe(8); // agent 2 + agent stream 2 + stock 2 + stream 1 + object 1
-    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= modelCalls && byKind(s, "EMBEDDING").length >= 2, 20_000);
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= modelCalls && byKind(s, "EMBEDDING").length >= 2, 60_000);
     expect(byKind(spans, "LLM")).toHaveLength(modelCalls);
     expect(spans.filter((s) => s.name.startsWith("OpenAI "))).toHaveLength(0);
     const all = traces(spans);
@@ -90,11 +93,11 @@ describe("AI SDK zero-code", () => {
   });
 
   it("ESM eager (Node 20 default): ToolLoopAgent runs traced, output unchanged", async () => {
-    const plain = await node([ESM], { env: env() });
+    const plain = await node([ESM], { timeoutMs: 90_000, env: env() });
     receiver.clear();
-    const run = await node(["--import", "@inference/tracing/register", ESM], { env: traced() });
+    const run = await node(["--import", "@inference/tracing/register", ESM], { timeoutMs: 90_000, env: traced0() });
     expect(run.stdout).toBe(plain.stdout);
-    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 20_000);
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 60_000);
     await new Promise((r) => setTimeout(r, 300));
     expectAgentTrees(receiver.spans);
     expect(traces(receiver.spans).size).toBe(2);
@@ -102,19 +105,30 @@ describe("AI SDK zero-code", () => {
   });
 
   it("CommonJS: ToolLoopAgent runs traced, output unchanged", async () => {
-    const plain = await node([CJS], { env: env() });
+    const plain = await node([CJS], { timeoutMs: 90_000, env: env() });
     expect(plain.stdout).toBe(EXPECTED);
     receiver.clear();
-    const run = await node(["--require", "@inference/tracing/register", CJS], { env: traced() });
+    const run = await node(["--require", "@inference/tracing/register", CJS], { timeoutMs: 90_000, env: traced0() });
     expect(run.stdout).toBe(plain.stdout);
-    await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 20_000);
+    await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expectAgentTrees(receiver.spans);
+  });
+
+  it("Bun (--preload, no loader hooks): ToolLoopAgent runs traced, output unchanged", async () => {
+    const plain = await run(BUN, [ESM], { timeoutMs: 90_000, env: env() });
+    expect(plain.stdout).toBe(EXPECTED);
+    receiver.clear();
+    const traced = await run(BUN, ["--preload", "@inference/tracing/register", ESM], { timeoutMs: 90_000, env: traced0() });
+    expect(traced.stdout).toBe(plain.stdout);
+    await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 60_000);
     await new Promise((r) => setTimeout(r, 300));
     expectAgentTrees(receiver.spans);
   });
 
   it("keeps the output identical when our own code fails at every fault point", async () => {
-    const plain = await node([ESM], { env: env() });
-    const faulty = await node(["--import", "@inference/tracing/register", ESM], { env: traced({ CATALYST_ESM_MODE: "loader", CATALYST_TEST_FAULTS: "1" }) });
+    const plain = await node([ESM], { timeoutMs: 90_000, env: env() });
+    const faulty = await node(["--import", "@inference/tracing/register", ESM], { timeoutMs: 90_000, env: traced0({ CATALYST_ESM_MODE: "loader", CATALYST_TEST_FAULTS: "1" }) });
     expect(faulty.stdout).toBe(plain.stdout);
     expect(faulty.code).toBe(0);
   });

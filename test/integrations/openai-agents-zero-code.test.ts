@@ -5,9 +5,12 @@
  * receiver must get one full tree per run with exactly one LLM span per model call.
  */
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// several real subprocesses per test, on a shared machine
+vi.setConfig({ testTimeout: 180_000 });
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, FIXTURES } from "../helpers/run";
+import { node, run, BUN, FIXTURES } from "../helpers/run";
 import { byKind, childrenOf, kindOf, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -55,19 +58,19 @@ function treeWithAgent(all: ReceivedSpan[][], agentName: string): ReceivedSpan[]
 
 describe.each(Object.entries(APPS))("OpenAI Agents zero-code (%s)", (format, app) => {
   it("prints the same output with and without the preload, and exports one tree per run", async () => {
-    const plain = await node([app.file], { env: env() });
+    const plain = await node([app.file], { timeoutMs: 90_000, env: env() });
     expect(plain.stderr).toBe("");
     expect(plain.stdout).toBe(EXPECTED_STDOUT);
 
     receiver.clear();
     const before = server.requests.length;
-    const traced = await node([...app.door, app.file], { env: env({ CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple" }) });
+    const traced = await node([...app.door, app.file], { timeoutMs: 90_000, env: env({ CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple" }) });
     expect(traced.stdout).toBe(plain.stdout);
     expect(traced.code).toBe(0);
     const modelCalls = server.requests.slice(before).filter((r: any) => r.path === "/v1/responses").length;
     expect(modelCalls).toBe(9); // 2 + 2 + 2 + 2 + 1; the tripped guardrail stops the last run before any model call
 
-    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= modelCalls && s.filter((x) => x.name === "Agent workflow").length >= 6, 20_000);
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= modelCalls && s.filter((x) => x.name === "Agent workflow").length >= 6, 60_000);
     // exactly one LLM span per model call, none from the provider layer, every one with tokens
     expect(byKind(spans, "LLM")).toHaveLength(modelCalls);
     expect(spans.filter((s) => s.name.startsWith("OpenAI "))).toHaveLength(0);
@@ -107,11 +110,30 @@ describe.each(Object.entries(APPS))("OpenAI Agents zero-code (%s)", (format, app
   });
 
   it("keeps the app's output identical when our own code fails at every fault point", async () => {
-    const plain = await node([app.file], { env: env() });
+    const plain = await node([app.file], { timeoutMs: 90_000, env: env() });
     const faulty = await node([...app.door, app.file], {
+      timeoutMs: 90_000,
       env: env({ CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", CATALYST_TEST_FAULTS: "1" }),
     });
     expect(faulty.stdout).toBe(plain.stdout);
     expect(faulty.code).toBe(0);
+  });
+});
+
+describe("OpenAI Agents zero-code under Bun", () => {
+  it("bun --preload: same output, one tree per run", async () => {
+    const plain = await run(BUN, [APPS.esm.file], { timeoutMs: 90_000, env: env() });
+    expect(plain.stdout).toBe(EXPECTED_STDOUT);
+    receiver.clear();
+    const traced = await run(BUN, ["--preload", "@inference/tracing/register", APPS.esm.file], {
+      timeoutMs: 90_000,
+      env: env({ CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple" }),
+    });
+    expect(traced.stdout).toBe(plain.stdout);
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 9 && s.filter((x) => x.name === "Agent workflow").length >= 6, 60_000);
+    expect(byKind(spans, "LLM")).toHaveLength(9);
+    expect(traces(spans)).toHaveLength(6);
+    const support = treeWithAgent(traces(spans), "SupportAgent");
+    expect(one(support, (s) => s.name === "lookup_order").parentSpanId).toBe(one(support, (s) => s.name === "SupportAgent").spanId);
   });
 });

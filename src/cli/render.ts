@@ -109,11 +109,12 @@ function spanLine(r: SpanRecord): string {
   const t = a[Attr.TOKEN_COUNT_TOTAL] as number | undefined;
   if (p !== undefined || c !== undefined || t !== undefined) parts.push(`tokens ${formatTokens(p, c, t)}`);
   if (a[Attr.COST_TOTAL] !== undefined) parts.push(formatCost(Number(a[Attr.COST_TOTAL])));
-  if (a[Attr.TOOL_NAME] !== undefined && (kind !== "TOOL" || a[Attr.TOOL_NAME] !== r.name)) parts.push(`tool=${a[Attr.TOOL_NAME]}`);
   if (kind === "LLM") {
+    // the tools the model asked for (tool.name on an LLM span says the same)
     const calls = messagesOf(a, "output").flatMap((m) => m.toolCalls.map((tc) => tc.name).filter(Boolean));
+    if (!calls.length && a[Attr.TOOL_NAME] !== undefined) calls.push(String(a[Attr.TOOL_NAME]));
     if (calls.length) parts.push(`→ calls ${calls.join(", ")}`);
-  }
+  } else if (a[Attr.TOOL_NAME] !== undefined && (kind !== "TOOL" || a[Attr.TOOL_NAME] !== r.name)) parts.push(`tool=${a[Attr.TOOL_NAME]}`);
   if (kind === "AGENT" && a[Attr.AGENT_ID] !== undefined) parts.push(dim(`agent.id=${a[Attr.AGENT_ID]}`));
   if (kind === "AGENT" && a[Attr.SESSION_ID] !== undefined) parts.push(dim(`session.id=${a[Attr.SESSION_ID]}`));
   if (r.status?.code === 2) parts.push(red(`✗ ${errorText(r)}`));

@@ -103,6 +103,22 @@ describe("a streamed Cursor cloud run through the zero-code preload", () => {
 });
 
 describe("Cursor SDK: other shapes and failures", () => {
+  it("a CommonJS app under --require gets the same tree, with unchanged output", async () => {
+    const cjs = path.join(FIXTURES, "apps/cursor-cloud/app.cjs");
+    receiver.clear();
+    const r = await node(["--require", "@inference/tracing/register", cjs], {
+      env: { CURSOR_BACKEND_URL: mock.url, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple" },
+      timeoutMs: 60_000,
+    });
+    const p = await node([cjs], { env: { CURSOR_BACKEND_URL: mock.url }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(p.stdout);
+    const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "Cursor agent run"), 10_000);
+    const run = one(byKind(spans, "AGENT"), () => true);
+    expect(run.attributes["output.value"]).toBe("Found 2 files: README.md, app.js");
+    expect(byKind(spans, "TOOL").map((t) => t.name).sort()).toEqual(["read", "shell"]);
+  }, 90_000);
+
   it("a run the app only wait()s on still gets its TOOL spans (from the SDK's onDelta updates)", async () => {
     const { r, spans } = await traced([], { WAIT_ONLY: "1" });
     expect(r.stdout).toBe("result: finished Found 2 files: README.md, app.js\n");

@@ -266,7 +266,13 @@ function attachRun(pctx: PatchContext, st: RunState, run: any) {
       },
     });
   }
-  const onTerminal = () => finishRun(st, run);
+  const onTerminal = () => {
+    try {
+      finishRun(st, run);
+    } catch (e) {
+      internalError("cursor.onTerminal", e);
+    }
+  };
   if (TERMINAL.has(run.status)) return onTerminal();
   if (typeof run.onDidChangeStatus === "function") {
     let off: (() => void) | undefined;
@@ -278,16 +284,16 @@ function attachRun(pctx: PatchContext, st: RunState, run: any) {
         /* ignore */
       }
       // the SDK sets the final fields, then the status: read them on the next tick
-      queueMicrotask(() => {
-        try {
-          onTerminal();
-        } catch (e) {
-          internalError("cursor.onTerminal", e);
-        }
-      });
+      queueMicrotask(onTerminal);
     });
   } else if (typeof run.wait === "function") {
-    run.wait().then(onTerminal, (e: unknown) => finishRun(st, run, e));
+    run.wait().then(onTerminal, (e: unknown) => {
+      try {
+        finishRun(st, run, e);
+      } catch (inner) {
+        internalError("cursor.onTerminal", inner);
+      }
+    });
   }
 }
 

@@ -64,9 +64,13 @@ describe.each(Object.entries(APPS))("OpenAI Agents zero-code (%s)", (format, app
 
     receiver.clear();
     const before = server.requests.length;
-    const traced = await node([...app.door, app.file], { timeoutMs: 90_000, env: env({ CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple" }) });
+    const traced = await node([...app.door, app.file], { timeoutMs: 90_000, env: env({ CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", CATALYST_DEBUG: "1" }) });
     expect(traced.stdout).toBe(plain.stdout);
     expect(traced.code).toBe(0);
+    expect(traced.stderr).toContain("patched @openai/agents@");
+    // CommonJS: the SDK's own require("openai") is patched too, so the single-LLM-span checks below
+    // prove the provider span is suppressed (ESM eager loads only what the app imports itself)
+    if (format === "cjs") expect(traced.stderr).toMatch(/patched openai@\S+ \(cjs\)/);
     const modelCalls = server.requests.slice(before).filter((r: any) => r.path === "/v1/responses").length;
     expect(modelCalls).toBe(9); // 2 + 2 + 2 + 2 + 1; the tripped guardrail stops the last run before any model call
 

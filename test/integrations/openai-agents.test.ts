@@ -208,6 +208,23 @@ describe("OpenAI Agents: runs become one OpenInference tree", () => {
     expect(spans.length).toBe(7);
   });
 
+  it("the openai integration is active: a direct model call outside the SDK gets its own LLM span", async () => {
+    clearSpans();
+    const client = new OpenAI({ apiKey: "sk-test", baseURL: server.baseURL });
+    const r = await client.responses.create({ model: "gpt-4o-mini", input: "direct" });
+    expect(r.output_text).toBe("Echo: direct");
+    await tracing.forceFlush();
+    const deadline = Date.now() + 10_000;
+    let spans = readSpans().slice(seen);
+    while (spans.length === 0 && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 50));
+      spans = readSpans().slice(seen);
+    }
+    // so the absence of provider spans inside agent runs is the dedupe at work
+    expect(spans.map(kindOf)).toEqual(["LLM"]);
+    expect(spans[0]!.attributes["openai_agents.span_type"]).toBeUndefined();
+  });
+
   it("records a handoff as a CHAIN naming both agents, with both agents under one workflow", async () => {
     clearSpans();
     const before = server.requests.length;

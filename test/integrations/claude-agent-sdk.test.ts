@@ -228,6 +228,23 @@ describe("Claude Agent SDK via wrapClaudeAgentSdkQuery", () => {
     expect(byKind(spans, "AGENT")).toHaveLength(1);
   }, 90_000);
 
+  it("startup() pre-warmed queries are traced too (patched through a mutable module object)", async () => {
+    const { instrumentClaudeAgentSdk } = await import("../../src/integrations/claude-agent-sdk");
+    const mod: any = { ...sdk };
+    instrumentClaudeAgentSdk(mod);
+    const warm = await mod.startup({ options: baseOptions({ tools: [], mcpServers: {}, allowedTools: [] }) });
+    expect(typeof warm.close).toBe("function");
+    const q = warm.query("Warm hello m11");
+    expect(typeof q.interrupt).toBe("function");
+    const messages: any[] = [];
+    for await (const m of q) messages.push(m);
+    const result = messages.find((m: any) => m.type === "result");
+    const { agent, spans } = await spansOfTrace((s) => s.attributes["session.id"] === result.session_id);
+    expect(agent.attributes["claude_agent_sdk.entry"]).toBe("startup");
+    expect(agent.attributes["input.value"]).toBe("Warm hello m11");
+    expect(byKind(spans, "LLM")).toHaveLength(1);
+  }, 90_000);
+
   it("marks a failing tool as an error and keeps going", async () => {
     const query = api.wrapClaudeAgentSdkQuery(sdk.query);
     const messages: any[] = [];

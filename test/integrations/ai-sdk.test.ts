@@ -215,6 +215,33 @@ describe("Vercel AI SDK: native spans mapped to OpenInference", () => {
     expect(step.attributes).toMatchObject({ "openinference.span.kind": "LLM", "llm.provider": "openai", "llm.input_messages.0.message.content": "own tracer" });
   });
 
+  it("a caller's own `experimental_telemetry: { isEnabled: true }` records through our provider; the export transform maps those spans", async () => {
+    clearSpans();
+    const r = await api.agentSpan({ agentId: "own-settings" }, () =>
+      ai.generateText({ model: openai.chat("gpt-4o-mini"), prompt: "own settings", experimental_telemetry: { isEnabled: true, functionId: "mine" } }),
+    );
+    expect(r.text).toBe("Echo: own settings");
+    const spans = await treeOf("own-settings", 3);
+    const step = one(spans, (s) => s.name === "ai.generateText.doGenerate");
+    expect(step.attributes["ai.telemetry.functionId"]).toBe("mine"); // the caller's settings were kept
+    expect(step.attributes["agent.id"]).toBe("own-settings");
+    // what the pipeline's framework-mapper slot does with it (src/export/pipeline.ts exportTransforms)
+    const { aiSdkAttributeTransform } = (await import("../../dist/integrations/ai-sdk/transform.js")) as typeof import("../../src/integrations/ai-sdk/transform");
+    const attrs = { ...step.attributes };
+    aiSdkAttributeTransform(attrs, { name: step.name } as any);
+    expect(attrs).toMatchObject({
+      "openinference.span.kind": "LLM",
+      "llm.model_name": "gpt-4o-mini-2024-07-18",
+      "llm.input_messages.0.message.content": "own settings",
+      "llm.output_messages.0.message.content": "Echo: own settings",
+      "llm.token_count.total": r.usage.totalTokens,
+      "agent.id": "own-settings",
+    });
+    const untouched = { "http.method": "GET" };
+    aiSdkAttributeTransform(untouched, { name: "GET /" } as any);
+    expect(untouched).toEqual({ "http.method": "GET" });
+  });
+
   it("traces a ToolLoopAgent run as an AGENT with its steps and tools", async () => {
     clearSpans();
     const agent = new ai.ToolLoopAgent({ id: "support-agent", model: openai("gpt-4o-mini"), instructions: "Use tools.", tools: { lookup_order: lookupTool() } });

@@ -83,9 +83,7 @@ export class AISdkSpanProcessor implements SpanProcessor {
   }
 }
 /** The same mapping as an AttributeTransform (attributes, span) => void for the export pipeline. */
-export function aiSdkAttributeTransform(attributes: Record<string, unknown>, span: ReadableSpan): void {
-  applyAISdkMapping(span.name, attributes);
-}
+export { aiSdkAttributeTransform } from "./transform";
 
 /** The call options with our telemetry added, unless the caller set experimental_telemetry. */
 function withDefaultTelemetry(options: unknown, agentName?: string): unknown {

@@ -487,6 +487,8 @@
       const data = JSON.parse((e as MessageEvent).data) as { traceIds: string[] };
       scheduleRefresh(data.traceIds);
     });
+    // spans written by other processes (an `import`) announce nothing: look again now and then
+    window.setInterval(() => scheduleRefresh([]), 30_000);
     es.addEventListener("error", () => {
       live.textContent = "○ reconnecting…";
       live.className = "live off";

@@ -225,6 +225,25 @@ describe("OpenAI Agents: runs become one OpenInference tree", () => {
     expect(spans[0]!.attributes["openai_agents.span_type"]).toBeUndefined();
   });
 
+  it("maps the SDK's custom spans (withCustomSpan inside a tool) to CHAIN spans under the TOOL", async () => {
+    clearSpans();
+    const t = agents.tool({
+      name: "enrich",
+      description: "Enrich.",
+      parameters: z.object({ orderId: z.string() }),
+      execute: async ({ orderId }) =>
+        agents.withCustomSpan(async () => `enriched ${orderId}`, { data: { name: "crm.lookup", data: { source: "crm" } } }),
+    });
+    const a = new agents.Agent({ name: "CustomAgent", instructions: "Use tools.", tools: [t], model: "gpt-4o-mini" });
+    const r = await agents.run(a, "enrich ABC-123");
+    expect(r.finalOutput).toBe("Done: enriched ABC-123");
+    const spans = await treeOf("Agent workflow", 6);
+    const custom = one(spans, (s) => s.name === "crm.lookup");
+    expect(kindOf(custom)).toBe("CHAIN");
+    expect(custom.parentSpanId).toBe(one(spans, (s) => s.name === "enrich").spanId);
+    expect(custom.attributes["input.value"]).toBe('{"source":"crm"}');
+  });
+
   it("records a handoff as a CHAIN naming both agents, with both agents under one workflow", async () => {
     clearSpans();
     const before = server.requests.length;

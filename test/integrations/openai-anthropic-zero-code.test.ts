@@ -117,3 +117,26 @@ describe("our own faults never reach the app (CATALYST_TEST_FAULTS=1)", () => {
   }
 });
 
+
+describe("explicit helpers imported first (no preload)", () => {
+  it("@inference/tracing/openai and /anthropic load on their own and patch what they are given", async () => {
+    const script = `
+      const { instrumentOpenAI } = require("@inference/tracing/openai");
+      const { instrumentAnthropic } = require("@inference/tracing/anthropic");
+      const OpenAI = require("openai");
+      const Anthropic = require("@anthropic-ai/sdk");
+      console.log(instrumentOpenAI(OpenAI).patched, instrumentAnthropic(Anthropic).patched);
+      new OpenAI({ apiKey: "k", baseURL: process.env.OPENAI_BASE_URL }).chat.completions
+        .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "explicit" }] })
+        .then((r) => console.log(r.choices[0].message.content));
+    `;
+    receiver.clear();
+    const r = await node(["-e", script], {
+      env: { OPENAI_BASE_URL: openaiMock.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", CATALYST_CONSOLE: "off" },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("true true\nEcho: explicit\n");
+    const spans = await receiver.waitForSpans((s) => llm(s).length >= 1, 5000);
+    expect(llm(spans)[0]!.attributes["llm.input_messages.0.message.content"]).toBe("explicit");
+  });
+});

@@ -11,7 +11,6 @@
  */
 import { context, SpanKind } from "@opentelemetry/api";
 import type { Integration, PatchContext } from "../types";
-import { makeInstallHelpers } from "../public-helpers";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
 import { internalError } from "../../util/log";
 import { makeTraced, SpanOwner, withClaim, wrapMethod, type CallSpec } from "../llm-common";
@@ -91,4 +90,3 @@ export const anthropicIntegration: Integration = {
   detect: (x) => targetsOf(x) !== undefined,
 };
 
-export const { instrument: instrumentAnthropic, install: installAnthropicInstrumentation } = makeInstallHelpers("anthropic");

@@ -164,6 +164,9 @@ function scrubReplacer(this: any, key: string, value: unknown): unknown {
 /** JSON of a request/response with inline base64 payloads replaced by a placeholder. Never throws. */
 export function stringify(value: unknown): string {
   try {
+    const plain = JSON.stringify(value) ?? "null";
+    // the replacer pass (slower) only when the text may hold an inline payload
+    if (plain.length < 200 || (!plain.includes(";base64,") && !plain.includes('"data":"') && !plain.includes('"file_data":"'))) return plain;
     return JSON.stringify(value, scrubReplacer) ?? "null";
   } catch {
     return safeJson(value);

@@ -5,7 +5,6 @@
  * (OpenAI, AzureOpenAI, OpenAI-compatible servers) of this copy of the package is traced.
  */
 import type { Integration, PatchContext } from "../types";
-import { makeInstallHelpers } from "../public-helpers";
 import { envFlag, makeTraced, wrapMethod, type CallSpec } from "../llm-common";
 import {
   ChatStreamAccumulator,
@@ -152,4 +151,3 @@ export const openaiIntegration: Integration = {
   detect: (x) => targetsOf(x) !== undefined,
 };
 
-export const { instrument: instrumentOpenAI, install: installOpenAIInstrumentation } = makeInstallHelpers("openai");

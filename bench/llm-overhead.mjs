@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Per-call and per-chunk overhead of tracing the OpenAI SDK, in one process, against the local
+// mock server: the untraced SDK, the SDK traced by @inference/tracing, and the SDK traced by
+// @arizeai/openinference-instrumentation-openai. Three separate copies of `openai` are loaded
+// (the require cache is cleared between them) so each runs with exactly one instrumentation.
+// Both tracers export over OTLP/HTTP (batched) to the same local receiver.
+//
+//   npm run build && node bench/llm-overhead.mjs [--rounds 9] [--calls 150] [--streams 15] [--chars 4000]
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(path.join(root, "package.json"));
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const ROUNDS = arg("rounds", 150);
+const CALLS = arg("calls", 25);
+const STREAMS = arg("streams", 2);
+const CHARS = arg("chars", 4000);
+
+// the mock server and the OTLP receiver run in a child process: their CPU is not ours
+const servers = spawn(
+  process.execPath,
+  [
+    "--input-type=module",
+    "-e",
+    `const { startMockOpenAI } = await import(${JSON.stringify(path.join(root, "fixtures/mock-providers/openai.mjs"))});
+     const { startOtlpReceiver } = await import(${JSON.stringify(path.join(root, "fixtures/otlp-receiver.mjs"))});
+     const r = await startOtlpReceiver(); const m = await startMockOpenAI();
+     setInterval(() => r.clear(), 1000);
+     console.log(JSON.stringify({ receiver: r.url, mock: m.baseURL }));`,
+  ],
+  { stdio: ["ignore", "pipe", "inherit"] },
+);
+const urls = await new Promise((resolve) => servers.stdout.once("data", (d) => resolve(JSON.parse(String(d)))));
+const receiver = { url: urls.receiver };
+const mock = { baseURL: urls.mock };
+process.env.CATALYST_OTLP_ENDPOINT = receiver.url;
+process.env.CATALYST_CONSOLE = "off";
+
+function freshOpenAI() {
+  for (const k of Object.keys(require.cache)) if (k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`)) delete require.cache[k];
+  return require("openai");
+}
+
+// copy 1: untraced
+const plainMod = freshOpenAI();
+// copy 2: ours
+const oursMod = freshOpenAI();
+const tracing = require(path.join(root, "dist/index.js"));
+const handle = await tracing.setup({});
+require(path.join(root, "dist/integrations/openai/index.js")).instrumentOpenAI(oursMod);
+// copy 3: ours, spans recorded by a provider with no processors (the integration's own cost, no export)
+const bareMod = freshOpenAI();
+const { BasicTracerProvider, BatchSpanProcessor } = require("@opentelemetry/sdk-trace-base");
+require(path.join(root, "dist/integrations/openai/index.js")).installOpenAIInstrumentation({ module: bareMod, tracerProvider: new BasicTracerProvider() });
+// copy 4: OpenInference (its own `require("openai")` gets this copy from the cache)
+const oiMod = freshOpenAI();
+const { OpenAIInstrumentation } = require("@arizeai/openinference-instrumentation-openai");
+const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-http");
+const oiProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }))] });
+new OpenAIInstrumentation({ tracerProvider: oiProvider }).manuallyInstrument(oiMod);
+
+// --http: every call goes over loopback to the mock server (noisy on a shared machine).
+// default (replay): the mock server's own answers, recorded once over HTTP, are replayed through
+// the SDK's `fetch` option, so the numbers show the SDK + tracer CPU cost without socket noise.
+const HTTP = process.argv.includes("--http");
+const recorded = new Map();
+async function record(url, init) {
+  const key = init.body;
+  if (!recorded.has(key)) {
+    const res = await fetch(url, init);
+    recorded.set(key, { status: res.status, headers: [...res.headers], body: new Uint8Array(await res.arrayBuffer()) });
+  }
+  const r = recorded.get(key);
+  return new Response(r.body, { status: r.status, headers: r.headers });
+}
+const make = (mod) => new (mod.default ?? mod)({ apiKey: "sk-bench", baseURL: mock.baseURL, maxRetries: 0, ...(HTTP ? {} : { fetch: record }) });
+const clients = { untraced: make(plainMod), ours: make(oursMod), "ours-no-export": make(bareMod), openinference: make(oiMod) };
+if (clients.ours.chat.completions.create === clients.untraced.chat.completions.create) throw new Error("ours is not patched");
+
+const body = { model: "gpt-4o-mini", temperature: 0.2, messages: [{ role: "system", content: "be brief" }, { role: "user", content: "hello, how are you today?" }] };
+const longText = "x".repeat(CHARS);
+const streamBody = { model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: longText }] };
+const chunksPerStream = Math.ceil(("Echo: " + longText).length / 8) + 2;
+
+// CPU time of this process (the SDK, the tracer and its exporter): on a shared
+// machine wall time is dominated by other processes; CPU time is what tracing adds.
+const cpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+async function callLoop(client, n) {
+  const t0 = cpu();
+  for (let i = 0; i < n; i++) await client.chat.completions.create(body);
+  return (cpu() - t0) / n; // µs per call
+}
+async function streamLoop(client, n) {
+  let chunks = 0;
+  const t0 = cpu();
+  for (let i = 0; i < n; i++) {
+    const s = await client.chat.completions.create(streamBody);
+    for await (const _ of s) chunks++;
+  }
+  return { us: cpu() - t0, chunks };
+}
+
+// the fastest round of each variant: interference from other processes only ever adds time
+const median = (xs) => Math.min(...xs);
+const names = Object.keys(clients);
+
+// warm-up
+for (const n of names) {
+  await callLoop(clients[n], 50);
+  await streamLoop(clients[n], 3);
+}
+
+const perCall = Object.fromEntries(names.map((n) => [n, []]));
+const perChunk = Object.fromEntries(names.map((n) => [n, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  // rotate the order each round so drift does not favour one variant
+  const order = names.map((_, i) => names[(i + r) % names.length]);
+  for (const n of order) perCall[n].push(await callLoop(clients[n], CALLS));
+  for (const n of order) {
+    const { us, chunks } = await streamLoop(clients[n], STREAMS);
+    perChunk[n].push(us / chunks);
+  }
+}
+
+const base = { call: median(perCall.untraced), chunk: median(perChunk.untraced) };
+const fmt = (x) => x.toFixed(2).padStart(9);
+console.log(`\n[${HTTP ? "http: live calls to the mock server" : "replay: the mock server's recorded answers through the SDK's fetch option"}]`);
+console.log(`OpenAI chat.completions.create against the local mock (best of ${ROUNDS} interleaved rounds; ${CALLS} calls and ${STREAMS} streams of ~${chunksPerStream} chunks per round)\n`);
+console.log("(CPU µs of the app process: SDK + tracer + exporter; mock server and receiver run in another process)\n");
+console.log("variant          µs/call   added µs/call   ratio   µs/chunk   added µs/chunk   ratio");
+const added = {};
+for (const n of names) {
+  const c = median(perCall[n]);
+  const k = median(perChunk[n]);
+  added[n] = { call: c - base.call, chunk: k - base.chunk };
+  console.log(
+    `${n.padEnd(15).slice(0, 15)} ${fmt(c)} ${fmt(c - base.call).padStart(15)} ${(c / base.call).toFixed(3).padStart(7)} ${fmt(k).padStart(10)} ${fmt(k - base.chunk).padStart(16)} ${(k / base.chunk).toFixed(3).padStart(7)}`,
+  );
+}
+console.log(`(ours-no-export: our integration with spans recorded but not processed or exported: the integration's own cost; ours adds the export pipeline)`);
+console.log(
+  `\nours vs OpenInference: added per call ${added.ours.call.toFixed(1)} µs vs ${added.openinference.call.toFixed(1)} µs; added per chunk ${added.ours.chunk.toFixed(2)} µs vs ${added.openinference.chunk.toFixed(2)} µs`,
+);
+console.log(`targets: < 50 µs per call (${added.ours.call < 50 ? "met" : "MISSED"}), < 2 µs per chunk (${added.ours.chunk < 2 ? "met" : "MISSED"}), less than OpenInference (${added.ours.call < added.openinference.call && added.ours.chunk < added.openinference.chunk ? "met" : "MISSED"})`);
+
+await oiProvider.shutdown().catch(() => {});
+await handle.shutdown().catch(() => {});
+servers.kill();

@@ -84,6 +84,20 @@ function attributes(list: any[] | undefined): Record<string, unknown> {
   return out;
 }
 
+const SPAN_KINDS = ["SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER", "SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"];
+const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
+/** Enums are numbers in OTLP/JSON, but the protobuf JSON mapping also allows their names. */
+function enumValue(v: unknown, names: string[], fallback: number): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string") {
+    const i = names.indexOf(v);
+    if (i >= 0) return i;
+    const n = Number(v);
+    if (Number.isInteger(n)) return n;
+  }
+  return fallback;
+}
+
 /** An OTLP ExportTraceServiceRequest (JSON-shaped, camelCase) → span records. */
 export function flattenRequest(req: any): SpanRecord[] {
   const spans: SpanRecord[] = [];
@@ -103,11 +117,11 @@ export function flattenRequest(req: any): SpanRecord[] {
           parentSpanId: hex(s.parentSpanId) || undefined,
           name: String(s.name ?? ""),
           // OTLP kinds are 1-based (1 = INTERNAL); the SDK's ReadableSpan kind is 0-based
-          kind: Math.max(0, Number(s.kind ?? 1) - 1),
+          kind: Math.max(0, enumValue(s.kind, SPAN_KINDS, 1) - 1),
           startTimeMs: start,
           endTimeMs: end,
           durationMs: Math.max(0, end - start),
-          status: { code: Number(s.status?.code ?? 0), message: s.status?.message || undefined },
+          status: { code: enumValue(s.status?.code, STATUS_CODES, 0), message: s.status?.message || undefined },
           attributes: attributes(s.attributes),
           events: (s.events ?? []).map((e: any) => ({ name: String(e.name ?? ""), timeMs: nanosToMs(e.timeUnixNano), attributes: attributes(e.attributes) })),
           resource,

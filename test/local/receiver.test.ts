@@ -137,6 +137,42 @@ describe("OTLP/HTTP receiver", () => {
     expect((await request("GET", "/api/health")).status).toBe(200);
   });
 
+  it("accepts the other spellings protobuf's JSON mapping allows (enum names, base64 ids)", async () => {
+    const traceId = Buffer.alloc(16, 7);
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "py-app" } }] },
+          scopeSpans: [
+            {
+              scope: { name: "openinference.instrumentation.openai" },
+              spans: [
+                {
+                  traceId: traceId.toString("base64"),
+                  spanId: Buffer.alloc(8, 9).toString("base64"),
+                  name: "ChatCompletion",
+                  kind: "SPAN_KIND_CLIENT",
+                  startTimeUnixNano: 1_700_000_000_000_000_000,
+                  endTimeUnixNano: "1700000000250000000",
+                  status: { code: "STATUS_CODE_ERROR", message: "boom" },
+                  attributes: [
+                    { key: "openinference.span.kind", value: { stringValue: "LLM" } },
+                    { key: "llm.token_count.prompt", value: { intValue: "12" } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const res = await request("POST", "/v1/traces", JSON.stringify(body), { "content-type": "application/json" });
+    expect(res.status).toBe(200);
+    const [span] = store.getTraceSpans(traceId.toString("hex"));
+    expect(span).toMatchObject({ spanId: "0909090909090909", kind: SpanKind.CLIENT, status: { code: 2, message: "boom" }, startTimeMs: 1_700_000_000_000, durationMs: 250 });
+    expect(span!.attributes["llm.token_count.prompt"]).toBe(12);
+  });
+
   it("serves the page and API to localhost names only (no DNS rebinding)", async () => {
     expect((await request("GET", "/", undefined, { host: "evil.example:4318" })).status).toBe(403);
     expect((await request("GET", "/api/traces", undefined, { host: "evil.example" })).status).toBe(403);

@@ -15,6 +15,12 @@ import { setTracerGetter } from "../langchain/handler";
 import { patchAppEsmCore, patchCachedCjsCore, patchEsmCoreFrom, usesEagerEsm } from "../langchain";
 import { internalError } from "../../util/log";
 
+function langchainAllowed(config: PatchContext["config"]): boolean {
+  const names = (list: string[] | undefined) => !!list?.some((n) => n === "langchain" || n === "@langchain/core");
+  if (config.instrumentations && !names(config.instrumentations) && !config.instrumentations.includes("langgraph")) return false;
+  return !names(config.disabledInstrumentations);
+}
+
 function looksLikeLangGraph(exports: any): boolean {
   return !!exports && (typeof exports.StateGraph === "function" || typeof exports.Pregel === "function" || typeof exports.CompiledStateGraph === "function");
 }
@@ -26,6 +32,8 @@ export const langgraphIntegration: Integration = {
   versionRange: ">=0.2.0 <2",
   patch(exports: any, ctx: PatchContext) {
     if (!looksLikeLangGraph(exports)) return false;
+    // LangGraph is traced through @langchain/core: respect an app that turned LangChain off
+    if (!langchainAllowed(ctx.config)) return false;
     setTracerGetter(() => ctx.tracer);
     try {
       if (ctx.format === "esm" && usesEagerEsm()) {

@@ -161,6 +161,16 @@ describe("LangChain + LangGraph, ESM app, zero-code (--import)", () => {
   });
 });
 
+describe("embeddings inside LangChain code", () => {
+  it("records the embedding call once (EMBEDDING) under the LangChain run that made it", async () => {
+    const { spans } = await runBoth(["--import", "@inference/tracing/register"], path.join(ESM_APP, "app.js"), "embed", 1);
+    const chain = rootOf(spans, "embed_docs");
+    const emb = one(byKind(spans, "EMBEDDING"), () => true, "embedding span");
+    expect(emb.parentSpanId).toBe(chain.spanId);
+    expect(emb.attributes["embedding.model_name"]).toBe("text-embedding-3-small");
+  }, 60_000);
+});
+
 describe("the dedupe is real, and our faults stay ours", () => {
   it("control: with LangChain tracing off, the openai integration records the same calls itself", async () => {
     // (the first describe block shows the same calls with LangChain tracing on: LangChain LLM spans only)

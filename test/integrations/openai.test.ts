@@ -387,6 +387,25 @@ describe.each(variants)("openai %s", (_name, OpenAI: any) => {
     expect(c["llm.input_messages.2.message.content"]).toBe("noon");
   });
 
+  it("responses.stream() helper and responses.parse(): one span each, helpers intact", async () => {
+    const c = client();
+    const spans = await spansAfter(async () => {
+      const s = c.responses.stream({ model: "gpt-4o-mini", input: "stream helper" });
+      const deltas: string[] = [];
+      s.on("response.output_text.delta", (e: any) => deltas.push(e.delta));
+      const final = await s.finalResponse();
+      expect(deltas.join("")).toBe("Echo: stream helper");
+      expect(final.output[0].content[0].text).toBe("Echo: stream helper");
+    });
+    expect(llm(spans)).toHaveLength(1);
+    expect(llm(spans)[0]!.attributes["llm.output_messages.0.message.contents.0.message_content.text"]).toBe("Echo: stream helper");
+    const spans2 = await spansAfter(async () => {
+      const r = await c.responses.parse({ model: "gpt-4o-mini", input: "parse me" });
+      expect(r.output_text).toBe("Echo: parse me");
+    });
+    expect(llm(spans2)).toHaveLength(1);
+  });
+
   it("embeddings.create: an EMBEDDING span, texts, no vectors by default", async () => {
     let r: any;
     const spans = await spansAfter(async () => {

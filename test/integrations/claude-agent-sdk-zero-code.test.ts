@@ -6,8 +6,8 @@
  *
  * The SDK is ESM-only: its `query` export can be rebound by the import-in-the-middle hook
  * (CATALYST_ESM_MODE=loader on Node 20; the default "sync" mode on Node 22.22+/24.11+). The
- * loader-free "eager" mode (Node 20's default) sees a read-only namespace: the app still runs
- * unchanged there, it is just not traced (documented; wrapClaudeAgentSdkQuery covers it).
+ * loader-free "eager" mode (Node 20's default) sees a read-only namespace: there each query is
+ * followed through the CLI subprocess it spawns (spawn-tap.ts).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -106,10 +106,26 @@ describe("Claude Agent SDK zero-code", () => {
     expect(agent.attributes["inference.tracing.incomplete"]).toBe(true);
   }, 100_000);
 
-  it("in the loader-free eager mode (Node 20 default) the app runs unchanged", async () => {
-    receiver.clear();
-    const traced = await node(["--import", "@inference/tracing/register", APP], { env: tracingEnv({ CATALYST_ESM_MODE: "eager" }), timeoutMs: 90_000 });
-    expect(traced.code, traced.stderr).toBe(0);
-    expect(traced.stdout).toBe(plain.stdout);
-  }, 100_000);
+  for (const faults of [false, true]) {
+    it(`in the loader-free eager mode (Node 20 default) queries are traced through the CLI process${faults ? ", under injected faults" : ""}`, async () => {
+      receiver.clear();
+      const env = tracingEnv({ CATALYST_ESM_MODE: "eager", ...(faults ? { CATALYST_TEST_FAULTS: "1" } : {}) });
+      const traced = await node(["--import", "@inference/tracing/register", APP], { env, timeoutMs: 90_000 });
+      expect(traced.code, traced.stderr).toBe(0);
+      expect(traced.stdout).toBe(plain.stdout);
+      const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "claude_agent_sdk.query"), 15_000);
+      const agent = one(spans, (s) => s.name === "claude_agent_sdk.query", "agent span");
+      if (faults) {
+        expect(agent.attributes["inference.tracing.incomplete"]).toBe(true);
+        return;
+      }
+      expect(agent.attributes).toMatchObject({ "claude_agent_sdk.entry": "cli-process", "input.value": "What's the weather in Paris?", "agent.llm_call_count": 2 });
+      expect(agent.attributes["session.id"]).toMatch(/^[0-9a-f-]{36}$/);
+      const llms = byKind(spans, "LLM");
+      const tools = byKind(spans, "TOOL");
+      expect(llms).toHaveLength(2);
+      expect(tools.map((t) => t.attributes["tool.name"])).toEqual(["mcp__wx__get_weather"]);
+      for (const s of [...llms, ...tools]) expect(s.parentSpanId).toBe(agent.spanId);
+    }, 100_000);
+  }
 });

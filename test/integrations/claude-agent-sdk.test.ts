@@ -154,12 +154,33 @@ describe("Claude Agent SDK via wrapClaudeAgentSdkQuery", () => {
     expect(handlerSpanIds.at(-1)).toBe(agent.spanId);
   }, 90_000);
 
-  it("instrument() patches query/startup/prewarm on a mutable module object; the namespace itself is read-only", async () => {
+  it("instrument() patches query/startup/prewarm on a mutable module object; on the read-only namespace it follows the CLI process", async () => {
     const { instrumentClaudeAgentSdk } = await import("../../src/integrations/claude-agent-sdk");
     const PATCHED = Symbol.for("@inference/tracing.patched");
     const ns = instrumentClaudeAgentSdk(sdk);
-    expect(ns?.patched ?? false).toBe(false);
+    expect(ns?.patched).toBe(true);
     expect((sdk.query as any)[PATCHED]).toBeUndefined();
+
+    // the plain, unwrapped query(): traced from the CLI's stream-json conversation
+    const messages: any[] = [];
+    const q = sdk.query({ prompt: "Weather via the tap m12", options: baseOptions() });
+    expect(Object.getOwnPropertySymbols(q)).toEqual([]);
+    for await (const m of q) messages.push(m);
+    const result = messages.find((m) => m.type === "result");
+    const { agent, spans } = await spansOfTrace((s) => s.attributes["session.id"] === result.session_id);
+    expect(agent.attributes).toMatchObject({
+      "claude_agent_sdk.entry": "cli-process",
+      "input.value": "Weather via the tap m12",
+      "llm.model_name": "claude-sonnet-4-5",
+      "llm.cost.total": result.total_cost_usd,
+      "agent.llm_call_count": 2,
+      "agent.tool_call_count": 1,
+    });
+    expect(byKind(spans, "LLM")).toHaveLength(2);
+    expect(one(byKind(spans, "TOOL"), () => true).attributes["output.value"]).toBe("Sunny in sample city");
+    const promptSum = byKind(spans, "LLM").reduce((n, s) => n + s.attributes["llm.token_count.prompt"], 0);
+    expect(promptSum).toBe(result.usage.input_tokens + result.usage.cache_read_input_tokens + result.usage.cache_creation_input_tokens);
+
     const mod: any = { ...sdk };
     const r = instrumentClaudeAgentSdk(mod);
     expect(r?.patched).toBe(true);

@@ -22,6 +22,7 @@ import { makeInstallHelpers } from "../public-helpers";
 import { activeTracer } from "../../state";
 import { internalError } from "../../util/log";
 import { QueryTracker } from "./tracker";
+import { installSpawnTap, markTraced } from "./spawn-tap";
 
 const PATCHED = Symbol.for("@inference/tracing.patched");
 
@@ -192,7 +193,7 @@ function wrapQueryFunction<F extends Function>(original: F, getTracer: () => Tra
     }
     let q: unknown;
     try {
-      q = context.with(tracker.agentCtx, () => original.apply(this, callArgs));
+      q = context.with(markTraced(tracker.agentCtx), () => original.apply(this, callArgs));
     } catch (err) {
       tracker.finish(err);
       throw err;
@@ -209,7 +210,8 @@ function wrapStartup<F extends Function>(original: F, getTracer: () => Tracer): 
   const wrapper = function (this: unknown, ...args: any[]) {
     const options = args[0]?.options;
     const parent = context.active();
-    const p = original.apply(this, args);
+    // the CLI is spawned now, before warm.query(): the spawn tap must leave it to us
+    const p = context.with(markTraced(parent), () => original.apply(this, args));
     if (!p || typeof p.then !== "function") return p;
     return p.then((warm: any) => {
       try {
@@ -220,7 +222,7 @@ function wrapStartup<F extends Function>(original: F, getTracer: () => Tracer): 
             if (!tracker) return q0.apply(this, qa);
             let q: unknown;
             try {
-              q = context.with(tracker.agentCtx, () => q0.apply(this, qa));
+              q = context.with(markTraced(tracker.agentCtx), () => q0.apply(this, qa));
             } catch (err) {
               tracker.finish(err);
               throw err;
@@ -245,7 +247,7 @@ function wrapPrewarm<F extends Function>(original: F, getTracer: () => Tracer): 
   if ((original as any)[PATCHED]) return original;
   const wrapper = function (this: unknown, ...args: any[]) {
     const base = args[0]?.options;
-    const p = original.apply(this, args);
+    const p = context.with(markTraced(context.active()), () => original.apply(this, args));
     if (!p || typeof p.then !== "function") return p;
     return p.then((spare: any) => {
       try {
@@ -256,7 +258,7 @@ function wrapPrewarm<F extends Function>(original: F, getTracer: () => Tracer): 
             if (!tracker) return c0.apply(this, ca);
             let q: unknown;
             try {
-              q = context.with(tracker.agentCtx, () => c0.apply(this, ca));
+              q = context.with(markTraced(tracker.agentCtx), () => c0.apply(this, ca));
             } catch (err) {
               tracker.finish(err);
               throw err;
@@ -310,10 +312,15 @@ export const claudeAgentSdkIntegration: Integration = {
       else readOnly++;
     }
     if (patched === 0 && readOnly > 0) {
-      ctx.debug(
-        `the ${ctx.format} exports of ${ctx.moduleName} are read-only (an ESM namespace): query() cannot be patched in place here. ` +
-          "Use wrapClaudeAgentSdkQuery(query) from @inference/tracing, or run with CATALYST_ESM_MODE=loader (Node 20) / the default sync mode (Node 22.22+, 24.11+).",
-      );
+      // a read-only ESM namespace: follow each query through the CLI process it spawns instead
+      if (installSpawnTap(getTracer)) {
+        ctx.debug(
+          `the ${ctx.format} exports of ${ctx.moduleName} are read-only (an ESM namespace): tracing queries through the CLI subprocess ` +
+            "(child_process.spawn tap). wrapClaudeAgentSdkQuery(query) or CATALYST_ESM_MODE=loader give the in-process view as well.",
+        );
+        return true;
+      }
+      ctx.debug(`the ${ctx.format} exports of ${ctx.moduleName} are read-only (an ESM namespace): query() cannot be patched in place here. Use wrapClaudeAgentSdkQuery(query).`);
     }
     return patched > 0;
   },

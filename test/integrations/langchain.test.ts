@@ -206,6 +206,20 @@ describe("the dedupe is real, and our faults stay ours", () => {
   }, 120_000);
 });
 
+describe("LangChain + LangGraph, ESM through the import-in-the-middle loader (CATALYST_ESM_MODE=loader)", () => {
+  it("hooks the same @langchain/core files through the loader", async () => {
+    const app = path.join(ESM_APP, "app.js");
+    const plain = await node([app], { cwd: ROOT, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: "graph" }, timeoutMs: 60_000 });
+    receiver.clear();
+    const r = await node(["--import", "@inference/tracing/register", app], { cwd: ROOT, env: env({ APP_SCENARIOS: "graph", CATALYST_ESM_MODE: "loader" }), timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(plain.stdout);
+    await receiver.waitForSpans((s) => s.some((x) => x.name === "weather_agent"), 20_000);
+    await new Promise((res) => setTimeout(res, 300));
+    assertWeatherGraph(receiver.spans, "weather_agent", "thread-42");
+  }, 60_000);
+});
+
 describe("LangChain + LangGraph, CommonJS app, zero-code (--require)", () => {
   it("traces graph.invoke, model.stream and a failing tool", async () => {
     const { spans } = await runBoth(["--require", "@inference/tracing/register"], path.join(CJS_APP, "app.cjs"), "graph,stream,tool-error", 3);

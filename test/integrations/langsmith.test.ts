@@ -105,6 +105,25 @@ describe("LangSmith traceable / wrapOpenAI / RunTree, zero-code (--import)", () 
   }, 120_000);
 });
 
+describe("LangSmith in a CommonJS app (--require)", () => {
+  it("nests the wrapOpenAI LLM run under the traceable chain, once", async () => {
+    posted = [];
+    receiver.clear();
+    const app = path.join(FIXTURES, "apps", "langsmith-cjs", "app.cjs");
+    const plain = await node([app], { cwd: ROOT, env: env(false), timeoutMs: 60_000 });
+    posted = [];
+    const r = await node(["--require", "@inference/tracing/register", app], { cwd: ROOT, env: env(true), timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(plain.stdout);
+    expect(posted.some((p) => p.body.includes('"answer_question"'))).toBe(true);
+    const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "answer_question"), 20_000);
+    const root = one(spans, (s) => s.name === "answer_question", "root");
+    const llm = one(byKind(spans, "LLM"), () => true, "LLM");
+    expect(llm.parentSpanId).toBe(root.spanId);
+    expect(llm.attributes["llm.output_messages.0.message.content"]).toBe("Echo: hello from cjs");
+  }, 60_000);
+});
+
 describe("langsmithAttributeTransform (LangSmith's own OTel mode)", () => {
   it("maps langsmith.span.kind and gen_ai.* to OpenInference, keeping the native keys", () => {
     const a: Record<string, unknown> = {

@@ -31,13 +31,13 @@ async function traced(extra: Record<string, string> = {}, until = (s: ReceivedSp
   receiver.clear();
   const r = await node([...PRELOAD, APP], {
     env: { ...appEnv(extra), CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple" },
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
   });
   const spans = await receiver.waitForSpans(until, 10_000);
   return { r, spans };
 }
 async function plain(extra: Record<string, string> = {}) {
-  return node([APP], { env: appEnv(extra), timeoutMs: 30_000 });
+  return node([APP], { env: appEnv(extra), timeoutMs: 60_000 });
 }
 
 describe("ElevenLabs conversation through the zero-code preload", () => {
@@ -149,7 +149,7 @@ describe("ElevenLabs: errors, secrets, server tools, long sessions", () => {
 
   it("a connection that never opens: AGENT span ERROR, and the app fails exactly as without tracing", async () => {
     const env = { ELEVENLABS_ORIGIN: "ws://127.0.0.1:9" };
-    const p = await node([APP], { env, timeoutMs: 30_000 });
+    const p = await node([APP], { env, timeoutMs: 60_000 });
     const { r, spans } = await traced(env);
     expect(r.code).toBe(p.code);
     expect(r.code).not.toBe(0);
@@ -173,7 +173,7 @@ describe("ElevenLabs: errors, secrets, server tools, long sessions", () => {
     receiver.clear();
     const r = await node([...PRELOAD, APP], {
       env: { ...appEnv({ CATALYST_TEST_FAULTS: "1" }), CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple" },
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
     });
     const spans = receiver.spans;
     const p = await plain();

@@ -329,6 +329,8 @@ export class ExportQueueProcessor implements SpanProcessor {
   async shutdown(): Promise<void> {
     await this.forceFlush();
     this.isShutdown = true;
+    const left = this.queue.length + this.readyCount;
+    if (left === 0) process.removeListener("exit", this.onExit);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     try {

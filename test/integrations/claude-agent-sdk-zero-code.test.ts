@@ -106,6 +106,23 @@ describe("Claude Agent SDK zero-code", () => {
     expect(agent.attributes["inference.tracing.incomplete"]).toBe(true);
   }, 100_000);
 
+  it("a CommonJS app (require of the ESM-only package) is traced through --require, output identical", async () => {
+    const cjsApp = path.join(FIXTURES, "apps", "claude-agent-sdk-cjs", "app.cjs");
+    const untraced = await node([cjsApp], { env: appEnv(), timeoutMs: 90_000 });
+    expect(untraced.code, untraced.stderr).toBe(0);
+    expect(untraced.stdout).toContain("result: success turns=1");
+    receiver.clear();
+    const traced = await node(["--require", "@inference/tracing/register", cjsApp], { env: tracingEnv(), timeoutMs: 90_000 });
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(traced.stdout).toBe(untraced.stdout);
+    const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "claude_agent_sdk.query"), 15_000);
+    const agent = one(spans, (s) => s.name === "claude_agent_sdk.query", "agent span");
+    expect(agent.attributes["input.value"]).toBe("Say hello from CommonJS");
+    const [llm] = byKind(spans, "LLM");
+    expect(llm!.parentSpanId).toBe(agent.spanId);
+    expect(llm!.attributes["llm.output_messages.0.message.content"]).toMatch(/^Echo: /);
+  }, 200_000);
+
   for (const faults of [false, true]) {
     it(`in the loader-free eager mode (Node 20 default) queries are traced through the CLI process${faults ? ", under injected faults" : ""}`, async () => {
       receiver.clear();

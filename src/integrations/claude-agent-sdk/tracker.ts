@@ -251,6 +251,9 @@ export class QueryTracker {
   }
 
   private onInit(msg: any): void {
+    // the CLI is up: the first model call starts now, not when the process was spawned
+    const main = this.agentState(MAIN);
+    if (this.llmCalls === 0 && !main.turn) main.readyAt = Math.max(main.readyAt, Date.now());
     const a: Attributes = {};
     if (typeof msg.session_id === "string") a[Attr.SESSION_ID] = msg.session_id;
     if (typeof msg.model === "string") a[Attr.MODEL_NAME] = msg.model;

@@ -110,8 +110,14 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
   let ingested = 0;
 
   async function receive(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const type = String(req.headers["content-type"] ?? "");
+    const type = String(req.headers["content-type"] ?? "").toLowerCase();
     const json = type.includes("json");
+    // OTLP clients always say JSON or protobuf; a web page's cross-site form post cannot
+    if (!json && !type.includes("protobuf")) {
+      req.resume();
+      send(res, 415, { code: 3, message: "send OTLP as application/json or application/x-protobuf" });
+      return;
+    }
     let body: Buffer;
     try {
       body = await readBody(req);

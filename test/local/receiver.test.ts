@@ -132,6 +132,9 @@ describe("OTLP/HTTP receiver", () => {
     const badGzip = await request("POST", "/v1/traces", "plain", { "content-type": "application/json", "content-encoding": "gzip" });
     expect(badGzip.status).toBe(400);
     expect((await request("GET", "/v1/traces")).status).toBe(405);
+    // what a cross-site form could send is refused
+    expect((await request("POST", "/v1/traces", "{}", { "content-type": "text/plain" })).status).toBe(415);
+    expect((await request("POST", "/v1/traces", "a=1", { "content-type": "application/x-www-form-urlencoded" })).status).toBe(415);
     const empty = await request("POST", "/v1/traces", "{}", { "content-type": "application/json" });
     expect(empty.status).toBe(200);
     expect((await request("GET", "/api/health")).status).toBe(200);

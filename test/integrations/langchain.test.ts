@@ -235,6 +235,35 @@ describe("LangChain + LangGraph, CommonJS app, zero-code (--require)", () => {
   }, 120_000);
 });
 
+describe("LangGraph interrupts and setup() after require", () => {
+  it("an interrupt ends the node and graph spans without ERROR; the resumed run is its own trace", async () => {
+    const { spans, stdout } = await runBoth(["--require", "@inference/tracing/register"], path.join(CJS_APP, "app.cjs"), "interrupt", 2);
+    expect(stdout).toContain("resumed: refund -> done");
+    const graphs = spans.filter((s) => s.name === "approval_flow");
+    expect(graphs).toHaveLength(2);
+    for (const g of graphs) {
+      expect(kindOf(g)).toBe("AGENT");
+      expect(g.status.code).not.toBe(2);
+      expect(g.attributes["session.id"]).toBe("approval-1");
+    }
+    const asks = spans.filter((s) => s.name === "ask_human");
+    expect(asks.some((a) => a.events.some((e) => e.name === "langgraph.interrupt"))).toBe(true);
+    expect(asks.every((a) => a.status.code !== 2)).toBe(true);
+    expect(one(spans, (s) => s.name === "act", "act node").attributes["output.value"]).toContain("refund -> done");
+  }, 60_000);
+
+  it("setup() called after the app required LangChain (CommonJS) still traces it", async () => {
+    receiver.clear();
+    const r = await node([path.join(CJS_APP, "setup-after.cjs")], { cwd: ROOT, env: env(), timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("setup-after: Echo: Tell me about otters");
+    const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "RunnableSequence"), 20_000);
+    const seq = one(spans, (s) => s.name === "RunnableSequence", "sequence");
+    expect(childrenOf(spans, seq).map((c) => c.name).sort()).toEqual(["ChatOpenAI", "ChatPromptTemplate"]);
+    expect(byKind(spans, "LLM")).toHaveLength(1);
+  }, 60_000);
+});
+
 describe("LangGraph inside agentSpan (setup() from code)", () => {
   it("parents the graph under the agent span, carries identity, and nests manual spans under LangChain runs", async () => {
     receiver.clear();

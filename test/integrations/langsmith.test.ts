@@ -124,6 +124,24 @@ describe("LangSmith in a CommonJS app (--require)", () => {
   }, 60_000);
 });
 
+describe("LangChain with LangSmith tracing on", () => {
+  it("records each LangChain run once (LangChain's handler owns them) and LangSmith still gets them", async () => {
+    posted = [];
+    receiver.clear();
+    const app = path.join(FIXTURES, "apps", "langchain-esm", "app.js");
+    const r = await node(["--import", "@inference/tracing/register", app], { cwd: ROOT, env: { ...env(true), APP_SCENARIOS: "graph,chain" }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(posted.some((p) => p.body.includes('"weather_agent"'))).toBe(true);
+    await receiver.waitForSpans((s) => s.some((x) => x.name === "RunnableSequence") && s.some((x) => x.name === "weather_agent"), 20_000);
+    await new Promise((res) => setTimeout(res, 500));
+    const all = receiver.spans;
+    expect(all.filter((s) => s.name === "weather_agent")).toHaveLength(1);
+    expect(all.filter((s) => s.name === "RunnableSequence")).toHaveLength(1);
+    expect(byKind(all, "LLM")).toHaveLength(3);
+    expect(all.filter((s) => s.attributes["langsmith.run_id"] !== undefined)).toHaveLength(0);
+  }, 60_000);
+});
+
 describe("langsmithAttributeTransform (LangSmith's own OTel mode)", () => {
   it("maps langsmith.span.kind and gen_ai.* to OpenInference, keeping the native keys", () => {
     const a: Record<string, unknown> = {

@@ -168,7 +168,8 @@ export const handlerMethods = {
       const parent = registry.get(parentRunId);
       const node = !graph && parent?.isGraph && typeof metadata?.langgraph_node === "string" ? (metadata.langgraph_node as string) : undefined;
       const name = runName || node || serializedName(chain) || "chain";
-      const kind = graph && !parent?.isGraph ? SpanKindValues.AGENT : SpanKindValues.CHAIN;
+      // every graph run (also a sub-agent graph run as a node of another graph) is an agent
+      const kind = graph ? SpanKindValues.AGENT : SpanKindValues.CHAIN;
       start(
         runId,
         parentRunId,
@@ -179,7 +180,7 @@ export const handlerMethods = {
           const io = chainIO(inputs, "input");
           a[Attr.INPUT_VALUE] = io.value;
           a[Attr.INPUT_MIME_TYPE] = io.mimeType;
-          if (graph && kind === SpanKindValues.AGENT) a[Attr.AGENT_NAME] = name;
+          if (graph) a[Attr.AGENT_NAME] = name;
           if (node !== undefined) {
             a[Attr.GRAPH_NODE_ID] = node;
             a[Attr.GRAPH_NODE_NAME] = node;

@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, FIXTURES } from "../helpers/run";
+import { node, run, BUN, FIXTURES } from "../helpers/run";
 import { byKind, one } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockAnthropic } from "../../fixtures/mock-providers/anthropic.mjs";
@@ -121,6 +121,20 @@ describe("Claude Agent SDK zero-code", () => {
     const [llm] = byKind(spans, "LLM");
     expect(llm!.parentSpanId).toBe(agent.spanId);
     expect(llm!.attributes["llm.output_messages.0.message.content"]).toMatch(/^Echo: /);
+  }, 200_000);
+
+  it("under Bun (--preload) the app is traced through the CLI process, output identical", async () => {
+    const untraced = await run(BUN, [APP], { env: appEnv(), timeoutMs: 90_000 });
+    expect(untraced.code, untraced.stderr).toBe(0);
+    expect(untraced.stdout).toBe(plain.stdout);
+    receiver.clear();
+    const traced = await run(BUN, ["--preload", "@inference/tracing/register", APP], { env: tracingEnv(), timeoutMs: 90_000 });
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(traced.stdout).toBe(untraced.stdout);
+    const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "claude_agent_sdk.query"), 15_000);
+    const agent = one(spans, (s) => s.name === "claude_agent_sdk.query", "agent span");
+    expect(byKind(spans, "LLM")).toHaveLength(2);
+    expect(byKind(spans, "TOOL").map((t) => t.parentSpanId)).toEqual([agent.spanId]);
   }, 200_000);
 
   for (const faults of [false, true]) {

@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, FIXTURES } from "../helpers/run";
+import { node, run, BUN, FIXTURES } from "../helpers/run";
 import { byKind } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -78,6 +78,18 @@ describe("PI AI zero-code", () => {
       expect(spans[0]!.resource["service.name"]).toBe("pi-ai-app");
     }, 70_000);
   }
+
+  it("under Bun (--preload): every call traced, output identical", async () => {
+    const untraced = await run(BUN, [APP], { env: appEnv(), timeoutMs: 60_000 });
+    expect(untraced.code, untraced.stderr).toBe(0);
+    expect(untraced.stdout).toBe(plain.stdout);
+    receiver.clear();
+    const traced = await run(BUN, ["--preload", "@inference/tracing/register", APP], { env: tracingEnv(), timeoutMs: 60_000 });
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(traced.stdout).toBe(untraced.stdout);
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 10_000);
+    expect(byKind(spans, "LLM").map((s) => s.name)).toEqual(["pi_ai.stream", "pi_ai.stream", "pi_ai.stream", "pi_ai.stream"]);
+  }, 130_000);
 
   it("with injected faults in our extractors the app output is identical and spans are marked incomplete", async () => {
     receiver.clear();

@@ -23,6 +23,7 @@ import { activeTracer } from "../../state";
 import { internalError } from "../../util/log";
 import { QueryTracker } from "./tracker";
 import { installSpawnTap, markTraced } from "./spawn-tap";
+import { appManifest } from "../../hooks/resolve";
 
 const PATCHED = Symbol.for("@inference/tracing.patched");
 
@@ -290,6 +291,17 @@ export const claudeAgentSdkIntegration: Integration = {
   packages: ["@anthropic-ai/claude-agent-sdk"],
   versionRange: ">=0.1.0 <1",
   detect: (x: any) => !!x && (typeof x === "object" || typeof x === "function") && typeof x.query === "function" && typeof x.createSdkMcpServer === "function",
+  onSetup(ctx) {
+    // Bun binds `import { spawn } from "child_process"` when the SDK loads (a later syncBuiltinESMExports does
+    // not reach it), and its module namespaces are read-only: for an app that depends on the SDK, put the CLI
+    // tap in place before the preload loads the SDK.
+    if (!process.versions.bun) return;
+    try {
+      if (appManifest()?.deps.has("@anthropic-ai/claude-agent-sdk")) installSpawnTap(() => ctx.tracer);
+    } catch (err) {
+      internalError("claude-agent-sdk.onSetup", err);
+    }
+  },
   patch(exports: any, ctx) {
     if (!exports || (typeof exports !== "object" && typeof exports !== "function")) return false;
     const getTracer = () => ctx.tracer;

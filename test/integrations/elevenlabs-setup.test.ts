@@ -12,7 +12,15 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   mock = await startMockElevenLabs();
   process.env.CATALYST_OTLP_ENDPOINT = receiver.url;
-  if (typeof (globalThis as any).WebSocket === "undefined") (globalThis as any).WebSocket = (await import("ws")).WebSocket;
+  if (typeof (globalThis as any).WebSocket === "undefined") {
+    // like a browser's WebSocket: one message per task
+    const { WebSocket } = await import("ws");
+    (globalThis as any).WebSocket = class extends WebSocket {
+      constructor(url: string, protocols?: string | string[], options?: object) {
+        super(url, protocols, { allowSynchronousEvents: false, ...options });
+      }
+    };
+  }
 });
 afterAll(async () => {
   await tracing?.shutdown();

@@ -111,7 +111,9 @@ export function flattenRequest(req: any): SpanRecord[] {
         if (!traceId || !spanId) continue;
         const start = nanosToMs(s.startTimeUnixNano);
         const end = nanosToMs(s.endTimeUnixNano) || start;
-        spans.push({
+        // span flags bits 8 and 9: "we know whether the parent is remote" and "it is"
+        const flags = Number(s.flags ?? 0);
+        const record: SpanRecord & { remoteParent?: boolean } = {
           traceId,
           spanId,
           parentSpanId: hex(s.parentSpanId) || undefined,
@@ -126,7 +128,9 @@ export function flattenRequest(req: any): SpanRecord[] {
           events: (s.events ?? []).map((e: any) => ({ name: String(e.name ?? ""), timeMs: nanosToMs(e.timeUnixNano), attributes: attributes(e.attributes) })),
           resource,
           scope: { name: String(scope.name ?? ""), version: scope.version || undefined },
-        });
+        };
+        if (record.parentSpanId && (flags & 0x300) === 0x300) record.remoteParent = true;
+        spans.push(record);
       }
     }
   }

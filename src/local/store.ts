@@ -171,7 +171,7 @@ export class LocalStore {
         this.sums.putSync(key, summarizeSpan(r));
         for (const k of indexKeys(r)) this.idx.putSync(k, EMPTY);
         touched.add(r.traceId);
-        if (!r.parentSpanId) completed.add(r.traceId);
+        if (!r.parentSpanId || (r as { remoteParent?: boolean }).remoteParent) completed.add(r.traceId);
       }
       for (const traceId of touched) {
         const sums = this.spanSummaries(traceId);

@@ -9,6 +9,8 @@ export interface SpanSummary {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
+  /** The parent is in another process (a distributed trace): this span is the local root. */
+  remoteParent?: boolean;
   name: string;
   /** openinference.span.kind, or "SPAN" for spans without one. */
   kind: string;
@@ -95,6 +97,7 @@ export function summarizeSpan(r: SpanRecord): SpanSummary {
     if (v !== undefined) s[k] = v;
   };
   put("parentSpanId", r.parentSpanId || undefined);
+  if (r.parentSpanId && (r as { remoteParent?: boolean }).remoteParent) s.remoteParent = true;
   put("error", errorText(r));
   put("model", str(a[Attr.MODEL_NAME] ?? a[Attr.EMBEDDING_MODEL_NAME] ?? a[Attr.REQUEST_MODEL_NAME]));
   put("toolName", str(a[Attr.TOOL_NAME]));
@@ -120,12 +123,12 @@ function sumDefined(...xs: (number | undefined)[]): number | undefined {
 const MODEL_KINDS = new Set(["LLM", "EMBEDDING"]);
 
 /** The root of a trace's spans: a span without a parent, else one whose parent is missing. */
-export function rootOf<T extends { spanId: string; parentSpanId?: string; startTimeMs: number }>(spans: T[]): T | undefined {
+export function rootOf<T extends { spanId: string; parentSpanId?: string; remoteParent?: boolean; startTimeMs: number }>(spans: T[]): T | undefined {
   const ids = new Set(spans.map((s) => s.spanId));
   let best: T | undefined;
-  let bestRank = 3;
+  let bestRank = 4;
   for (const s of spans) {
-    const rank = !s.parentSpanId ? 0 : !ids.has(s.parentSpanId) ? 1 : 2;
+    const rank = !s.parentSpanId ? 0 : s.remoteParent ? 1 : !ids.has(s.parentSpanId) ? 2 : 3;
     if (rank < bestRank || (rank === bestRank && best && s.startTimeMs < best.startTimeMs)) {
       best = s;
       bestRank = rank;
@@ -157,7 +160,7 @@ export function summarizeTrace(spans: SpanSummary[], updatedAt = Date.now()): Tr
     errorCount: errors.length,
     models: [...new Set(modelSpans.map((s) => s.model).filter((m): m is string => !!m))],
     tools: [...new Set(spans.filter((s) => s.kind === "TOOL").map((s) => s.toolName ?? s.name))],
-    complete: spans.some((s) => !s.parentSpanId),
+    complete: spans.some((s) => !s.parentSpanId || s.remoteParent),
     updatedAt,
   };
   const put = <K extends keyof TraceSummary>(k: K, v: TraceSummary[K] | undefined) => {

@@ -140,6 +140,24 @@ describe("OTLP/HTTP receiver", () => {
     expect((await request("GET", "/api/health")).status).toBe(200);
   });
 
+  it("treats a span whose parent is in another process as the local root of its trace", async () => {
+    const api = await import("@opentelemetry/api");
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new ProtoExporter({ url: `${server.url}/v1/traces` }))] });
+    const upstream = { traceId: "12".repeat(16), spanId: "34".repeat(8), traceFlags: 1, isRemote: true };
+    const ctx = api.trace.setSpanContext(api.context.active(), upstream);
+    const arrivals: { completed: string[] }[] = [];
+    const listener = (e: { completed: string[] }) => arrivals.push(e);
+    server.events.on("spans", listener);
+    const span = provider.getTracer("t").startSpan("handle request", { attributes: { "openinference.span.kind": "AGENT" } }, ctx);
+    span.end();
+    await provider.forceFlush();
+    await provider.shutdown();
+    server.events.off("spans", listener);
+    expect(arrivals.flatMap((a) => a.completed)).toEqual([upstream.traceId]);
+    expect(store.getTraceSummary(upstream.traceId)).toMatchObject({ name: "handle request", complete: true });
+    expect(store.getTraceSpans(upstream.traceId)[0]!.parentSpanId).toBe(upstream.spanId);
+  });
+
   it("accepts the other spellings protobuf's JSON mapping allows (enum names, base64 ids)", async () => {
     const traceId = Buffer.alloc(16, 7);
     const body = {

@@ -15,15 +15,28 @@ function clip(s: string): string {
 }
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
-/** llm.system from the model's wire API. */
-export function systemOf(api: unknown, provider: unknown): string | undefined {
+/** llm.system (OpenInference LLMSystem values) from the model's wire API. */
+export function systemOf(api: unknown): string | undefined {
   const a = typeof api === "string" ? api : "";
   if (a.startsWith("anthropic")) return "anthropic";
   if (a.startsWith("openai") || a.startsWith("azure-openai")) return "openai";
   if (a.startsWith("google")) return "vertexai";
   if (a.startsWith("mistral")) return "mistralai";
-  if (a.startsWith("bedrock")) return "amazon-bedrock";
-  return typeof provider === "string" ? provider : undefined;
+  return undefined;
+}
+
+/** llm.provider: OpenInference LLMProvider values where pi-ai's provider maps to one, else pi-ai's own name. */
+const PROVIDERS: Record<string, string> = {
+  "amazon-bedrock": "aws",
+  google: "google",
+  "google-vertex": "google",
+  "azure-openai-responses": "azure",
+  mistral: "mistralai",
+  "openai-codex": "openai",
+};
+export function providerOf(provider: unknown): string | undefined {
+  if (typeof provider !== "string" || !provider) return undefined;
+  return PROVIDERS[provider] ?? provider;
 }
 
 function partsText(content: unknown, keepThinking = false): string {
@@ -83,9 +96,11 @@ function messageAttributes(a: Attributes, prefix: string, m: any): void {
 export function requestAttributes(model: any, ctx: any, options: any, method: string): Attributes {
   faultPoint("pi-ai.request");
   const a: Attributes = {};
-  const system = systemOf(model?.api, model?.provider);
+  const system = systemOf(model?.api);
   if (system) a[Attr.LLM_SYSTEM] = system;
-  if (typeof model?.provider === "string") a[Attr.LLM_PROVIDER] = model.provider;
+  const provider = providerOf(model?.provider);
+  if (provider) a[Attr.LLM_PROVIDER] = provider;
+  if (typeof model?.provider === "string") a["pi_ai.provider"] = model.provider;
   if (typeof model?.id === "string") {
     a[Attr.MODEL_NAME] = model.id;
     a[Attr.REQUEST_MODEL_NAME] = model.id;

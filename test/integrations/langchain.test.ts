@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, ROOT, FIXTURES } from "../helpers/run";
+import { BUN, node, run, ROOT, FIXTURES } from "../helpers/run";
 import { byKind, childrenOf, kindOf, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -232,6 +232,22 @@ describe("LangChain + LangGraph, CommonJS app, zero-code (--require)", () => {
     const { spans, stdout } = await runBoth(["--require", "@inference/tracing/register"], path.join(CJS_APP, "app.cjs"), "streaming-graph", 1);
     expect(stdout).toContain("graph-stream: agent > tools > agent");
     assertWeatherGraph(spans, "LangGraph", "thread-cjs");
+  }, 120_000);
+});
+
+describe("LangChain + LangGraph under Bun (bun --preload)", () => {
+  it("same output, same tree", async () => {
+    const app = path.join(ESM_APP, "app.js");
+    const e = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: "graph" };
+    const plain = await run(BUN, [app], { cwd: ROOT, env: e, timeoutMs: 90_000 });
+    expect(plain.code, plain.stderr).toBe(0);
+    receiver.clear();
+    const traced = await run(BUN, ["--preload", "@inference/tracing/register", app], { cwd: ROOT, env: env({ APP_SCENARIOS: "graph" }), timeoutMs: 90_000 });
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(traced.stdout).toBe(plain.stdout);
+    await receiver.waitForSpans((s) => s.some((x) => x.name === "weather_agent") && byKind(s, "LLM").length >= 2, 30_000);
+    await new Promise((res) => setTimeout(res, 300));
+    assertWeatherGraph(receiver.spans, "weather_agent", "thread-42");
   }, 120_000);
 });
 

@@ -5,10 +5,12 @@
  *
  * Databases inside the environment:
  *   spans   "<traceId>:<spanId>" → SpanRecord (the full span)
- *   sums    "<traceId>:<spanId>" → SpanSummary (what span lists filter and sort on)
+ *   sums    "<traceId>:<spanId>" → SpanSummary (the rows span lists return)
  *   traces  "<traceId>"          → TraceSummary
  *   idx     "<key>\x1f<value>\x1f<traceId>:<spanId>" → null: an inverted index of short attribute
  *           values, so `--metadata key=value` looks up matching spans instead of scanning.
+ *   cols    "<traceId>" → the numbers filters and sorts read, for the trace and each span
+ *   tcols   "<traceId>" → the trace's numbers alone (what trace lists scan)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -106,6 +108,8 @@ export class LocalStore {
   private idx: any;
   /** "<traceId>" → the trace's columns followed by each span's id and columns (see encodeBlob). */
   private cols: any;
+  /** "<traceId>" → the trace's columns alone (what trace lists scan). */
+  private tcols: any;
   private readonly prices?: PriceTable;
 
   private constructor(dir: string, env: any, prices?: PriceTable) {
@@ -117,6 +121,7 @@ export class LocalStore {
     this.traces = env.openDB({ name: "traces" });
     this.idx = env.openDB({ name: "idx", encoding: "binary" });
     this.cols = env.openDB({ name: "cols", encoding: "binary" });
+    this.tcols = env.openDB({ name: "tcols", encoding: "binary" });
   }
 
   static exists(dir = defaultDataDir()): boolean {
@@ -178,7 +183,9 @@ export class LocalStore {
         if (!sums.length) continue;
         const t = summarizeTrace(sums, now);
         this.traces.putSync(traceId, t);
-        this.cols.putSync(traceId, encodeBlob(t, sums));
+        const blob = encodeBlob(t, sums);
+        this.cols.putSync(traceId, blob);
+        this.tcols.putSync(traceId, Buffer.from(blob.subarray(0, TRACE_BYTES)));
       }
     });
     return { spans: records.length, traceIds: [...touched], completed: [...completed] };
@@ -195,6 +202,7 @@ export class LocalStore {
           this.sums.removeSync(key);
         }
         this.cols.removeSync(traceId);
+        this.tcols.removeSync(traceId);
         if (this.traces.removeSync(traceId)) n++;
       }
     });
@@ -206,7 +214,7 @@ export class LocalStore {
     const count = this.traces.getCount();
     if (count <= maxTraces) return 0;
     const all: { id: string; start: number }[] = [];
-    for (const { key, value } of this.cols.getRange()) all.push({ id: key as string, start: (value as Buffer).readDoubleLE(0) });
+    for (const { key, value } of this.tcols.getRange()) all.push({ id: key as string, start: (value as Buffer).readDoubleLE(0) });
     all.sort((a, b) => a.start - b.start);
     return this.deleteTraces(all.slice(0, all.length - maxTraces).map((t) => t.id));
   }
@@ -383,8 +391,8 @@ export class LocalStore {
     const consider = (key: string, buf: Buffer | undefined) => {
       if (buf && columnsMatch(buf, q, TRACE_COLUMNS, "trace")) hits.push({ key, sort: sortCol >= 0 ? col(buf, sortCol) : undefined });
     };
-    if (traceIds) for (const id of traceIds) consider(id, this.cols.get(id));
-    else for (const { key, value } of this.cols.getRange()) consider(key as string, value);
+    if (traceIds) for (const id of traceIds) consider(id, this.tcols.get(id));
+    else for (const { key, value } of this.tcols.getRange()) consider(key as string, value);
     return this.finish(hits, q, sortCol, (key) => this.traces.get(key));
   }
 
@@ -411,7 +419,7 @@ export class LocalStore {
   changedSince(sinceMs: number, limit = 200): TraceSummary[] {
     const hits: Hit[] = [];
     const updated = TRACE_COLUMNS.indexOf("updatedAt");
-    for (const { key, value } of this.cols.getRange()) {
+    for (const { key, value } of this.tcols.getRange()) {
       const at = col(value as Buffer, updated) ?? 0;
       if (at > sinceMs) hits.push({ key: key as string, sort: at });
     }

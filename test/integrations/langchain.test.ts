@@ -235,6 +235,17 @@ describe("LangChain + LangGraph, CommonJS app, zero-code (--require)", () => {
   }, 120_000);
 });
 
+describe("an ESM app that lists only a partner package (@langchain/openai)", () => {
+  it("still gets @langchain/core patched in eager mode", async () => {
+    const app = path.join(FIXTURES, "apps", "langchain-partner-only", "app.js");
+    const { spans, stdout } = await runBoth(["--import", "@inference/tracing/register"], app, "", 1);
+    expect(stdout).toBe("partner-only: Echo: Summarize tides\n");
+    const seq = rootOf(spans, "RunnableSequence");
+    expect(childrenOf(spans, seq).map((c) => `${kindOf(c)}:${c.name}`).sort()).toEqual(["CHAIN:ChatPromptTemplate", "LLM:ChatOpenAI"]);
+    expect(byKind(spans, "LLM")).toHaveLength(1);
+  }, 60_000);
+});
+
 describe("LangChain + LangGraph under Bun (bun --preload)", () => {
   it("same output, same tree", async () => {
     const app = path.join(ESM_APP, "app.js");

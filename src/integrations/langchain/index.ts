@@ -233,15 +233,22 @@ export function usesEagerEsm(): boolean {
 export const langchainIntegration: Integration = {
   key: "langchain",
   displayName: "LangChain",
-  packages: ["@langchain/core"],
+  // the packages apps list in package.json: any of them leads eager ESM mode to the @langchain/core they use
+  packages: ["@langchain/core", "langchain", "@langchain/openai", "@langchain/anthropic", "@langchain/google-genai", "@langchain/community"],
   files: LANGCHAIN_CORE_FILES,
   versionRange: ">=0.3.0 <2",
   patch(exports: any, ctx: PatchContext) {
     setTracerGetter(() => ctx.tracer);
     let patched = patchLangChainExports(exports);
-    // the ESM root entry of @langchain/core is empty: reach the files through the package folder
-    if (!patched && ctx.format === "esm" && ctx.moduleName === "@langchain/core" && usesEagerEsm()) {
-      patched = patchAppEsmCore();
+    // the ESM root entry of @langchain/core is empty, and partner packages export no core classes:
+    // reach @langchain/core's files through the package folder (the copy this package resolves)
+    if (!patched && ctx.format === "esm" && usesEagerEsm()) {
+      if (ctx.moduleName === "@langchain/core") patched = patchAppEsmCore();
+      else {
+        const from = findPackage(ctx.moduleName, appManifest()?.dir ?? process.cwd());
+        const core = from ? findPackage("@langchain/core", from.dir) : undefined;
+        if (core) patched = patchEsmCoreFrom(core.dir);
+      }
     }
     return patched;
   },

@@ -134,7 +134,11 @@ ${COMMON}`,
   import: `Usage: ${BIN} import <file>…
 
 Loads span files into the local store: CATALYST_TRACES_FILE files (one span per line) and
-OTLP/JSON export requests (one per line, or a whole file).
+OTLP/JSON export requests (one per line, or a whole file). Spans already in the store are
+replaced, not duplicated.
+
+Options:
+      --prices FILE          JSON price table for cost of spans that arrive without llm.cost.*
 ${COMMON}`,
 };
 

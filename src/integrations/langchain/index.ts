@@ -233,8 +233,7 @@ export function usesEagerEsm(): boolean {
 export const langchainIntegration: Integration = {
   key: "langchain",
   displayName: "LangChain",
-  // the packages apps list in package.json: any of them leads eager ESM mode to the @langchain/core they use
-  packages: ["@langchain/core", "langchain", "@langchain/openai", "@langchain/anthropic", "@langchain/google-genai", "@langchain/community"],
+  packages: ["@langchain/core"],
   files: LANGCHAIN_CORE_FILES,
   versionRange: ">=0.3.0 <2",
   patch(exports: any, ctx: PatchContext) {

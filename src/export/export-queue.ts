@@ -86,6 +86,8 @@ export class ExportQueueProcessor implements SpanProcessor {
   private failing = false;
   private droppedWhileFailing = 0;
   private isShutdown = false;
+  /** A flush ran out of time (a hanging collector): the exit export would only pay the timeout again. */
+  private flushTimedOut = false;
   private readonly maxAttempts: number;
   private readonly counters = {
     exported: 0,
@@ -316,6 +318,7 @@ export class ExportQueueProcessor implements SpanProcessor {
     return new Promise<void>((resolve) => {
       // a ref'd timer: at 'beforeExit' it keeps the process alive until the flush ends or the bound passes
       const deadline = setTimeout(() => {
+        this.flushTimedOut = true;
         debug(`flush stopped after ${this.options.shutdownTimeoutMillis}ms; ${this.stats().queued + this.stats().inFlight} span(s) not yet exported`);
         resolve();
       }, this.options.shutdownTimeoutMillis);
@@ -350,7 +353,7 @@ export class ExportQueueProcessor implements SpanProcessor {
       process.removeListener("exit", this.onExit);
       const spans = [...(this.inFlight?.spans ?? []), ...this.ready.flatMap((b) => b.spans), ...this.queue];
       if (spans.length === 0) return report(this);
-      if (this.failing || this.options.exportOnExit === false || !this.transport.serialize) {
+      if (this.failing || this.flushTimedOut || this.options.exportOnExit === false || !this.transport.serialize) {
         this.counters.lostAtExit += spans.length;
         return report(this);
       }

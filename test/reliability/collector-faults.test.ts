@@ -7,7 +7,8 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { FIXTURES, node, type RunResult } from "../helpers/run";
+import * as fs from "node:fs";
+import { BUN, FIXTURES, node, run, type RunResult } from "../helpers/run";
 import { agentLines, closedPort, startTlsServer } from "./fault-servers";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -188,5 +189,24 @@ describe("signals", () => {
     expect(r.stderr).not.toMatch(/Unhandled|uncaught/i);
     expect(Date.now() - t0).toBeLessThan(20_000);
     receiver.setBehavior({ status: 200 });
+  });
+});
+
+describe.skipIf(!fs.existsSync(BUN))("Bun", () => {
+  it("bun --preload with a hanging collector: same output, prompt exit; with a healthy one, process.exit() still delivers", async () => {
+    receiver.clear();
+    receiver.setBehavior({ hang: true });
+    const env = { OPENAI_BASE_URL: mock.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_SHUTDOWN_TIMEOUT_MS: "1500" };
+    const t0 = Date.now();
+    const hung = await run(BUN, ["--preload", "@inference/tracing/register", APP], { env, timeoutMs: 45_000 });
+    expect(hung.code).toBe(0);
+    expect(hung.stdout).toBe(baseline.stdout);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    receiver.setBehavior({ status: 200 });
+    receiver.clear();
+    const early = await run(BUN, ["--preload", "@inference/tracing/register", APP], { env: { ...env, EXIT_EARLY: "1" }, timeoutMs: 45_000 });
+    expect(early.code).toBe(0);
+    expect(early.stdout).toBe(baseline.stdout);
+    expect(receiver.spans.filter((s) => s.attributes["openinference.span.kind"] === "LLM")).toHaveLength(LLM_SPANS);
   });
 });

@@ -49,6 +49,9 @@ export function classifyStatus(status: number, retryAfter?: string | string[]): 
   return { kind: "reject", reason };
 }
 
+/** A batch whose body is larger than this is split before it is sent (collectors commonly refuse 4 MiB+). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 /* eslint-disable @typescript-eslint/no-require-imports */
 type Serializer = { serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined };
 let serializer: Serializer | undefined;
@@ -110,6 +113,11 @@ export class OtlpHttpTransport implements Transport {
       timer.unref?.();
       try {
         const body = this.body(spans);
+        if (body.length > MAX_BODY_BYTES && spans.length > 1) {
+          // split locally rather than send a body most collectors refuse
+          finish({ kind: "too-large", reason: `${body.length} bytes is over ${MAX_BODY_BYTES} (split before sending)` });
+          return;
+        }
         const lib = this.url.protocol === "https:" ? https : http;
         req = lib.request(this.url, { method: "POST", headers: this.allHeaders(body.length), agent: this.agent });
         req.on("socket", (socket) => {

@@ -189,4 +189,14 @@ describe("export queue", () => {
     expect(q.stats()).toMatchObject({ exported: 0, droppedFailed: 5 });
     expect(warnings().filter((l) => l.includes("your exporter"))).toHaveLength(1);
   });
+
+  it("a batch larger than 4 MiB is split before it is sent", async () => {
+    const { q, spans } = makeQueue(receiver.url, { scheduledDelayMillis: 1000 });
+    spans(10, "big", { payload: "b".repeat(600_000) });
+    await q.forceFlush();
+    expect(new Set(receiver.spans.map((s) => s.name)).size).toBe(10);
+    expect(receiver.requests.every((r) => r.bytes <= 4 * 1024 * 1024)).toBe(true);
+    expect(q.stats().splits).toBeGreaterThan(0);
+    expect(warnings()).toEqual([]);
+  });
 });

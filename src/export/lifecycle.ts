@@ -6,7 +6,9 @@
  *  - SIGTERM / SIGINT / SIGHUP: flush (bounded by the shutdown timeout), then, unless the
  *    app has its own listener for that signal, re-raise it so the exit code is Node's own;
  *  - process.exit() and crashes: the synchronous 'exit' hook runs the local sinks' sync
- *    flush; network export cannot finish there (documented: await forceFlush() first).
+ *    flush; the OTLP export queue has its own 'exit' hook that POSTs what is still queued
+ *    from a short-lived child process, bounded in time (see export-queue.ts). Spans still
+ *    open at that moment are lost: await flush() before process.exit() is the sure way.
  * No uncaughtException / unhandledRejection listeners are ever added.
  */
 import { debug } from "../util/log";

@@ -105,6 +105,18 @@ describe("LangSmith traceable / wrapOpenAI / RunTree, zero-code (--import)", () 
   }, 120_000);
 });
 
+describe("LangSmith tracing off (no LANGSMITH_TRACING)", () => {
+  it("adds no LangSmith spans; the model call is still recorded once, by the openai integration", async () => {
+    receiver.clear();
+    const { LANGSMITH_TRACING: _off, ...rest } = env(true);
+    const r = await node(["--import", "@inference/tracing/register", APP], { cwd: ROOT, env: rest, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "manual_run") && byKind(s, "LLM").length >= 1, 20_000);
+    expect(spans.some((s) => s.name === "weather_pipeline")).toBe(false);
+    expect(byKind(spans, "LLM").map((s) => s.name)).toEqual(["OpenAI Chat Completions"]);
+  }, 60_000);
+});
+
 describe("LangSmith in a CommonJS app (--require)", () => {
   it("nests the wrapOpenAI LLM run under the traceable chain, once", async () => {
     posted = [];

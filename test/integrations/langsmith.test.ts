@@ -128,11 +128,18 @@ describe("LangSmith in a CommonJS app (--require)", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(plain.stdout);
     expect(posted.some((p) => p.body.includes('"answer_question"'))).toBe(true);
-    const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "answer_question"), 20_000);
-    const root = one(spans, (s) => s.name === "answer_question", "root");
-    const llm = one(byKind(spans, "LLM"), () => true, "LLM");
-    expect(llm.parentSpanId).toBe(root.spanId);
+    await receiver.waitForSpans((s) => s.some((x) => x.name === "answer_question") && s.some((x) => x.name === "stream_answer"), 20_000);
+    await new Promise((res) => setTimeout(res, 300));
+    const all = receiver.spans;
+    expect(byKind(all, "LLM")).toHaveLength(2);
+    const root = one(all, (s) => s.name === "answer_question", "root");
+    const llm = one(byKind(all, "LLM"), (s) => s.parentSpanId === root.spanId, "LLM");
     expect(llm.attributes["llm.output_messages.0.message.content"]).toBe("Echo: hello from cjs");
+    const sroot = one(all, (s) => s.name === "stream_answer", "stream root");
+    const sllm = one(byKind(all, "LLM"), (s) => s.parentSpanId === sroot.spanId, "streamed LLM");
+    expect(sllm.attributes["llm.streaming"]).toBe(true);
+    expect(sllm.attributes["llm.token_count.completion"]).toBeGreaterThan(0);
+    expect(sroot.attributes["output.value"]).toBe("Echo: stream from cjs");
   }, 60_000);
 });
 

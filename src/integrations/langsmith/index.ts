@@ -68,7 +68,8 @@ function openAIMessages(list: unknown): SimpleMessage[] {
 function io(v: unknown) {
   if (v && typeof v === "object" && !Array.isArray(v)) {
     const keys = Object.keys(v);
-    if (keys.length === 1 && (keys[0] === "input" || keys[0] === "output") && typeof (v as any)[keys[0]] === "string") return ioValue((v as any)[keys[0]]);
+    // LangSmith wraps a plain argument / return value as { input } / { output } / { outputs }
+    if (keys.length === 1 && /^(input|inputs|output|outputs)$/.test(keys[0]!) && typeof (v as any)[keys[0]!] === "string") return ioValue((v as any)[keys[0]!]);
   }
   return ioValue(v);
 }

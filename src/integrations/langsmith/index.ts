@@ -272,37 +272,7 @@ export const langsmithIntegration: Integration = {
   },
 };
 
-/**
- * For apps that turned on LangSmith's own OTel mode themselves: an export-time transform mapping
- * LangSmith's span attributes (langsmith.span.kind, gen_ai.*) to OpenInference. Pure; keeps the
- * native attributes. Wire it into the pipeline's exportTransforms (see the report).
- */
-export function langsmithAttributeTransform(attributes: Record<string, unknown>): void {
-  const runType = attributes["langsmith.span.kind"];
-  if (typeof runType !== "string" || attributes[Attr.SPAN_KIND] !== undefined) return;
-  attributes[Attr.SPAN_KIND] = KIND[runType] ?? SpanKindValues.CHAIN;
-  const set = (k: string, v: unknown) => {
-    if (v !== undefined && v !== null && attributes[k] === undefined) attributes[k] = v;
-  };
-  set(Attr.MODEL_NAME, attributes["gen_ai.response.model"] ?? attributes["gen_ai.request.model"]);
-  set(Attr.LLM_SYSTEM, attributes["gen_ai.system"]);
-  set(Attr.TOKEN_COUNT_PROMPT, attributes["gen_ai.usage.input_tokens"]);
-  set(Attr.TOKEN_COUNT_COMPLETION, attributes["gen_ai.usage.output_tokens"]);
-  set(Attr.TOKEN_COUNT_TOTAL, attributes["gen_ai.usage.total_tokens"]);
-  set(Attr.TOOL_NAME, attributes["gen_ai.tool.name"]);
-  set(Attr.TOOL_CALL_ID, attributes["gen_ai.tool.call.id"]);
-  set(Attr.SESSION_ID, attributes["langsmith.trace.session_id"]);
-  if (typeof attributes["gen_ai.prompt"] === "string") {
-    set(Attr.INPUT_VALUE, attributes["gen_ai.prompt"]);
-    set(Attr.INPUT_MIME_TYPE, "application/json");
-  }
-  if (typeof attributes["gen_ai.completion"] === "string") {
-    set(Attr.OUTPUT_VALUE, attributes["gen_ai.completion"]);
-    set(Attr.OUTPUT_MIME_TYPE, "application/json");
-  }
-  const tags = attributes["langsmith.span.tags"];
-  if (typeof tags === "string" && tags) set(Attr.TAG_TAGS, tags.split(", "));
-}
+export { langsmithAttributeTransform } from "./transform";
 
 export const { instrument: instrumentLangSmith, install: installLangSmithInstrumentation } = makeInstallHelpers("langsmith");
 /** The name the lead asked for: patch a LangSmith module (or RunTree) explicitly. */

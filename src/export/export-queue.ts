@@ -126,9 +126,10 @@ export class ExportQueueProcessor implements SpanProcessor {
     try {
       if (this.isShutdown) return;
       if ((span.spanContext().traceFlags & SAMPLED) === 0) return;
-      if (this.queue.length + this.readyCount >= this.options.maxQueueSize) {
+      // the cap covers everything held: queued, waiting for a retry, and in flight
+      if (this.queue.length + this.readyCount + (this.inFlight?.spans.length ?? 0) >= this.options.maxQueueSize) {
         this.counters.droppedQueueFull++;
-        if (this.failing) this.droppedWhileFailing++;
+        this.droppedWhileFailing++;
         warnOnce(
           `queue-full:${this.options.destination}`,
           `the export queue for ${this.options.destination} is full (${this.options.maxQueueSize} spans); ` +
@@ -206,7 +207,6 @@ export class ExportQueueProcessor implements SpanProcessor {
       } catch (err) {
         internalError("ExportQueueProcessor.pump", err);
       } finally {
-        this.pumping = undefined;
         if (this.inFlight) {
           // never happens unless send() threw synchronously above; keep the spans
           this.unshiftReady(this.inFlight);
@@ -214,9 +214,13 @@ export class ExportQueueProcessor implements SpanProcessor {
         }
       }
     };
-    this.pumping = run();
+    // run() may finish synchronously (e.g. while backing off), so `pumping` is cleared here, by
+    // identity, and never inside run() itself
+    const p = run();
+    this.pumping = p;
     // more spans may have arrived while sending: arrange the next round
-    void this.pumping.then(() => {
+    void p.then(() => {
+      if (this.pumping === p) this.pumping = undefined;
       if (!this.isShutdown && (this.queue.length > 0 || this.readyCount > 0) && !flushMode) {
         const wait = Math.max(0, this.backoffUntil - Date.now());
         this.schedule(wait > 0 ? wait : this.queue.length >= this.options.maxBatchSize ? 0 : this.options.scheduledDelayMillis);
@@ -232,6 +236,7 @@ export class ExportQueueProcessor implements SpanProcessor {
       case "ok":
         this.counters.exported += n;
         this.consecutiveFailures = 0;
+        if (!this.failing) this.droppedWhileFailing = 0;
         this.backoffUntil = 0;
         if (this.failing) {
           this.failing = false;
@@ -239,7 +244,7 @@ export class ExportQueueProcessor implements SpanProcessor {
           this.droppedWhileFailing = 0;
           warn(
             `export to ${this.options.destination} resumed` +
-              (lost > 0 ? `; ${lost} span(s) were dropped while it was failing.` : "; no spans were lost."),
+              (lost > 0 ? `; ${lost} span(s) were dropped since the last successful export.` : "; no spans were lost."),
           );
         }
         return false;

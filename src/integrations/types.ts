@@ -48,6 +48,13 @@ export interface Integration {
    * a global telemetry hook). Called whether or not the package has loaded yet.
    */
   onSetup?(ctx: Omit<PatchContext, "version" | "format" | "moduleName">): void;
+  /**
+   * Optional: an export-time mapping of this SDK's own OpenTelemetry spans to OpenInference
+   * (for spans the SDK emits natively, also when the app turned its telemetry on itself).
+   * Runs on every finished span before cost, privacy and size limits; must ignore spans that
+   * are not this SDK's and never overwrite keys already set.
+   */
+  exportTransform?(attributes: Record<string, unknown>, span: import("@opentelemetry/sdk-trace-base").ReadableSpan): void;
 }
 
 export interface InstallResult {

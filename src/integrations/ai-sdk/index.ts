@@ -22,6 +22,7 @@ import { activeTracer } from "../../state";
 import { internalError } from "../../util/log";
 import { applyAISdkMapping } from "./mapping";
 import { mappingTracer } from "./tracer";
+import { aiSdkAttributeTransform } from "./transform";
 
 export { mapAISdkSpan, applyAISdkMapping, isAISdkSpan } from "./mapping";
 export { mappingTracer } from "./tracer";
@@ -154,6 +155,7 @@ export const aiSdkIntegration: Integration = {
   displayName: "Vercel AI SDK",
   packages: ["ai"],
   versionRange: ">=4.0.0 <8",
+  exportTransform: aiSdkAttributeTransform,
   detect: (x) => !!sdkExports(x),
   patch(moduleExports: any, ctx: PatchContext) {
     const exp = sdkExports(moduleExports);

@@ -29,6 +29,7 @@ import { appManifest, findPackage } from "../../hooks/resolve";
 import { RunRegistry, registry as langchainRuns } from "../langchain/handler";
 import { commonAttributes, messageAttributes, usageFromMetadata, type SimpleMessage } from "../langchain/mapping";
 import { usesEagerEsm } from "../langchain";
+import { langsmithAttributeTransform } from "./transform";
 
 const PATCHED = Symbol.for("@inference/tracing.patched");
 const ALS_KEY = Symbol.for("ls:tracing_async_local_storage");
@@ -238,6 +239,7 @@ export const langsmithIntegration: Integration = {
   packages: ["langsmith"],
   files: CJS_FILES,
   versionRange: ">=0.3.0 <1",
+  exportTransform: (attributes) => langsmithAttributeTransform(attributes),
   patch(exports: any, ctx: PatchContext) {
     tracerGetter = () => ctx.tracer;
     let patched = patchLangSmithExports(exports);

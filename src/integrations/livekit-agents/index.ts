@@ -32,6 +32,7 @@ export const livekitAgentsIntegration: Integration = {
   displayName: "LiveKit Agents",
   packages: ["@livekit/agents"],
   versionRange: ">=1.0.0 <2",
+  exportTransform: (attributes, span) => livekitAttributeTransform(attributes, span),
   detect: (x) => findTelemetry(x) !== undefined,
   patch(mod: any, ctx: PatchContext) {
     const telemetry = findTelemetry(mod);

@@ -42,25 +42,31 @@ const mock = { baseURL: urls.mock };
 process.env.CATALYST_OTLP_ENDPOINT = receiver.url;
 process.env.CATALYST_CONSOLE = "off";
 
-function freshOpenAI() {
+function forgetOpenAI() {
   for (const k of Object.keys(require.cache)) if (k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`)) delete require.cache[k];
+}
+function freshOpenAI() {
+  forgetOpenAI();
   return require("openai");
 }
 
+// The copies that must not be patched by our require hook are loaded before setup() installs it.
 // copy 1: untraced
 const plainMod = freshOpenAI();
-// copy 2: ours
-const oursMod = freshOpenAI();
-const tracing = require(path.join(root, "dist/index.js"));
-const handle = await tracing.setup({});
-require(path.join(root, "dist/integrations/openai/index.js")).instrumentOpenAI(oursMod);
-// copy 3: ours, spans recorded by a provider with no processors (the integration's own cost, no export)
+// copy 2: ours, spans recorded by a provider with no processors (the integration's own cost, no export)
 const bareMod = freshOpenAI();
-const { BasicTracerProvider, BatchSpanProcessor } = require("@opentelemetry/sdk-trace-base");
-require(path.join(root, "dist/integrations/openai/index.js")).installOpenAIInstrumentation({ module: bareMod, tracerProvider: new BasicTracerProvider() });
-// copy 4: OpenInference (its own `require("openai")` gets this copy from the cache)
+// copy 3: OpenInference's (its module's own require("openai") gets this copy from the cache)
 const oiMod = freshOpenAI();
 const { OpenAIInstrumentation } = require("@arizeai/openinference-instrumentation-openai");
+forgetOpenAI(); // setup() patches copies it finds already loaded: it must find none
+const tracing = require(path.join(root, "dist/index.js"));
+const handle = await tracing.setup({});
+// copy 4: ours, with the full pipeline (the require hook patches it; instrumentOpenAI is then a no-op)
+const oursMod = freshOpenAI();
+const openaiIntegration = require(path.join(root, "dist/integrations/openai/index.js"));
+openaiIntegration.instrumentOpenAI(oursMod);
+const { BasicTracerProvider, BatchSpanProcessor } = require("@opentelemetry/sdk-trace-base");
+openaiIntegration.installOpenAIInstrumentation({ module: bareMod, tracerProvider: new BasicTracerProvider() });
 const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-http");
 const oiProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }))] });
 new OpenAIInstrumentation({ tracerProvider: oiProvider }).manuallyInstrument(oiMod);
@@ -81,7 +87,11 @@ async function record(url, init) {
 }
 const make = (mod) => new (mod.default ?? mod)({ apiKey: "sk-bench", baseURL: mock.baseURL, maxRetries: 0, ...(HTTP ? {} : { fetch: record }) });
 const clients = { untraced: make(plainMod), ours: make(oursMod), "ours-no-export": make(bareMod), openinference: make(oiMod) };
-if (clients.ours.chat.completions.create === clients.untraced.chat.completions.create) throw new Error("ours is not patched");
+const PATCHED = Symbol.for("@inference/tracing.patched");
+const ourPatch = (c) => !!c.chat.completions.create[PATCHED] || !!c.chat.completions.create.__original?.[PATCHED];
+if (!ourPatch(clients.ours) || !ourPatch(clients["ours-no-export"])) throw new Error("ours is not patched");
+if (ourPatch(clients.untraced) || ourPatch(clients.openinference)) throw new Error("untraced/OpenInference copies must not carry our patch");
+if (clients.openinference.chat.completions.create === clients.untraced.chat.completions.create) throw new Error("OpenInference did not patch its copy");
 
 const body = { model: "gpt-4o-mini", temperature: 0.2, messages: [{ role: "system", content: "be brief" }, { role: "user", content: "hello, how are you today?" }] };
 const longText = "x".repeat(CHARS);
@@ -125,10 +135,12 @@ for (let r = 0; r < ROUNDS; r++) {
   // rotate the order each round so drift does not favour one variant
   const order = names.map((_, i) => names[(i + r) % names.length]);
   for (const n of order) perCall[n].push(await callLoop(clients[n], CALLS));
-  for (const n of order) {
-    const { us, chunks } = await streamLoop(clients[n], STREAMS);
-    perChunk[n].push(us / chunks);
-  }
+  if (STREAMS > 0) {
+    for (const n of order) {
+      const { us, chunks } = await streamLoop(clients[n], STREAMS);
+      perChunk[n].push(us / chunks);
+    }
+  } else for (const n of order) perChunk[n].push(NaN);
 }
 
 const base = { call: median(perCall.untraced), chunk: median(perChunk.untraced) };

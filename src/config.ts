@@ -62,6 +62,8 @@ export interface SetupOptions {
    * Return the value to keep (or a replacement), or undefined to drop the attribute.
    */
   scrub?: ScrubFunction;
+  /** Model prices (USD per million tokens) added to or replacing the shipped table, or a JSON file path. CATALYST_PRICES_FILE works too. */
+  prices?: Record<string, unknown> | string;
 }
 
 export type ScrubValue = string | number | boolean | Array<string | number | boolean | null | undefined>;
@@ -110,6 +112,8 @@ export interface Config {
   maxAttributes: number;
   privacy: PrivacyConfig;
   scrub?: ScrubFunction;
+  /** Model prices (USD per million tokens) added to or replacing the shipped table, or a JSON file path. CATALYST_PRICES_FILE works too. */
+  prices?: Record<string, unknown> | string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -303,6 +307,7 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     maxAttributes: intSetting(env, "maxAttributes", options.maxAttributes, ["CATALYST_MAX_ATTRIBUTES"], 1000, 32),
     privacy,
     scrub,
+    prices: options.prices,
   };
 }
 

@@ -15,6 +15,8 @@ import { ExportQueueProcessor } from "./export-queue";
 import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
 import { privacyTransform } from "../privacy";
 import { limitsTransform } from "../limits";
+import { costTransform } from "../cost";
+import { INTEGRATIONS } from "../integrations/registry";
 import { warnOnce } from "../util/log";
 
 export interface Pipeline {
@@ -175,8 +177,9 @@ const SDK_ATTRIBUTE_COUNT_LIMIT = 100_000;
  */
 export function exportTransforms(config: Config): AttributeTransform[] {
   return [
-    // cost (src/cost) goes here
-    // framework mappers (LiveKit, AI SDK, LangSmith) go here
+    // first each integration's mapping of its SDK's native spans, so cost, privacy and limits see OpenInference keys
+    ...INTEGRATIONS.flatMap((i) => (i.exportTransform ? [i.exportTransform.bind(i) as AttributeTransform] : [])),
+    costTransform(config) as AttributeTransform,
     privacyTransform(config),
     limitsTransform(config),
   ];

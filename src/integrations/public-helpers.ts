@@ -4,7 +4,6 @@
  */
 import type { TracerProvider } from "@opentelemetry/api";
 import { CatalystInstrumentationError, ErrorCodes } from "../errors";
-import { start } from "../setup";
 import { globalState } from "../state";
 import type { ModuleKey } from "./keys";
 import type { InstallResult } from "./types";
@@ -17,6 +16,9 @@ export interface InstallOptions {
 }
 
 function ensureStarted() {
+  // required at call time: setup loads the registry, which loads the integration calling us
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { start } = require("../setup") as typeof import("../setup");
   return globalState().handle ?? start({}, { lazy: true, startedBy: "instrument" });
 }
 

@@ -1,7 +1,6 @@
 // Build: tsc emits dist/ (JavaScript and type declarations); then the preload entry is
 // re-bundled into one file with esbuild, so `--import @inference/tracing/register` loads one
-// module instead of about a hundred (our code, @opentelemetry/api, the semantic conventions,
-// require-in-the-middle). Everything the preload needs only later (the OpenTelemetry SDK, the
+// module instead of about a hundred (our code, @opentelemetry/api, the semantic conventions). Everything the preload needs only later (the OpenTelemetry SDK, the
 // exporter, import-in-the-middle) stays an external, lazily required package.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -12,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tsc = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], { stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions", "require-in-the-middle", "debug", "ms", "module-details-from-path"];
+const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions"];
 const isInlined = (spec) => inlined.some((p) => spec === p || spec.startsWith(`${p}/`));
 /** Every package import stays external (loaded from node_modules when first needed) except the inlined ones. */
 const externalPackages = {

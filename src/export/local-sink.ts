@@ -35,6 +35,12 @@ export function formatDuration(ms: number): string {
   return `${(ms / 1000).toFixed(2)}s`;
 }
 
+/** Dollars with two significant digits below a cent ($0.000039), else cents ($0.42). */
+export function formatCost(usd: number): string {
+  if (!Number.isFinite(usd)) return "";
+  return usd !== 0 && Math.abs(usd) < 0.01 ? `$${usd.toPrecision(2)}` : `$${usd.toFixed(2)}`;
+}
+
 function spanLine(r: SpanRecord): string {
   const a = r.attributes;
   const kind = String(a[Attr.SPAN_KIND] ?? "SPAN");
@@ -47,7 +53,7 @@ function spanLine(r: SpanRecord): string {
   if (p !== undefined || c !== undefined || t !== undefined) {
     parts.push(`tokens ${p ?? "?"}→${c ?? "?"}${t !== undefined ? ` (${t})` : ""}`);
   }
-  if (a[Attr.COST_TOTAL] !== undefined) parts.push(`$${Number(a[Attr.COST_TOTAL]).toFixed(4)}`);
+  if (a[Attr.COST_TOTAL] !== undefined) parts.push(formatCost(Number(a[Attr.COST_TOTAL])));
   if (a[Attr.TOOL_NAME] !== undefined && kind !== "TOOL") parts.push(`tool=${a[Attr.TOOL_NAME]}`);
   else if (kind === "TOOL" && a[Attr.TOOL_NAME] !== undefined && a[Attr.TOOL_NAME] !== r.name) parts.push(`tool=${a[Attr.TOOL_NAME]}`);
   if (kind === "AGENT" && a[Attr.AGENT_ID] !== undefined) parts.push(dim(`agent.id=${a[Attr.AGENT_ID]}`));

@@ -1,38 +1,98 @@
 /**
- * One require-in-the-middle hook for every integration's packages (and the files
- * inside them an integration asks for). Exports are patched in place and returned
- * unchanged.
+ * One CommonJS hook for every integration's packages (and the files inside them an
+ * integration asks for). It wraps Module.prototype.require (which Bun honours too) and does
+ * almost nothing for requires that cannot concern us: a bare request is checked against a Set
+ * of package names, a relative request only when the requiring file sits inside a watched
+ * package that declares internal files. Exports are patched in place and returned unchanged.
+ *
+ * Why not require-in-the-middle: for every file inside a watched package it resolves the
+ * module a second time and calls require.resolve() to tell the main file from internal ones;
+ * on an app that requires openai and @anthropic-ai/sdk that measured +124 ms of module
+ * resolution (0.3 ms per file) on Node 20, three times the whole start-up budget.
  */
 import * as path from "node:path";
 import type { Instrumenter } from "./instrumenter";
 import { internalError } from "../util/log";
 
-let installed: { unhook(): void } | undefined;
+type RequireFn = (this: NodeModule, id: string) => unknown;
+let installed = false;
+
+export function stripExt(p: string): string {
+  return p.replace(/\.(c|m)?js$/, "");
+}
+
+/** "openai/resources/x" -> "openai"; "@scope/pkg/sub" -> "@scope/pkg". */
+function bareName(request: string): string {
+  const i = request.indexOf("/");
+  if (request.startsWith("@")) {
+    const j = request.indexOf("/", i + 1);
+    return j === -1 ? request : request.slice(0, j);
+  }
+  return i === -1 ? request : request.slice(0, i);
+}
+
+/** The package folder and package-relative path of a resolved file, for a watched package. */
+function locate(filename: string, pkg: string): { baseDir: string; rel: string } | undefined {
+  const marker = `${path.sep}node_modules${path.sep}${pkg.split("/").join(path.sep)}${path.sep}`;
+  const at = filename.lastIndexOf(marker);
+  if (at === -1) return undefined;
+  const baseDir = filename.slice(0, at + marker.length - 1);
+  return { baseDir, rel: filename.slice(baseDir.length + 1).split(path.sep).join("/") };
+}
 
 export function installCjsHook(instrumenter: Instrumenter): void {
   if (installed) return;
   const wanted = instrumenter.integrations.filter((i) => instrumenter.isEnabled(i));
-  const names = [...new Set(wanted.flatMap((i) => i.packages))];
-  if (names.length === 0) return;
-  const files = new Map<string, string>(); // "pkg/rel/file" without extension -> pkg
-  for (const i of wanted) for (const f of i.files ?? []) for (const p of i.packages) files.set(stripExt(`${p}/${f}`), p);
-  const needInternals = files.size > 0;
+  const names = new Set(wanted.flatMap((i) => i.packages));
+  if (names.size === 0) return;
+  // "pkg" -> set of package-relative files (without extension) to hook inside it
+  const files = new Map<string, Set<string>>();
+  for (const i of wanted) for (const f of i.files ?? []) for (const p of i.packages) {
+    const set = files.get(p) ?? new Set<string>();
+    set.add(stripExt(f.replace(/^\.\//, "")));
+    files.set(p, set);
+  }
+  const watchedDirs = [...files.keys()].map((p) => ({ pkg: p, marker: `${path.sep}node_modules${path.sep}${p.split("/").join(path.sep)}${path.sep}` }));
+
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Hook } = require("require-in-the-middle") as typeof import("require-in-the-middle");
-  installed = new Hook(names, { internals: needInternals }, (exports, name, baseDir) => {
+  const Module = require("node:module") as { prototype: { require: RequireFn }; _resolveFilename(request: string, parent: NodeModule): string };
+  const original = Module.prototype.require;
+  installed = true;
+
+  const onLoad = (parent: NodeModule, request: string, exports: unknown) => {
+    const first = request.charCodeAt(0);
+    let pkg: string | undefined;
+    if (first !== 46 /* . */ && first !== 47 /* / */ && !request.startsWith("node:")) {
+      const name = bareName(request);
+      if (!names.has(name)) return;
+      pkg = name;
+    } else if (watchedDirs.length > 0 && parent?.filename) {
+      pkg = watchedDirs.find((w) => parent.filename.includes(w.marker))?.pkg;
+      if (!pkg) return;
+    } else return;
+
+    // resolving again is cheap here: Node has just cached this resolution
+    const filename = Module._resolveFilename(request, parent);
+    const where = locate(filename, pkg);
+    const integration = instrumenter.byPackage(pkg);
+    if (!where || !integration) return;
+    if (request === pkg) {
+      instrumenter.patch(integration, exports, "cjs", pkg, where.baseDir);
+      return;
+    }
+    const wantedFiles = files.get(pkg);
+    const rel = stripExt(where.rel);
+    if (wantedFiles?.has(rel)) instrumenter.patch(integration, exports, "cjs", `${pkg}/${rel}`, where.baseDir);
+  };
+
+  Module.prototype.require = function patchedRequire(this: NodeModule, id: string) {
+    // eslint-disable-next-line prefer-rest-params
+    const exports = original.apply(this, arguments as unknown as [string]);
     try {
-      const normalized = name.split(path.sep).join("/");
-      const pkg = files.get(stripExt(normalized)) ?? (names.includes(normalized) ? normalized : undefined);
-      if (!pkg) return exports;
-      const integration = instrumenter.byPackage(pkg);
-      if (integration) instrumenter.patch(integration, exports, "cjs", normalized, baseDir);
+      onLoad(this, id, exports);
     } catch (err) {
       internalError("cjs-hook", err);
     }
     return exports;
-  });
-}
-
-export function stripExt(p: string): string {
-  return p.replace(/\.(c|m)?js$/, "");
+  } as RequireFn;
 }

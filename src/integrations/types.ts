@@ -29,8 +29,8 @@ export interface Integration {
   /** npm packages whose entry the hooks watch. The first one is the main package. */
   packages: string[];
   /**
-   * Files inside a package to hook as well (CJS: `pkg/dist/x.cjs` style names as
-   * require-in-the-middle reports them; ESM: the same path, matched by suffix).
+   * Files inside a package to hook as well, relative to the package folder
+   * (e.g. "dist/callbacks/manager.cjs"; the extension is ignored when matching).
    */
   files?: string[];
   /** Supported versions of the main package (semver range). */

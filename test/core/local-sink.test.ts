@@ -17,7 +17,8 @@ describe("the local default (no endpoint configured)", () => {
     expect(r.stderr).toMatch(/◆ trace [0-9a-f]{16} · \d+(\.\d+)?m?s · 4 spans · 1 LLM call · 155 tokens/);
     expect(r.stderr).toMatch(/^AGENT\s+Support Agent\s+.*agent\.id=support-agent\s+session=conv-42$/m);
     expect(r.stderr).toMatch(/^├─ TOOL\s+lookup_order\s+\S+$/m);
-    expect(r.stderr).toMatch(/^├─ LLM\s+openai\.chat\s+\S+\s+gpt-4o-mini\s+tokens 120→35 \(155\)$/m);
+    // gpt-4o-mini: 120 × $0.15/M + 35 × $0.60/M
+    expect(r.stderr).toMatch(/^├─ LLM\s+openai\.chat\s+\S+\s+gpt-4o-mini\s+tokens 120→35 \(155\)\s+\$0\.000039$/m);
     expect(r.stderr).toMatch(/^└─ TOOL\s+refund\s+\S+\s+tool=issue_refund\s+✗ refund service unavailable$/m);
     // not a terminal: no colour codes
     expect(r.stderr).not.toMatch(/\x1b\[/);

@@ -29,6 +29,8 @@ await build({
   format: "cjs",
   target: "node20",
   sourcemap: true,
+  minify: true,
+  keepNames: true,
   plugins: [externalPackages],
   logLevel: "warning",
   // dynamic requires of package files (eager ESM mode) are meant to stay dynamic

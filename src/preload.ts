@@ -27,12 +27,13 @@ export function preload(options: PreloadOptions): void {
     const handle = start({}, { lazy: true, startedBy: options.door }) as any;
     if (handle.config.disabled) return;
     const instrumenter = handle.instrumenter;
-    const requested = handle.config.autoInstrument ? chooseEsmMode() : "off";
+    const enabled = instrumenter.integrations.filter((i: any) => instrumenter.isEnabled(i));
+    const requested = handle.config.autoInstrument ? chooseEsmMode(process.env, enabled) : "off";
     const mode = installEsmHook(instrumenter, requested, options.loaderUrl);
-    const enabled = instrumenter.integrations.filter((i: any) => instrumenter.isEnabled(i)).map((i: any) => i.key);
+    const enabledKeys = enabled.map((i: any) => i.key);
     debug(
       `started via ${options.door === "bun" ? "bun --preload" : `--${options.door}`} on ${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}; ` +
-        `ESM mechanism: ${mode}; integrations: ${enabled.join(", ") || "none"}`,
+        `ESM mechanism: ${mode}; integrations: ${enabledKeys.join(", ") || "none"}`,
     );
   } catch (err) {
     warn(`tracing could not start and is off for this process: ${(err as Error)?.message ?? err}`);

@@ -53,7 +53,17 @@ function resolveLocal(fromFile: string, spec: string): string | undefined {
   return undefined;
 }
 
+const cache = new Map<string, AppImports>();
+
+/** The app's imports, scanned once per entry file. */
 export function scanAppImports(entry: string): AppImports {
+  const key = path.resolve(entry);
+  let found = cache.get(key);
+  if (!found) cache.set(key, (found = scan(key)));
+  return found;
+}
+
+function scan(entry: string): AppImports {
   const result: AppImports = { esm: new Set(), cjs: new Set(), files: 0 };
   const queue = [path.resolve(entry)];
   const seen = new Set<string>();

@@ -35,7 +35,14 @@ function syncHooksSupported(): boolean {
   }
 }
 
-export function chooseEsmMode(env: Record<string, string | undefined> = process.env): EsmMode {
+/**
+ * The automatic choice, measured (bench/startup.mjs): "eager" everywhere by default — it adds
+ * almost nothing to start-up, where import-in-the-middle's loaders cost 60–100 ms on an empty
+ * script (sync hooks, Node 22/24) and hundreds of ms on an SDK-heavy app (module.register, Node 20).
+ * Only when the app imports an SDK whose ESM exports must be rebound to be traced (the AI SDK's
+ * functions, the Claude Agent SDK's query) are the sync hooks used, where the runtime has them.
+ */
+export function chooseEsmMode(env: Record<string, string | undefined> = process.env, integrations: Integration[] = []): EsmMode {
   const raw = env.CATALYST_ESM_MODE?.trim().toLowerCase();
   if (raw && raw !== "auto") {
     if (raw === "sync" || raw === "loader" || raw === "eager" || raw === "off") {
@@ -52,8 +59,16 @@ export function chooseEsmMode(env: Record<string, string | undefined> = process.
     warn(`CATALYST_ESM_MODE="${env.CATALYST_ESM_MODE}" is not a mode (expected auto, sync, loader, eager or off); using auto.`);
   }
   if (process.versions.bun) return "eager";
-  if (syncHooksSupported()) return "sync";
+  if (syncHooksSupported() && appImportsRebindingPackage(integrations)) return "sync";
   return "eager";
+}
+
+function appImportsRebindingPackage(integrations: Integration[]): boolean {
+  const entry = process.argv[1];
+  const rebinding = integrations.filter((i) => i.esmNeedsRebinding).flatMap((i) => i.packages);
+  if (!entry || rebinding.length === 0) return false;
+  const imports = scanAppImports(entry).esm;
+  return rebinding.some((p) => imports.has(p));
 }
 
 export function esmIncludeList(integrations: Integration[]): (string | RegExp)[] {

@@ -33,6 +33,12 @@ export interface Integration {
    * (e.g. "dist/callbacks/manager.cjs"; the extension is ignored when matching).
    */
   files?: string[];
+  /**
+   * True when the SDK can only be traced in ESM by replacing its exports (a namespace is
+   * read-only), which needs import-in-the-middle: the automatic ESM mode then uses the sync
+   * hooks for apps that import this package, where the runtime has them.
+   */
+  esmNeedsRebinding?: boolean;
   /** Supported versions of the main package (semver range). */
   versionRange: string;
   /**

@@ -155,6 +155,7 @@ export const aiSdkIntegration: Integration = {
   displayName: "Vercel AI SDK",
   packages: ["ai"],
   versionRange: ">=4.0.0 <8",
+  esmNeedsRebinding: true,
   exportTransform: aiSdkAttributeTransform,
   detect: (x) => !!sdkExports(x),
   patch(moduleExports: any, ctx: PatchContext) {

@@ -290,6 +290,7 @@ export const claudeAgentSdkIntegration: Integration = {
   displayName: "Claude Agent SDK",
   packages: ["@anthropic-ai/claude-agent-sdk"],
   versionRange: ">=0.1.0 <1",
+  esmNeedsRebinding: true,
   detect: (x: any) => !!x && (typeof x === "object" || typeof x === "function") && typeof x.query === "function" && typeof x.createSdkMcpServer === "function",
   onSetup(ctx) {
     // Bun binds `import { spawn } from "child_process"` when the SDK loads (a later syncBuiltinESMExports does

@@ -29,7 +29,7 @@ await build({
   format: "cjs",
   target: "node20",
   sourcemap: true,
-  minify: true,
+  minify: process.env.CATALYST_BUILD_DEBUG !== "1",
   keepNames: true,
   plugins: [externalPackages],
   logLevel: "warning",

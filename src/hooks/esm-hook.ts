@@ -25,14 +25,19 @@ export type EsmMode = "sync" | "loader" | "eager" | "off";
 /** Files that break when import-in-the-middle proxies them (known from other agents). */
 export const ESM_EXCLUDE = [/\/node_modules\/openai\/_shims\//, /\/node_modules\/@anthropic-ai\/sdk\/_shims\//, /\/node_modules\/langsmith\//];
 
+/**
+ * Whether import-in-the-middle's synchronous loader works on this Node: module.registerHooks
+ * accepts the nullish CommonJS source it returns from 22.22.3, 24.11.1, 25.1.0 and 26.0.0 on
+ * (nodejs/node#59929). A plain version check, kept here so deciding costs no module load.
+ */
 function syncHooksSupported(): boolean {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const m = require("import-in-the-middle/supports-sync-hooks.mjs");
-    return m.supportsSyncHooks() === true;
-  } catch {
-    return false;
-  }
+  if (process.versions.bun) return false;
+  const [major, minor, patch] = process.versions.node.split(".").map((n) => parseInt(n, 10)) as [number, number, number];
+  if (major >= 26) return true;
+  if (major === 25) return minor >= 1;
+  if (major === 24) return minor > 11 || (minor === 11 && patch >= 1);
+  if (major === 22) return minor > 22 || (minor === 22 && patch >= 3);
+  return false;
 }
 
 /**
@@ -59,7 +64,7 @@ export function chooseEsmMode(env: Record<string, string | undefined> = process.
     warn(`CATALYST_ESM_MODE="${env.CATALYST_ESM_MODE}" is not a mode (expected auto, sync, loader, eager or off); using auto.`);
   }
   if (process.versions.bun) return "eager";
-  if (syncHooksSupported() && appImportsRebindingPackage(integrations)) return "sync";
+  if (appImportsRebindingPackage(integrations) && syncHooksSupported()) return "sync";
   return "eager";
 }
 

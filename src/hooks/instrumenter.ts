@@ -68,9 +68,10 @@ export class Instrumenter {
     if (v && format !== "explicit" && moduleName === i.packages[0]) {
       // semver loads on the first SDK load, not at start-up
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const semver = require("semver") as typeof import("semver");
-      const c = semver.coerce(v, { includePrerelease: true });
-      if (c && !semver.satisfies(c, i.versionRange, { includePrerelease: true })) {
+      const coerce = require("semver/functions/coerce") as typeof import("semver/functions/coerce");
+      const satisfies = require("semver/functions/satisfies") as typeof import("semver/functions/satisfies");
+      const c = coerce(v, { includePrerelease: true });
+      if (c && !satisfies(c, i.versionRange, { includePrerelease: true })) {
         result.skippedReason = `version ${v} is outside the supported range ${i.versionRange}`;
         debug(`${i.displayName}: ${moduleName}@${v} (${format}) left unpatched: outside supported range ${i.versionRange}`);
         return;

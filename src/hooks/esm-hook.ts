@@ -45,7 +45,8 @@ function syncHooksSupported(): boolean {
  * almost nothing to start-up, where import-in-the-middle's loaders cost 60–100 ms on an empty
  * script (sync hooks, Node 22/24) and hundreds of ms on an SDK-heavy app (module.register, Node 20).
  * Only when the app imports an SDK whose ESM exports must be rebound to be traced (the AI SDK's
- * functions, the Claude Agent SDK's query) are the sync hooks used, where the runtime has them.
+ * functions, the Claude Agent SDK's query) is import-in-the-middle used: its sync hooks where the
+ * runtime has them, else its module.register loader.
  */
 export function chooseEsmMode(env: Record<string, string | undefined> = process.env, integrations: Integration[] = []): EsmMode {
   const raw = env.CATALYST_ESM_MODE?.trim().toLowerCase();
@@ -64,7 +65,11 @@ export function chooseEsmMode(env: Record<string, string | undefined> = process.
     warn(`CATALYST_ESM_MODE="${env.CATALYST_ESM_MODE}" is not a mode (expected auto, sync, loader, eager or off); using auto.`);
   }
   if (process.versions.bun) return "eager";
-  if (appImportsRebindingPackage(integrations) && syncHooksSupported()) return "sync";
+  if (appImportsRebindingPackage(integrations)) {
+    if (syncHooksSupported()) return "sync";
+    // Node 20: the off-thread loader is slow, but only apps that need it pay for it
+    if (typeof (require("node:module") as { register?: unknown }).register === "function") return "loader";
+  }
   return "eager";
 }
 

@@ -2,7 +2,7 @@
  * Zero-code: a user's AI SDK app (no tracing code, no experimental_telemetry) run as a real
  * subprocess with the preload. Output must be identical with and without tracing.
  *  - ESM with import-in-the-middle (CATALYST_ESM_MODE=loader): every call is traced;
- *  - ESM eager (the Node 20 default) and CommonJS: the SDK's exports cannot be wrapped there,
+ *  - ESM eager (CATALYST_ESM_MODE=eager) and CommonJS: the SDK's exports cannot be wrapped there,
  *    so ToolLoopAgent runs (patched through the class) are traced and plain calls are not.
  */
 import * as path from "node:path";
@@ -92,10 +92,10 @@ describe("AI SDK zero-code", () => {
     expect(byKind(spans, "EMBEDDING").map((s) => s.attributes["embedding.model_name"])).toEqual(["text-embedding-3-small", "text-embedding-3-small"]);
   });
 
-  it("ESM eager (Node 20 default): ToolLoopAgent runs traced, output unchanged", async () => {
+  it("ESM eager (CATALYST_ESM_MODE=eager): ToolLoopAgent runs traced, output unchanged", async () => {
     const plain = await node([ESM], { timeoutMs: 90_000, env: env() });
     receiver.clear();
-    const run = await node(["--import", "@inference/tracing/register", ESM], { timeoutMs: 90_000, env: traced0() });
+    const run = await node(["--import", "@inference/tracing/register", ESM], { timeoutMs: 90_000, env: traced0({ CATALYST_ESM_MODE: "eager" }) });
     expect(run.stdout).toBe(plain.stdout);
     const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 60_000);
     await new Promise((r) => setTimeout(r, 300));

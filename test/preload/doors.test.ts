@@ -160,6 +160,7 @@ for (const runtime of selectedRuntimes()) {
 
       it("bunfig.toml preload", async () => {
         // a project folder inside the repository, so the package resolves as it would for a user
+        fs.mkdirSync(path.join(ROOT, "test-output"), { recursive: true });
         const dir = fs.mkdtempSync(path.join(ROOT, "test-output", "bunfig-"));
         fs.writeFileSync(path.join(dir, "bunfig.toml"), `preload = ["@inference/tracing/register"]\n`);
         const marker = `bunfig-${Date.now()}`;

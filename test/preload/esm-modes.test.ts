@@ -50,6 +50,17 @@ describe("CATALYST_ESM_MODE", () => {
     expect(llm(esmMarker)).toHaveLength(0);
   });
 
+  it("auto: eager for an app importing openai, import-in-the-middle only for one importing an SDK that needs rebinding", async () => {
+    const plain = await run("auto", "esm-app.mjs", `auto-openai-${Date.now()}`);
+    expect(plain.stderr).toMatch(/ESM mechanism: eager/);
+    const ai = await run("auto", "imports-ai.mjs", `auto-ai-${Date.now()}`);
+    expect(ai.code).toBe(0);
+    expect(ai.stdout).toBe("function\n");
+    // Node 20 has no usable sync hooks: the module.register loader, for this app only
+    expect(ai.stderr).toMatch(process.versions.node.startsWith("20.") ? /ESM mechanism: loader/ : /ESM mechanism: sync/);
+    expect(ai.stderr).toMatch(/patched ai@\S+ \(esm\)/);
+  });
+
   it("a bad value warns once and falls back to the automatic choice", async () => {
     const marker = `bad-${Date.now()}`;
     const r = await run("sideways", "esm-app.mjs", marker);

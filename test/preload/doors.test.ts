@@ -6,42 +6,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
+import { beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES, ROOT, run, type RunResult } from "../helpers/run";
 import { runtimePath, selectedRuntimes, type RuntimeName } from "../helpers/runtimes";
-import type { ReceivedSpan } from "../helpers/spans";
-// @ts-expect-error plain ESM fixture
-import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
-// @ts-expect-error plain ESM fixture
-import { startMockAnthropic } from "../../fixtures/mock-providers/anthropic.mjs";
+import { useServers } from "../helpers/servers";
 
 const APPS = path.join(FIXTURES, "apps/doors");
-let receiver: Receiver;
-let openai: { baseURL: string; close(): Promise<void> };
-let anthropic: { url: string; close(): Promise<void> };
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-  openai = await startMockOpenAI();
-  anthropic = await startMockAnthropic();
-});
-afterAll(async () => {
-  await receiver.close();
-  await openai.close();
-  await anthropic.close();
-});
-
-function env(extra: Record<string, string> = {}) {
-  return {
-    OPENAI_BASE_URL: openai.baseURL,
-    ANTHROPIC_BASE_URL: anthropic.url,
-    CATALYST_OTLP_ENDPOINT: receiver.url,
-    CATALYST_BATCHING: "simple",
-    CATALYST_DEBUG: "1",
-    ...extra,
-  };
-}
+const servers = useServers();
+const env = (extra: Record<string, string> = {}) => servers.env({ CATALYST_BATCHING: "simple", CATALYST_DEBUG: "1", ...extra });
 
 /** Run `args` on `runtime`, untraced (no preload flags) and traced, and return both. */
 async function traced(runtime: RuntimeName, preload: string[], app: string, extraEnv: Record<string, string> = {}) {
@@ -52,11 +24,7 @@ async function traced(runtime: RuntimeName, preload: string[], app: string, extr
   return { bare, result, marker };
 }
 
-async function llmSpansOf(marker: string, count: number): Promise<ReceivedSpan[]> {
-  const pick = (all: ReceivedSpan[]) => all.filter((s) => s.resource["service.name"] === marker && s.attributes["openinference.span.kind"] === "LLM");
-  await receiver.waitForSpans((all) => pick(all).length >= count, 15_000);
-  return pick(receiver.spans);
-}
+const llmSpansOf = (marker: string, count: number) => servers.waitForLLM(marker, count);
 
 function expectSameOutput(bare: RunResult, result: RunResult) {
   expect(bare.code).toBe(0);
@@ -99,7 +67,7 @@ for (const runtime of selectedRuntimes()) {
         });
         // the bare run had NODE_OPTIONS too: compare with a truly bare run instead
         const truly = await run(runtimePath(runtime), [path.join(APPS, "fork-parent.mjs")], {
-          env: { OPENAI_BASE_URL: openai.baseURL },
+          env: { OPENAI_BASE_URL: servers.openai.baseURL },
         });
         expect(bare.code).toBe(0);
         expect(result.stdout).toBe(truly.stdout);
@@ -142,7 +110,7 @@ for (const runtime of selectedRuntimes()) {
         expectSameOutput(bare, result);
         await llmSpansOf(marker, 1);
         await new Promise((r) => setTimeout(r, 300));
-        expect(receiver.spans.filter((s) => s.resource["service.name"] === marker)).toHaveLength(1);
+        expect(servers.receiver.spans.filter((s) => s.resource["service.name"] === marker)).toHaveLength(1);
       });
     } else {
       it("bun --preload: a TypeScript ESM app", async () => {

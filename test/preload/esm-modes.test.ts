@@ -3,29 +3,18 @@
  * "loader" (import-in-the-middle through module.register) and "off".
  */
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
+import { describe, expect, it } from "vitest";
 import { FIXTURES, node } from "../helpers/run";
-// @ts-expect-error plain ESM fixture
-import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
+import { useServers } from "../helpers/servers";
 
 const APPS = path.join(FIXTURES, "apps/doors");
-let receiver: Receiver;
-let openai: { baseURL: string; close(): Promise<void> };
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-  openai = await startMockOpenAI();
-});
-afterAll(async () => {
-  await receiver.close();
-  await openai.close();
-});
+const servers = useServers();
 
 const run = (mode: string, app: string, marker: string) =>
   node(["--import", "@inference/tracing/register", path.join(APPS, app)], {
-    env: { OPENAI_BASE_URL: openai.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", CATALYST_ESM_MODE: mode, CATALYST_SERVICE_NAME: marker, CATALYST_DEBUG: "1" },
+    env: servers.env({ CATALYST_BATCHING: "simple", CATALYST_ESM_MODE: mode, CATALYST_SERVICE_NAME: marker, CATALYST_DEBUG: "1" }),
   });
-const llm = (marker: string) => receiver.spans.filter((s) => s.resource["service.name"] === marker && s.attributes["openinference.span.kind"] === "LLM");
+const llm = servers.llmSpans;
 
 describe("CATALYST_ESM_MODE", () => {
   it("loader: module.register with the allowlist traces ESM and mixed apps", async () => {
@@ -34,7 +23,7 @@ describe("CATALYST_ESM_MODE", () => {
       const r = await run("loader", app, marker);
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/ESM mechanism: loader/);
-      await receiver.waitForSpans(() => llm(marker).length >= (app === "mixed-esm-app.mjs" ? 2 : 1));
+      await servers.waitForLLM(marker, app === "mixed-esm-app.mjs" ? 2 : 1);
     }
   });
 
@@ -46,7 +35,7 @@ describe("CATALYST_ESM_MODE", () => {
     const cjsMarker = `off-cjs-${Date.now()}`;
     const r2 = await run("off", "cjs-app.cjs", cjsMarker);
     expect(r2.code).toBe(0);
-    await receiver.waitForSpans(() => llm(cjsMarker).length >= 1);
+    await servers.waitForLLM(cjsMarker);
     expect(llm(esmMarker)).toHaveLength(0);
   });
 
@@ -66,6 +55,6 @@ describe("CATALYST_ESM_MODE", () => {
     const r = await run("sideways", "esm-app.mjs", marker);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: CATALYST_ESM_MODE="sideways" is not a mode \(expected auto, sync, loader, eager or off\); using auto\./);
-    await receiver.waitForSpans(() => llm(marker).length >= 1);
+    await servers.waitForLLM(marker);
   });
 });

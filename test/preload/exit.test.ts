@@ -4,33 +4,15 @@
  */
 import * as path from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
+import { describe, expect, it } from "vitest";
 import { FIXTURES, node, type RunResult } from "../helpers/run";
-// @ts-expect-error plain ESM fixture
-import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
+import { useServers } from "../helpers/servers";
 
 const APPS = path.join(FIXTURES, "apps/doors");
-let receiver: Receiver;
-let openai: { baseURL: string; close(): Promise<void> };
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-  openai = await startMockOpenAI();
-});
-afterAll(async () => {
-  await receiver.close();
-  await openai.close();
-});
-
+const servers = useServers();
 const PRELOAD = ["--import", "@inference/tracing/register"];
-const baseEnv = () => ({ OPENAI_BASE_URL: openai.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url });
-
-function spansOf(marker: string) {
-  return receiver.spans.filter((s) => s.resource["service.name"] === marker);
-}
-async function waitForLLM(marker: string) {
-  await receiver.waitForSpans(() => spansOf(marker).some((s) => s.attributes["openinference.span.kind"] === "LLM"), 10_000);
-}
+const baseEnv = () => servers.env();
+const waitForLLM = (marker: string) => servers.waitForLLM(marker);
 
 /** Start the server app, make one request, then send `signal`. */
 async function serverStoppedBy(signal: NodeJS.Signals, traced: boolean, extraEnv: Record<string, string> = {}): Promise<RunResult & { marker: string }> {

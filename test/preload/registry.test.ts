@@ -4,41 +4,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
+import { describe, expect, it } from "vitest";
 import { FIXTURES, node, ROOT } from "../helpers/run";
-// @ts-expect-error plain ESM fixture
-import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
-// @ts-expect-error plain ESM fixture
-import { startMockAnthropic } from "../../fixtures/mock-providers/anthropic.mjs";
+import { useServers } from "../helpers/servers";
 
 const APPS = path.join(FIXTURES, "apps/doors");
-let receiver: Receiver;
-let openai: { baseURL: string; close(): Promise<void> };
-let anthropic: { url: string; close(): Promise<void> };
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-  openai = await startMockOpenAI();
-  anthropic = await startMockAnthropic();
-});
-afterAll(async () => {
-  await receiver.close();
-  await openai.close();
-  await anthropic.close();
-});
-
-const env = (extra: Record<string, string>) => ({
-  OPENAI_BASE_URL: openai.baseURL,
-  ANTHROPIC_BASE_URL: anthropic.url,
-  CATALYST_OTLP_ENDPOINT: receiver.url,
-  CATALYST_BATCHING: "simple",
-  ...extra,
-});
-const systemsOf = (marker: string) =>
-  receiver.spans
-    .filter((s) => s.resource["service.name"] === marker && s.attributes["openinference.span.kind"] === "LLM")
-    .map((s) => s.attributes["llm.system"])
-    .sort();
+const servers = useServers();
+const env = (extra: Record<string, string>) => servers.env({ CATALYST_BATCHING: "simple", ...extra });
+const systemsOf = (marker: string) => servers.llmSpans(marker).map((s) => s.attributes["llm.system"]).sort();
 
 describe("allowlist and denylist", () => {
   it("CATALYST_INSTRUMENTATIONS patches only what it names", async () => {
@@ -47,7 +20,7 @@ describe("allowlist and denylist", () => {
       env: env({ CATALYST_SERVICE_NAME: marker, CATALYST_INSTRUMENTATIONS: "anthropic", CATALYST_DEBUG: "1" }),
     });
     expect(r.code).toBe(0);
-    await receiver.waitForSpans(() => systemsOf(marker).length >= 1);
+    await servers.waitForLLM(marker);
     await new Promise((res) => setTimeout(res, 300));
     expect(systemsOf(marker)).toEqual(["anthropic"]);
     expect(r.stderr).toMatch(/integrations: anthropic$/m);
@@ -59,7 +32,7 @@ describe("allowlist and denylist", () => {
       env: env({ CATALYST_SERVICE_NAME: marker, CATALYST_DISABLED_INSTRUMENTATIONS: "@anthropic-ai/sdk" }),
     });
     expect(r.code).toBe(0);
-    await receiver.waitForSpans(() => systemsOf(marker).length >= 1);
+    await servers.waitForLLM(marker);
     await new Promise((res) => setTimeout(res, 300));
     expect(systemsOf(marker)).toEqual(["openai"]);
   });

@@ -123,8 +123,22 @@ function normalizeModel(model: string): string {
 }
 
 /** The price of a model id, matching exact ids first, then dated snapshots of a listed id. */
+// model id -> its price (or none), per table: an app uses a handful of models, looked up on every span
+const found = new WeakMap<PriceTable, Map<string, { key: string; price: ModelPrice } | undefined>>();
+const MAX_REMEMBERED = 1000;
+
 export function findPrice(model: unknown, table: PriceTable = DEFAULT_PRICES): { key: string; price: ModelPrice } | undefined {
-  if (typeof model !== "string" || model.trim() === "") return undefined;
+  if (typeof model !== "string") return undefined;
+  let memo = found.get(table);
+  if (!memo) found.set(table, (memo = new Map()));
+  if (memo.has(model)) return memo.get(model);
+  const result = lookupPrice(model, table);
+  if (memo.size < MAX_REMEMBERED) memo.set(model, result);
+  return result;
+}
+
+function lookupPrice(model: string, table: PriceTable): { key: string; price: ModelPrice } | undefined {
+  if (model.trim() === "") return undefined;
   const id = normalizeModel(model);
   const exact = table[id];
   if (exact) return { key: id, price: exact };

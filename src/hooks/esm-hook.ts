@@ -40,6 +40,15 @@ function syncHooksSupported(): boolean {
   return false;
 }
 
+/** Was our loader.mjs given to Node with --experimental-loader / --loader? */
+function loaderOnCommandLine(): boolean {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  return args.some((a, i) => {
+    const value = /^--(experimental-)?loader=/.test(a) ? a.split("=")[1] : /^--(experimental-)?loader$/.test(a) ? args[i + 1] : undefined;
+    return !!value && /@inference[\\/]tracing[\\/]loader/.test(value);
+  });
+}
+
 /**
  * The automatic choice, measured (bench/startup.mjs): "eager" everywhere by default — it adds
  * almost nothing to start-up, where import-in-the-middle's loaders cost 60–100 ms on an empty
@@ -65,6 +74,8 @@ export function chooseEsmMode(env: Record<string, string | undefined> = process.
     warn(`CATALYST_ESM_MODE="${env.CATALYST_ESM_MODE}" is not a mode (expected auto, sync, loader, eager or off); using auto.`);
   }
   if (process.versions.bun) return "eager";
+  // our loader given on the command line (--experimental-loader / --loader): it is already running
+  if (loaderOnCommandLine()) return "loader";
   if (appImportsRebindingPackage(integrations)) {
     if (syncHooksSupported()) return "sync";
     // Node 20: the off-thread loader is slow, but only apps that need it pay for it
@@ -119,11 +130,12 @@ export function installEsmHook(instrumenter: Instrumenter, requested: EsmMode, l
     } else {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require("node:module") as typeof import("node:module");
-      if (typeof mod.register !== "function") {
+      if (loaderOnCommandLine()) {
+        // --experimental-loader @inference/tracing/loader: registered by Node, with our allowlist
+      } else if (typeof mod.register !== "function") {
         warn("ESM imports are not instrumented on this Node version (module.register is missing): use --experimental-loader @inference/tracing/loader");
         return mode;
-      }
-      mod.register(loaderUrl, { parentURL: pathToFileURL(__filename).href, data: { include, exclude: ESM_EXCLUDE } });
+      } else mod.register(loaderUrl, { parentURL: pathToFileURL(__filename).href, data: { include, exclude: ESM_EXCLUDE } });
     }
     installIitmHook(instrumenter, wanted);
     installedMode = mode;

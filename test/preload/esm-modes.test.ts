@@ -50,6 +50,18 @@ describe("CATALYST_ESM_MODE", () => {
     expect(ai.stderr).toMatch(/patched ai@\S+ \(esm\)/);
   });
 
+  it("--experimental-loader @inference/tracing/loader (with the preload) is recognised and used", async () => {
+    const marker = `cli-loader-${Date.now()}`;
+    const r = await node(["--experimental-loader", "@inference/tracing/loader", "--import", "@inference/tracing/register", path.join(APPS, "esm-app.mjs")], {
+      env: servers.env({ CATALYST_BATCHING: "simple", CATALYST_SERVICE_NAME: marker, CATALYST_DEBUG: "1" }),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("Echo: esm door\n");
+    expect(r.stderr).toMatch(/ESM mechanism: loader/);
+    expect(r.stderr).not.toMatch(/already been initialized/);
+    await servers.waitForLLM(marker);
+  });
+
   it("a bad value warns once and falls back to the automatic choice", async () => {
     const marker = `bad-${Date.now()}`;
     const r = await run("sideways", "esm-app.mjs", marker);

@@ -141,7 +141,7 @@ const KEY_SHAPES: [string, RegExp][] = [
   ["sk-", /\bsk-(?:proj-|ant-(?:api\d\d-|admin\d\d-)?|svcacct-)?[A-Za-z0-9_-]{20,}/g], // OpenAI / Anthropic keys
   ["earer", /\b[Bb]earer\s+[A-Za-z0-9._~+/-]{12,}=*/g], // bearer tokens
   ["AKIA", /\bAKIA[0-9A-Z]{16}\b/g], // AWS access key ids
-  ["_", /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g], // GitHub tokens
+  ["gh", /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g], // GitHub tokens
   ["xox", /\bxox[abprs]-[A-Za-z0-9-]{10,}/g], // Slack tokens
   ["AIza", /\bAIza[0-9A-Za-z_-]{35}\b/g], // Google API keys
 ];
@@ -200,7 +200,14 @@ export function replaceBase64(text: string, maxLength: number): string {
 
 /* ---------- the transform ---------- */
 
+/** Keys whose values are identifiers we set ourselves (kinds, roles, model and provider names): nothing to clean. */
+const PLAIN_KEYS = new Set<string>([Attr.SPAN_KIND, Attr.LLM_SYSTEM, Attr.LLM_PROVIDER, Attr.SYSTEM, Attr.MODEL_NAME, Attr.REQUEST_MODEL_NAME, Attr.RESPONSE_MODEL_NAME, Attr.INPUT_MIME_TYPE, Attr.OUTPUT_MIME_TYPE, Attr.FINISH_REASON]);
+const ROLE_SUFFIX = `.${Attr.MESSAGE_ROLE}`;
+/** The shortest text that can hold a secret we look for (known secret values are at least 8 characters). */
+const MIN_SECRET_LENGTH = 8;
+
 function cleanString(key: string, s: string, secrets: string[], base64Max: number, imageUrlKey: boolean): string {
+  if (s.length < MIN_SECRET_LENGTH || PLAIN_KEYS.has(key) || key.endsWith(ROLE_SUFFIX)) return s;
   let out = s;
   if (!imageUrlKey) out = replaceBase64(out, base64Max);
   out = redactSecretFieldsInJson(out);

@@ -10,7 +10,7 @@ import type { Config } from "../config";
 import { debug, internalError } from "../util/log";
 import { IdentityProcessor } from "./identity-processor";
 import { ConsoleTreeExporter, JsonlFileExporter } from "./local-sink";
-import { withTimeout } from "./lifecycle";
+import { describeDestination } from "../announce";
 import { ExportQueueProcessor } from "./export-queue";
 import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
 import { privacyTransform } from "../privacy";
@@ -86,8 +86,6 @@ export interface PipelineExtras {
   exporter?: SpanExporter;
 }
 
-export { announce, describeDestination } from "../announce";
-import { describeDestination } from "../announce";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export function createPipeline(config: Config, extras: PipelineExtras): Pipeline {
@@ -241,8 +239,4 @@ function ensureContextManager(): void {
   const probe = context.with(context.active().setValue(Symbol.for("probe"), 1), () => context.active().getValue(Symbol.for("probe")));
   if (probe === 1) return; // the app registered one already
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-}
-
-export async function flushPipeline(p: Pipeline, timeoutMs: number): Promise<void> {
-  await withTimeout(p.composite.forceFlush(), timeoutMs);
 }

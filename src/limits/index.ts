@@ -128,7 +128,28 @@ export interface LimitSettings {
   maxSpanChars?: number;
 }
 
+/** One pass over the span: true when no limit can apply (the common case), so nothing else runs. */
+function withinAllLimits(attributes: Record<string, unknown>, s: LimitSettings, maxChars: number): boolean {
+  let count = 0;
+  let inputKeys = 0;
+  let total = 0;
+  for (const key in attributes) {
+    const v = attributes[key];
+    count++;
+    if (typeof v === "string") {
+      if (v.length > s.maxAttributeLength) return false;
+      total += key.length + v.length;
+    } else if (Array.isArray(v)) return false; // arrays have their own per-item and length rules: the full pass
+    else total += key.length + 8;
+    // every input message has at least one key, so this bounds the number of messages
+    if (key.startsWith(INPUT_PREFIX)) inputKeys++;
+  }
+  return count <= s.maxAttributes && total <= maxChars && inputKeys <= s.maxMessages;
+}
+
 export function applyLimits(attributes: Record<string, unknown>, s: LimitSettings): void {
+  const maxChars = s.maxSpanChars ?? Math.max(1_000_000, 4 * s.maxAttributeLength);
+  if (withinAllLimits(attributes, s, maxChars)) return;
   const truncated: string[] = [];
   capInputMessages(attributes, s.maxMessages);
 
@@ -169,7 +190,6 @@ export function applyLimits(attributes: Record<string, unknown>, s: LimitSetting
   }
 
   // count and total-size budgets: input messages first (oldest), then other non-essential keys
-  const maxChars = s.maxSpanChars ?? Math.max(1_000_000, 4 * s.maxAttributeLength);
   const over = () => {
     const keys = Object.keys(attributes);
     if (keys.length > s.maxAttributes) return true;

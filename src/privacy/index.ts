@@ -94,13 +94,12 @@ export function isSecretName(name: string): boolean {
   return result;
 }
 
-/** A cheap pre-check before parsing JSON: does the text mention a secret-like field name at all? */
-const SECRET_HINTS = ["key", "token", "passw", "secret", "authori", "cookie", "credential"];
-function mentionsSecretName(text: string): boolean {
-  const lower = text.toLowerCase();
-  return SECRET_HINTS.some((h) => lower.includes(h));
-}
-
+/**
+ * A cheap pre-check before parsing JSON: is there an object key ending like a secret name
+ * (`"api_key":`, `"X-Auth-Token" :`, `"password":`)? Usage fields such as `"prompt_tokens":` do not
+ * match, so ordinary request and response bodies are never parsed.
+ */
+const SECRET_KEY_HINT = /(?:key|token|passw(?:or)?d|secret|authorization|cookie|credentials?)[^A-Za-z0-9"\\]*"\s*:/i;
 /** Redact secret-named fields anywhere inside a JSON value; returns undefined when nothing changed. */
 function redactJsonFields(value: unknown): { changed: boolean; value: unknown } {
   let changed = false;
@@ -125,7 +124,7 @@ function redactJsonFields(value: unknown): { changed: boolean; value: unknown } 
 /** For a string attribute holding JSON: the same JSON with secret-named fields redacted. */
 export function redactSecretFieldsInJson(text: string): string {
   const t = text.trimStart();
-  if (!(t.startsWith("{") || t.startsWith("[")) || !mentionsSecretName(text)) return text;
+  if (!(t.startsWith("{") || t.startsWith("[")) || !SECRET_KEY_HINT.test(text)) return text;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -206,8 +205,7 @@ const ROLE_SUFFIX = `.${Attr.MESSAGE_ROLE}`;
 /** The shortest text that can hold a secret we look for (known secret values are at least 8 characters). */
 const MIN_SECRET_LENGTH = 8;
 
-function cleanString(key: string, s: string, secrets: string[], base64Max: number, imageUrlKey: boolean): string {
-  if (s.length < MIN_SECRET_LENGTH || PLAIN_KEYS.has(key) || key.endsWith(ROLE_SUFFIX)) return s;
+function cleanString(s: string, secrets: string[], base64Max: number, imageUrlKey: boolean): string {
   let out = s;
   if (!imageUrlKey) out = replaceBase64(out, base64Max);
   out = redactSecretFieldsInJson(out);
@@ -215,14 +213,44 @@ function cleanString(key: string, s: string, secrets: string[], base64Max: numbe
   return out;
 }
 
+/** What the transform does with one attribute key, worked out once per key (keys repeat from span to span). */
+interface KeyPlan {
+  /** OpenInference's masking for this key; "by-value" when it depends on the value (base64 image URLs). */
+  mask: "keep" | "redact" | "drop" | "by-value";
+  /** The key's last segment names a credential (…api_key, …authorization): string values are redacted. */
+  secretName: boolean;
+  /** An identifier we set ourselves (kinds, roles, model names): nothing to clean. */
+  plain: boolean;
+  imageUrl: boolean;
+}
+
+function planKey(p: PrivacyConfig, key: string): KeyPlan {
+  const inMsg = key.startsWith(INPUT_MESSAGES);
+  const imageUrl = key.endsWith(IMAGE_URL);
+  const maybeBase64Image = imageUrl && ((inMsg && key.includes(CONTENT_IMAGE)) || within(key, INPUT_IMAGES) || within(key, OUTPUT_IMAGES));
+  return {
+    mask: maybeBase64Image ? "by-value" : maskAction(p, key, undefined),
+    secretName: isSecretName(key.slice(key.lastIndexOf(".") + 1)),
+    plain: PLAIN_KEYS.has(key) || key.endsWith(ROLE_SUFFIX),
+    imageUrl,
+  };
+}
+
 export function privacyTransform(config: Config, env: Record<string, string | undefined> = process.env): AttributeTransform {
   const p = config.privacy;
   const secrets = knownSecretValues(config, env);
   const scrub = config.scrub;
+  const plans = new Map<string, KeyPlan>();
+  const clean = (s: string, plan: KeyPlan) => (s.length < MIN_SECRET_LENGTH ? s : cleanString(s, secrets, p.base64ImageMaxLength, plan.imageUrl));
   return (attributes: Record<string, unknown>, span: ReadableSpan) => {
     for (const key of Object.keys(attributes)) {
       const value = attributes[key];
-      const action = maskAction(p, key, value);
+      let plan = plans.get(key);
+      if (!plan) {
+        plan = planKey(p, key);
+        if (plans.size < 10_000) plans.set(key, plan);
+      }
+      const action = plan.mask === "by-value" ? maskAction(p, key, value) : plan.mask;
       if (action === "drop") {
         delete attributes[key];
         continue;
@@ -231,20 +259,19 @@ export function privacyTransform(config: Config, env: Record<string, string | un
         attributes[key] = REDACTED;
         continue;
       }
-      const last = key.slice(key.lastIndexOf(".") + 1);
-      if (isSecretName(last) && (typeof value === "string" || Array.isArray(value))) {
+      if (plan.secretName && (typeof value === "string" || Array.isArray(value))) {
         attributes[key] = REDACTED;
         continue;
       }
-      const imageUrlKey = key.endsWith(IMAGE_URL);
+      if (plan.plain) continue;
       if (typeof value === "string") {
-        const cleaned = cleanString(key, value, secrets, p.base64ImageMaxLength, imageUrlKey);
+        const cleaned = clean(value, plan);
         if (cleaned !== value) attributes[key] = cleaned;
       } else if (Array.isArray(value) && value.some((x) => typeof x === "string")) {
         let changed = false;
         const next = value.map((x) => {
           if (typeof x !== "string") return x;
-          const c = cleanString(key, x, secrets, p.base64ImageMaxLength, imageUrlKey);
+          const c = clean(x, plan);
           if (c !== x) changed = true;
           return c;
         });

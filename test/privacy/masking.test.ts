@@ -137,6 +137,15 @@ describe("secrets", () => {
     expect(redactSecretFieldsInJson("my password is long")).toBe("my password is long");
   });
 
+  it("finds secret-named keys however the JSON is spaced or cased, and leaves usage fields alone", () => {
+    // hand-written JSON (spaces before the colon, upper case, a trailing underscore) is still caught
+    const spaced = '{ "X-API-KEY" : "abc", "Client_Secret":"s", "refresh_token_" : "r", "n": {"Cookie" :"c"} }';
+    expect(JSON.parse(redactSecretFieldsInJson(spaced))).toEqual({ "X-API-KEY": REDACTED, Client_Secret: REDACTED, refresh_token_: REDACTED, n: { Cookie: REDACTED } });
+    // usage counts and values that merely mention a secret word are not fields named like secrets
+    const usage = JSON.stringify({ usage: { prompt_tokens: 3, completion_tokens_details: { reasoning_tokens: 0 } }, text: 'the "token": is a word here' });
+    expect(redactSecretFieldsInJson(usage)).toBe(usage);
+  });
+
   it("removes known secret values and key shapes from every string attribute", () => {
     const env = { OPENAI_API_KEY: "sk-abcdefghijklmnopqrstuvwxyz0123", MY_SERVICE_TOKEN: "tok-9876543210", HOME: "/root" };
     const config = resolveConfig({ token: "ingest-token-xyz-1", headers: { "x-api-key": "header-secret-1" } }, {});

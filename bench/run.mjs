@@ -12,13 +12,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
 const suites = [
-  ["startup", "startup.mjs", []],
-  ["llm-overhead", "llm-overhead.mjs", []],
-  ["store-query", "store-query.mjs", []],
-  ...(args.includes("--soak") ? [["soak", "soak.mjs", []]] : []),
+  ["startup", "startup.mjs", [], []],
+  // --expose-gc: each variant's garbage is collected inside its own timed window
+  ["llm-overhead", "llm-overhead.mjs", [], ["--expose-gc"]],
+  ["store-query", "store-query.mjs", [], []],
+  ...(args.includes("--soak") ? [["soak", "soak.mjs", [], []]] : []),
 ];
 let failed = 0;
-for (const [name, file, extra] of suites) {
+for (const [name, file, extra, nodeFlags] of suites) {
   if (only && only !== name) continue;
   const script = path.join(here, file);
   if (!fs.existsSync(script)) {
@@ -26,7 +27,7 @@ for (const [name, file, extra] of suites) {
     continue;
   }
   console.log(`\n## ${name} (bench/${file})`);
-  const r = spawnSync(process.execPath, [script, ...extra], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, [...nodeFlags, script, ...extra], { stdio: "inherit" });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -1,5 +1,5 @@
 /**
- * OTLP/HTTP transport: serializes spans with @opentelemetry/otlp-transformer and POSTs them
+ * OTLP/HTTP transport: encodes spans as OTLP/JSON (./otlp-json) and POSTs them
  * with node:http(s) ourselves, so the export queue (not a library) decides about retries,
  * backoff and 413 splitting. Every outcome is a value; nothing here throws, rejects or
  * leaves an 'error' event unhandled. Redirects are never followed, so the ingest token
@@ -9,6 +9,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { debug } from "../util/log";
+import { encodeTraceRequest } from "./otlp-json";
 
 export type SendOutcome =
   | { kind: "ok" }
@@ -52,12 +53,6 @@ export function classifyStatus(status: number, retryAfter?: string | string[]): 
 /** A batch whose body is larger than this is split before it is sent (collectors commonly refuse 4 MiB+). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-type Serializer = { serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined };
-let serializer: Serializer | undefined;
-function jsonSerializer(): Serializer {
-  return (serializer ??= (require("@opentelemetry/otlp-transformer") as { JsonTraceSerializer: Serializer }).JsonTraceSerializer);
-}
 
 export class OtlpHttpTransport implements Transport {
   private readonly url: URL;
@@ -73,8 +68,7 @@ export class OtlpHttpTransport implements Transport {
   }
 
   private body(spans: ReadableSpan[]): Buffer {
-    const bytes = jsonSerializer().serializeRequest(spans);
-    return Buffer.from(bytes ?? new Uint8Array());
+    return Buffer.from(encodeTraceRequest(spans), "utf8");
   }
 
   private allHeaders(length: number): Record<string, string> {

@@ -31,9 +31,10 @@ export function preload(options: PreloadOptions): void {
     const requested = handle.config.autoInstrument ? chooseEsmMode(process.env, enabled) : "off";
     const mode = installEsmHook(instrumenter, requested, options.loaderUrl);
     const enabledKeys = enabled.map((i: any) => i.key);
+    const codeCache = (globalThis as any)[Symbol.for("@inference/tracing.codeCache")]?.status ?? "not used";
     debug(
       `started via ${options.door === "bun" ? "bun --preload" : `--${options.door}`} on ${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}; ` +
-        `ESM mechanism: ${mode}; integrations: ${enabledKeys.join(", ") || "none"}`,
+        `ESM mechanism: ${mode}; code cache: ${codeCache}; integrations: ${enabledKeys.join(", ") || "none"}`,
     );
   } catch (err) {
     warn(`tracing could not start and is off for this process: ${(err as Error)?.message ?? err}`);

@@ -3,6 +3,7 @@
  * enabled? version in range? already patched? Then calls the integration's patch,
  * catching anything it throws, and records the outcome for installResults.
  */
+import { inVersionRange } from "./version-range";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Tracer, TracerProvider } from "@opentelemetry/api";
@@ -66,12 +67,7 @@ export class Instrumenter {
     const v = version ?? (baseDir ? readVersion(baseDir) : undefined);
     if (v && !result.version) result.version = v;
     if (v && format !== "explicit" && moduleName === i.packages[0]) {
-      // semver loads on the first SDK load, not at start-up
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const coerce = require("semver/functions/coerce") as typeof import("semver/functions/coerce");
-      const satisfies = require("semver/functions/satisfies") as typeof import("semver/functions/satisfies");
-      const c = coerce(v, { includePrerelease: true });
-      if (c && !satisfies(c, i.versionRange, { includePrerelease: true })) {
+      if (!inVersionRange(v, i.versionRange)) {
         result.skippedReason = `version ${v} is outside the supported range ${i.versionRange}`;
         debug(`${i.displayName}: ${moduleName}@${v} (${format}) left unpatched: outside supported range ${i.versionRange}`);
         return;

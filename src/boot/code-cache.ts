@@ -1,0 +1,119 @@
+/**
+ * Loads the preload bundle with a V8 code cache, so a traced process does not parse and
+ * compile our ~230 KB bundle again on every start (about half of what the preload costs on
+ * Node 20–24). The cache is made once, after the app's first tick (so it also holds the
+ * functions that ran while the app loaded its SDKs), in a private per-user directory.
+ *
+ * This file is not bundled and requires nothing of ours: it must stay small. Every failure
+ * (no permission, a full disk, a cache V8 rejects) falls back to compiling as usual.
+ * `CATALYST_CODE_CACHE=off` turns it off; `CATALYST_CODE_CACHE_DIR` moves it.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as vm from "node:vm";
+import Module = require("node:module");
+
+/** What one load did, for the debug log and tests. */
+export interface CodeCacheResult {
+  status: "off" | "used" | "created" | "rejected" | "unavailable";
+  file?: string;
+}
+
+const RESULT_KEY = Symbol.for("@inference/tracing.codeCache");
+
+function cacheDirectory(env: NodeJS.ProcessEnv): string {
+  if (env.CATALYST_CODE_CACHE_DIR) return env.CATALYST_CODE_CACHE_DIR;
+  const uid = typeof process.getuid === "function" ? process.getuid() : "user";
+  return path.join(os.tmpdir(), `inference-tracing-code-cache-${uid}`);
+}
+
+/** A short hash of what makes a cache valid for this bundle and this runtime. */
+function cacheKey(file: string, stat: fs.Stats): string {
+  // V8 itself rejects a cache made by another V8 version or with other flags; this keeps installs apart
+  const text = `${file}|${stat.size}|${stat.mtimeMs}|${process.version}|${process.arch}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+
+/** Only a directory we own and nobody else can write to is trusted with compiled code. */
+function privateDirectory(dir: string): boolean {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.statSync(dir);
+  if (typeof process.getuid === "function" && st.uid !== process.getuid()) return false;
+  return (st.mode & 0o022) === 0;
+}
+
+/**
+ * `require(file)` of a CommonJS bundle, compiled with a V8 code cache when the runtime has
+ * one. The module lands in require.cache, so a second door requiring it gets the same instance.
+ */
+export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = process.env): any {
+  const cached = require.cache[file];
+  if (cached) return cached.exports;
+  const off = /^(0|off|false|no)$/i.test(env.CATALYST_CODE_CACHE ?? "");
+  // Bun keeps its own cache and its vm has no V8 code cache
+  if (off || process.versions.bun) {
+    record({ status: off ? "off" : "unavailable" });
+    return require(file);
+  }
+  let source: string;
+  let cacheFile: string | undefined;
+  let cachedData: Buffer | undefined;
+  try {
+    source = fs.readFileSync(file, "utf8");
+    const dir = cacheDirectory(env);
+    if (privateDirectory(dir)) {
+      cacheFile = path.join(dir, `${path.basename(file)}-${cacheKey(file, fs.statSync(file))}.v8`);
+      try {
+        cachedData = fs.readFileSync(cacheFile);
+      } catch {
+        /* first run: no cache yet */
+      }
+    }
+  } catch {
+    record({ status: "unavailable" });
+    return require(file);
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const status: CodeCacheResult["status"] = !cacheFile ? "unavailable" : !cachedData ? "created" : script.cachedDataRejected ? "rejected" : "used";
+  record({ status, file: cacheFile });
+
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = (Module as any)._nodeModulePaths(path.dirname(file));
+  require.cache[file] = mod;
+  try {
+    script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+    mod.loaded = true;
+  } catch (err) {
+    delete require.cache[file];
+    throw err;
+  }
+  if (cacheFile && status !== "used") {
+    const target = cacheFile;
+    // after the app's first tick: the cache then also covers what ran while the app loaded its SDKs
+    setImmediate(() => writeCache(script, target)).unref();
+  }
+  return mod.exports;
+}
+
+function writeCache(script: vm.Script, file: string): void {
+  try {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    fs.renameSync(tmp, file); // atomic: a concurrent start reads the old file or the new one
+  } catch {
+    /* a read-only or full disk: compile next time too */
+  }
+}
+
+function record(result: CodeCacheResult): void {
+  (globalThis as any)[RESULT_KEY] = result;
+}
+
+/** What the last load did (read by the preload's debug line). */
+export function codeCacheResult(): CodeCacheResult | undefined {
+  return (globalThis as any)[RESULT_KEY];
+}

@@ -7,36 +7,39 @@ import { isMainThread } from "node:worker_threads";
 import { start } from "./setup";
 import { globalState } from "./state";
 import { chooseEsmMode, installEsmHook } from "./hooks/esm-hook";
-import { debug, warn } from "./util/log";
+import { debug, internalError, warn } from "./util/log";
 
 export interface PreloadOptions {
   door: "import" | "require" | "bun";
   loaderUrl: string;
 }
 
-export function preload(options: PreloadOptions): void {
+/** `ready`: under Bun, settles once the SDKs the app imports are loaded and patched (the Bun door awaits it). */
+export function preload(options: PreloadOptions): { ready?: Promise<void> } {
   // Node 20 runs --require preloads again inside the ESM loader's hooks thread: nothing to do there
   // (worker threads of the app are not traced either; documented).
-  if (!isMainThread) return;
+  if (!isMainThread) return {};
   try {
     const state = globalState();
     if (state.handle) {
       debug(`preload via --${options.door}: tracing already started (by ${state.startedBy}); nothing more to do`);
-      return;
+      return {};
     }
     const handle = start({}, { lazy: true, startedBy: options.door }) as any;
-    if (handle.config.disabled) return;
+    if (handle.config.disabled) return {};
     const instrumenter = handle.instrumenter;
     const enabled = instrumenter.integrations.filter((i: any) => instrumenter.isEnabled(i));
     const requested = handle.config.autoInstrument ? chooseEsmMode(process.env, enabled) : "off";
-    const mode = installEsmHook(instrumenter, requested, options.loaderUrl);
+    const { mode, ready } = installEsmHook(instrumenter, requested, options.loaderUrl, options.door === "bun" ? "import" : "require");
     const enabledKeys = enabled.map((i: any) => i.key);
     const codeCache = (globalThis as any)[Symbol.for("@inference/tracing.codeCache")]?.status ?? "not used";
     debug(
       `started via ${options.door === "bun" ? "bun --preload" : `--${options.door}`} on ${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}; ` +
         `ESM mechanism: ${mode}; code cache: ${codeCache}; integrations: ${enabledKeys.join(", ") || "none"}`,
     );
+    return { ready: ready?.catch((err) => internalError("preload.ready", err)) };
   } catch (err) {
     warn(`tracing could not start and is off for this process: ${(err as Error)?.message ?? err}`);
+    return {};
   }
 }

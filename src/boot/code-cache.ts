@@ -99,14 +99,29 @@ export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = proc
   return mod.exports;
 }
 
+/** Caches kept per bundle name (other installs, other Node versions); older ones are removed. */
+const KEEP = 8;
+
 function writeCache(script: vm.Script, file: string): void {
   try {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, file); // atomic: a concurrent start reads the old file or the new one
+    pruneOldCaches(file);
   } catch {
     /* a read-only or full disk: compile next time too */
   }
+}
+
+function pruneOldCaches(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file).replace(/-[0-9a-f]{8}\.v8$/, "")}-`;
+  const caches = fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && f.endsWith(".v8"))
+    .map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of caches.slice(KEEP)) fs.rmSync(path.join(dir, f), { force: true });
 }
 
 function record(result: CodeCacheResult): void {

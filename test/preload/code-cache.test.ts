@@ -44,6 +44,26 @@ describe("the preload's code cache", () => {
     await servers.waitForLLM(second.marker, 1);
   });
 
+  it("keeps the newest few caches of the bundle (other installs, other Node versions) and removes older ones", async () => {
+    const dir = path.join(tempDir(), "cache");
+    fs.mkdirSync(dir, { mode: 0o700 });
+    const stale = Array.from({ length: 10 }, (_, i) => `preload.js-${String(i).padStart(8, "0")}.v8`);
+    stale.forEach((f, i) => {
+      fs.writeFileSync(path.join(dir, f), "old");
+      const t = new Date(Date.now() - (i + 1) * 60_000);
+      fs.utimesSync(path.join(dir, f), t, t);
+    });
+    fs.writeFileSync(path.join(dir, "unrelated.txt"), "left alone");
+    const first = await start("--require", { CATALYST_CODE_CACHE_DIR: dir });
+    expect(first.status).toBe("created");
+    const left = cacheFiles(dir);
+    expect(left.length).toBe(8);
+    // the new cache and the 7 most recent stale ones survive
+    expect(left.filter((f) => !stale.includes(f)).length).toBe(1);
+    expect(left.filter((f) => stale.includes(f)).sort()).toEqual(stale.slice(0, 7));
+    expect(fs.existsSync(path.join(dir, "unrelated.txt"))).toBe(true);
+  });
+
   it("a corrupt cache file is rejected by V8 and replaced; the app runs as usual", async () => {
     const dir = path.join(tempDir(), "cache");
     await start("--require", { CATALYST_CODE_CACHE_DIR: dir });

@@ -118,6 +118,9 @@ for (const runtime of selectedRuntimes()) {
         expectSameOutput(bare, result);
         const [span] = await llmSpansOf(marker, 1);
         expect(span!.attributes["llm.model_name"]).toBe("gpt-4o-mini-2024-07-18");
+        // under Bun the SDK's ES module is imported (awaited by the preload), not require()d
+        expect(result.stderr).toMatch(/patched openai@\S+ \(esm\)/);
+        expect(result.stderr).toMatch(/loaded 1 supported SDK\(s\) in \d+ ms \(import\)/);
       });
 
       it("bun --preload: a CommonJS app", async () => {

@@ -55,41 +55,51 @@ export function installCjsHook(instrumenter: Instrumenter): void {
   const watchedDirs = [...files.keys()].map((p) => ({ pkg: p, marker: `${path.sep}node_modules${path.sep}${p.split("/").join(path.sep)}${path.sep}` }));
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Module = require("node:module") as { prototype: { require: RequireFn }; _resolveFilename(request: string, parent: NodeModule): string };
+  const Module = require("node:module") as {
+    prototype: { require: RequireFn };
+    _resolveFilename(request: string, parent: NodeModule): string;
+    _cache?: Record<string, NodeModule | undefined>;
+  };
   const original = Module.prototype.require;
   installed = true;
 
-  const onLoad = (parent: NodeModule, request: string, exports: unknown) => {
+  /** Returns replacement exports when an integration had to replace the module's exports. */
+  const onLoad = (parent: NodeModule, request: string, exports: unknown): object | undefined => {
     const first = request.charCodeAt(0);
     let pkg: string | undefined;
     if (first !== 46 /* . */ && first !== 47 /* / */ && !request.startsWith("node:")) {
       const name = bareName(request);
-      if (!names.has(name)) return;
+      if (!names.has(name)) return undefined;
       pkg = name;
     } else if (watchedDirs.length > 0 && parent?.filename) {
       pkg = watchedDirs.find((w) => parent.filename.includes(w.marker))?.pkg;
-      if (!pkg) return;
-    } else return;
+      if (!pkg) return undefined;
+    } else return undefined;
 
     // resolving again is cheap here: Node has just cached this resolution
     const filename = Module._resolveFilename(request, parent);
     const where = locate(filename, pkg);
     const integration = instrumenter.byPackage(pkg);
-    if (!where || !integration) return;
-    if (request === pkg) {
-      instrumenter.patch(integration, exports, "cjs", pkg, where.baseDir);
-      return;
+    if (!where || !integration) return undefined;
+    let replacement: object | undefined;
+    if (request === pkg) replacement = instrumenter.patch(integration, exports, "cjs", pkg, where.baseDir);
+    else {
+      const rel = stripExt(where.rel);
+      if (files.get(pkg)?.has(rel)) replacement = instrumenter.patch(integration, exports, "cjs", `${pkg}/${rel}`, where.baseDir);
     }
-    const wantedFiles = files.get(pkg);
-    const rel = stripExt(where.rel);
-    if (wantedFiles?.has(rel)) instrumenter.patch(integration, exports, "cjs", `${pkg}/${rel}`, where.baseDir);
+    if (replacement) {
+      // later require()s of this file get the replacement from the cache, like the first one
+      const cached = Module._cache?.[filename];
+      if (cached && cached.exports === exports) cached.exports = replacement;
+    }
+    return replacement;
   };
 
   Module.prototype.require = function patchedRequire(this: NodeModule, id: string) {
     // eslint-disable-next-line prefer-rest-params
     const exports = original.apply(this, arguments as unknown as [string]);
     try {
-      onLoad(this, id, exports);
+      return onLoad(this, id, exports) ?? exports;
     } catch (err) {
       internalError("cjs-hook", err);
     }

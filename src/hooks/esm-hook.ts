@@ -197,7 +197,7 @@ export function eagerPatch(instrumenter: Instrumenter, wanted: Integration[], ho
     const loc = findPackage(pkg, fromDir);
     if (!loc?.esmEntry || done.has(loc.esmEntry)) return;
     done.add(loc.esmEntry);
-    const patch = (ns: unknown) => instrumenter.patch(i, ns, "esm", pkg, loc.dir, loc.version);
+    const patch = (ns: unknown): void => void instrumenter.patch(i, ns, "esm", pkg, loc.dir, loc.version);
     const failed = (err: unknown) => debug(`eager ESM load of ${pkg} from ${loc.dir} failed: ${(err as Error)?.message ?? err}`);
     if (how === "import") {
       imports_.push(dynamicImport(pathToFileURL(loc.esmEntry).href).then(patch, failed));

@@ -57,11 +57,11 @@ export class Instrumenter {
     baseDir?: string,
     version?: string,
     tracerProvider?: TracerProvider,
-  ): void {
+  ): object | undefined {
     const result = this.results.get(i.key)!;
     result.detected = true;
-    if (!exports || (typeof exports !== "object" && typeof exports !== "function")) return;
-    if (this.seen.has(exports as object)) return;
+    if (!exports || (typeof exports !== "object" && typeof exports !== "function")) return undefined;
+    if (this.seen.has(exports as object)) return undefined;
     this.seen.add(exports as object);
 
     const v = version ?? (baseDir ? readVersion(baseDir) : undefined);
@@ -70,7 +70,7 @@ export class Instrumenter {
       if (!inVersionRange(v, i.versionRange)) {
         result.skippedReason = `version ${v} is outside the supported range ${i.versionRange}`;
         debug(`${i.displayName}: ${moduleName}@${v} (${format}) left unpatched: outside supported range ${i.versionRange}`);
-        return;
+        return undefined;
       }
     }
     const own = tracerProvider?.getTracer(TRACER_NAME, TRACER_VERSION);
@@ -89,11 +89,15 @@ export class Instrumenter {
       const patched = i.patch(exports, ctx);
       if (patched === false) {
         debug(`${i.displayName}: nothing to patch in ${moduleName} (${format})`);
-        return;
+        return undefined;
       }
       result.patched = true;
       if (!result.formats.includes(format)) result.formats.push(format);
       debug(`patched ${moduleName}@${v ?? "unknown"} (${format})`);
+      if (patched && typeof patched === "object" && patched.replacementExports) {
+        this.seen.add(patched.replacementExports);
+        return patched.replacementExports;
+      }
     } catch (err) {
       result.error = (err as Error)?.message ?? String(err);
       debug(`${i.displayName}: patching ${moduleName} (${format}) failed, the module loads unpatched: ${(err as Error)?.stack ?? err}`);

@@ -44,9 +44,11 @@ export interface Integration {
   /**
    * Patch the loaded module in place. Must be idempotent (mark what you wrapped),
    * never replace namespace bindings, and may throw: the caller catches and reports.
-   * Returns false when nothing patchable was found in these exports.
+   * Returns false when nothing patchable was found in these exports. A CommonJS module whose
+   * exports cannot be changed (non-configurable getters) may return `{ replacementExports }`:
+   * the require hook then hands that object out instead (and caches it for later requires).
    */
-  patch(moduleExports: any, ctx: PatchContext): boolean | void;
+  patch(moduleExports: any, ctx: PatchContext): boolean | void | { replacementExports: object };
   /** Optional: does this object (module, class or client) belong to this SDK? Used by instrument(). */
   detect?(candidate: unknown): boolean;
   /**

@@ -1,8 +1,9 @@
 /**
  * Zero-code: a user's AI SDK app (no tracing code, no experimental_telemetry) run as a real
  * subprocess with the preload. Output must be identical with and without tracing.
- *  - ESM with import-in-the-middle (CATALYST_ESM_MODE=loader): every call is traced;
- *  - ESM eager (CATALYST_ESM_MODE=eager) and CommonJS: the SDK's exports cannot be wrapped there,
+ *  - ESM with import-in-the-middle (CATALYST_ESM_MODE=loader) and CommonJS (the require hook hands
+ *    out a copy of the exports with the functions wrapped): every call is traced;
+ *  - ESM eager (CATALYST_ESM_MODE=eager) and Bun: the SDK's ESM namespace cannot be changed there,
  *    so ToolLoopAgent runs (patched through the class) are traced and plain calls are not.
  */
 import * as path from "node:path";
@@ -65,6 +66,26 @@ function expectAgentTrees(spans: ReceivedSpan[]) {
   expect(names).toEqual(["ai.generateText", "ai.streamText"]);
 }
 
+/** Every model call of the fixture app (agent, plain calls, streams, objects, embeddings) as spans. */
+async function expectEveryCallTraced(before: number) {
+  const modelCalls = server.requests.slice(before).filter((r: any) => r.path === "/v1/responses" || r.path === "/v1/chat/completions").length;
+  expect(modelCalls).toBe(8); // agent 2 + agent stream 2 + stock 2 + stream 1 + object 1
+  const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= modelCalls && byKind(s, "EMBEDDING").length >= 2, 60_000);
+  expect(byKind(spans, "LLM")).toHaveLength(modelCalls);
+  expect(spans.filter((s) => s.name.startsWith("OpenAI "))).toHaveLength(0);
+  const all = traces(spans);
+  expect(all.size).toBe(7);
+  expectAgentTrees(spans);
+  const stock = [...all.values()].find((t) => t.some((s) => s.attributes["tool.name"] === "check_inventory"))!;
+  const call = rootOf(stock);
+  expect(kindOf(call)).toBe("CHAIN");
+  const failing = one(stock, (s) => kindOf(s) === "TOOL");
+  expect(failing.status.code).toBe(2);
+  expect(failing.parentSpanId).toBe(call.spanId);
+  expect(childrenOf(stock, call).map(kindOf).sort()).toEqual(["LLM", "LLM", "TOOL"]);
+  expect(byKind(spans, "EMBEDDING").map((s) => s.attributes["embedding.model_name"])).toEqual(["text-embedding-3-small", "text-embedding-3-small"]);
+}
+
 describe("AI SDK zero-code", () => {
   it("ESM with the import-in-the-middle loader: every call traced, output unchanged", async () => {
     const plain = await node([ESM], { timeoutMs: 90_000, env: env() });
@@ -74,22 +95,21 @@ describe("AI SDK zero-code", () => {
     const run = await node(["--import", "@inference/tracing/register", ESM], { timeoutMs: 90_000, env: traced0({ CATALYST_ESM_MODE: "loader" }) });
     expect(run.stdout).toBe(plain.stdout);
     expect(run.code).toBe(0);
-    const modelCalls = server.requests.slice(before).filter((r: any) => r.path === "/v1/responses" || r.path === "/v1/chat/completions").length;
-    expect(modelCalls).toBe(8); // agent 2 + agent stream 2 + stock 2 + stream 1 + object 1
-    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= modelCalls && byKind(s, "EMBEDDING").length >= 2, 60_000);
-    expect(byKind(spans, "LLM")).toHaveLength(modelCalls);
-    expect(spans.filter((s) => s.name.startsWith("OpenAI "))).toHaveLength(0);
-    const all = traces(spans);
-    expect(all.size).toBe(7);
-    expectAgentTrees(spans);
-    const stock = [...all.values()].find((t) => t.some((s) => s.attributes["tool.name"] === "check_inventory"))!;
-    const call = rootOf(stock);
-    expect(kindOf(call)).toBe("CHAIN");
-    const failing = one(stock, (s) => kindOf(s) === "TOOL");
-    expect(failing.status.code).toBe(2);
-    expect(failing.parentSpanId).toBe(call.spanId);
-    expect(childrenOf(stock, call).map(kindOf).sort()).toEqual(["LLM", "LLM", "TOOL"]);
-    expect(byKind(spans, "EMBEDDING").map((s) => s.attributes["embedding.model_name"])).toEqual(["text-embedding-3-small", "text-embedding-3-small"]);
+    await expectEveryCallTraced(before);
+  });
+
+  it("CommonJS: the handed-out exports look exactly like the SDK's (same keys, same classes, one object for every require)", async () => {
+    const script = [
+      'const a = require("ai"), b = require("ai");',
+      "const d = (k) => { const x = Object.getOwnPropertyDescriptor(a, k); return [typeof a[k], x.enumerable, x.configurable].join(':'); };",
+      'console.log(a === b, Object.keys(a).length, Object.keys(a).join(","), a.__esModule, Object.getPrototypeOf(a) === Object.getPrototypeOf(module.exports));',
+      'console.log(d("generateText"), d("ToolLoopAgent"), a.generateText.name, a.generateText.length, typeof a.ToolLoopAgent.prototype.generate);',
+    ].join("\n");
+    const plain = await node(["-e", script], { timeoutMs: 60_000, env: env() });
+    const traced = await node(["--require", "@inference/tracing/register", "-e", script], { timeoutMs: 60_000, env: traced0() });
+    expect(plain.code).toBe(0);
+    expect(traced.stdout).toBe(plain.stdout);
+    expect(plain.stdout.split(" ")[0]).toBe("true");
   });
 
   it("ESM eager (CATALYST_ESM_MODE=eager): ToolLoopAgent runs traced, output unchanged", async () => {
@@ -104,15 +124,16 @@ describe("AI SDK zero-code", () => {
     expect(spans.length).toBeGreaterThan(0);
   });
 
-  it("CommonJS: ToolLoopAgent runs traced, output unchanged", async () => {
+  it("CommonJS: every call traced (the exports are handed out wrapped), output unchanged", async () => {
     const plain = await node([CJS], { timeoutMs: 90_000, env: env() });
     expect(plain.stdout).toBe(EXPECTED);
     receiver.clear();
-    const run = await node(["--require", "@inference/tracing/register", CJS], { timeoutMs: 90_000, env: traced0() });
+    const before = server.requests.length;
+    const run = await node(["--require", "@inference/tracing/register", CJS], { timeoutMs: 90_000, env: traced0({ CATALYST_DEBUG: "1" }) });
     expect(run.stdout).toBe(plain.stdout);
-    await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 4, 60_000);
-    await new Promise((r) => setTimeout(r, 300));
-    expectAgentTrees(receiver.spans);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/patched ai@\S+ \(cjs\)/);
+    await expectEveryCallTraced(before);
   });
 
   it("Bun (--preload, no loader hooks): ToolLoopAgent runs traced, output unchanged", async () => {

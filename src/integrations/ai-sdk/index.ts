@@ -10,9 +10,11 @@
  *    format and ESM mode;
  *  - generateText / streamText / generateObject / streamObject / embed / embedMany: where the
  *    module's exports can be reassigned (import-in-the-middle's ESM namespaces in the "sync" and
- *    "loader" modes, setup({ modules }) with a plain object). The SDK's own ESM namespace and its
- *    CommonJS exports (non-configurable getters) cannot be changed: there, pass
- *    createAISdkTelemetrySettings() — the export-time AISdkSpanProcessor maps any AI SDK span.
+ *    "loader" modes, setup({ modules }) with a plain object), and in CommonJS, whose exports are
+ *    non-configurable getters: there the require hook hands out a copy of the exports (the same
+ *    getters, so every binding stays live) with these six functions wrapped. The SDK's own ESM
+ *    namespace (eager mode, Bun) cannot be changed: there, pass createAISdkTelemetrySettings()
+ *    — the export-time mapping covers any AI SDK span.
  */
 import type { ReadableSpan, Span as SdkSpan, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { Context, Tracer } from "@opentelemetry/api";
@@ -123,6 +125,24 @@ function patchFunctions(exp: any): number {
   return n;
 }
 
+/**
+ * CommonJS exports we cannot change: a copy with the same property descriptors (getters stay
+ * live, classes keep their identity) and the functions wrapped. Undefined when nothing to wrap.
+ */
+function replacementExports(exp: any): object | undefined {
+  const wanted = FUNCTIONS.filter((name) => typeof exp[name] === "function" && !exp[name][PATCHED]);
+  if (wanted.length === 0) return undefined;
+  const copy = Object.create(Object.getPrototypeOf(exp));
+  // same keys in the same order; the wrapped functions take their original descriptor's flags
+  for (const key of Reflect.ownKeys(exp)) {
+    const d = Object.getOwnPropertyDescriptor(exp, key)!;
+    if ((wanted as readonly PropertyKey[]).includes(key)) {
+      Object.defineProperty(copy, key, { value: wrapFunction(exp[key as string]), enumerable: d.enumerable, configurable: d.configurable, writable: false });
+    } else Object.defineProperty(copy, key, d);
+  }
+  return copy;
+}
+
 function patchAgentClass(cls: any): boolean {
   const proto = cls?.prototype;
   if (!proto || typeof proto.prepareCall !== "function") return false;
@@ -166,6 +186,10 @@ export const aiSdkIntegration: Integration = {
     if (moduleExports !== exp) patchFunctions(exp);
     let agents = false;
     for (const name of ["ToolLoopAgent", "Experimental_Agent"]) if (patchAgentClass(exp[name])) agents = true;
+    if (fns === 0 && ctx.format === "cjs" && exp === moduleExports) {
+      const replacement = replacementExports(exp);
+      if (replacement) return { replacementExports: replacement };
+    }
     if (fns === 0) {
       ctx.debug(
         `${ctx.format}: generateText & co. cannot be wrapped in this module format; ` +

@@ -565,14 +565,15 @@ export function instrumentStream(
     else owner.ok();
   };
   let accOk = !!acc;
+  const chunkPoint = `${key}.stream.chunk`; // once per stream, not once per chunk
   const add = (chunk: any) => {
     if (!accOk) return;
     try {
-      faultPoint(`${key}.stream.chunk`);
+      faultPoint(chunkPoint);
       acc!.add(chunk);
     } catch (err) {
       accOk = false;
-      guarded(span, `${key}.stream.chunk`, () => {
+      guarded(span, chunkPoint, () => {
         throw err;
       });
     }
@@ -613,7 +614,10 @@ function wrapStreamIterator(
     return r;
   };
   const wrapped: AsyncIterator<any> & { [Symbol.asyncIterator]?: () => any } = {
-    next: (...a: any[]) => (it.next as any)(...a).then(onResult, onErr),
+    // a next(value) passes its value on; a plain next() stays argument-free (no rest array per chunk)
+    next(this: unknown, ...a: [] | [any]) {
+      return (a.length === 0 ? it.next() : it.next(a[0])).then(onResult, onErr);
+    },
     return: (value?: any) => {
       finish(undefined, "stream.closed_early");
       return typeof it.return === "function" ? it.return(value) : Promise.resolve({ done: true, value });

@@ -1,7 +1,8 @@
 // Build: tsc emits dist/ (JavaScript and type declarations); then the preload entry is
 // re-bundled into one file with esbuild, so `--import @inference/tracing/register` loads one
 // module instead of about a hundred (our code, @opentelemetry/api, the semantic conventions). Everything the preload needs only later (the OpenTelemetry SDK, the
-// exporter, import-in-the-middle) stays an external, lazily required package.
+// exporter, import-in-the-middle) stays an external, lazily required package; the OpenTelemetry SDK
+// is a second bundle of its own (dist/otel-sdk.bundle.js).
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,8 @@ const externalPackages = {
   name: "external-packages",
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => (isInlined(args.path) ? undefined : { path: args.path, external: true }));
+    // the OpenTelemetry SDK is its own bundle (below), loaded on the first span; this is the fallback path to it
+    b.onResolve({ filter: /^\.\/export\/otel-sdk$/ }, () => ({ path: "./export/otel-sdk.js", external: true }));
   },
 };
 
@@ -35,4 +38,24 @@ await build({
   logLevel: "warning",
   // dynamic requires of package files (eager ESM mode) are meant to stay dynamic
   logOverride: { "unsupported-require-call": "silent" },
+});
+
+// The OpenTelemetry SDK the export pipeline needs (src/export/otel-sdk.ts), tree-shaken into one file
+// that the first span loads with the code cache, instead of ~100 files from node_modules.
+await build({
+  entryPoints: [path.join(root, "src/export/otel-sdk.ts")],
+  outfile: path.join(root, "dist/otel-sdk.bundle.js"),
+  bundle: true,
+  platform: "node",
+  // the packages' ES module builds, so only what the pipeline uses is kept
+  mainFields: ["module", "main"],
+  // the API stays the app's shared copy: registering the provider through it also hands it to the
+  // proxies other libraries took earlier (the Anthropic SDK asks for its tracer when a client is made)
+  external: ["@opentelemetry/api"],
+  format: "cjs",
+  target: "node20",
+  sourcemap: true,
+  minify: process.env.CATALYST_BUILD_DEBUG !== "1",
+  keepNames: true,
+  logLevel: "warning",
 });

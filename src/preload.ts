@@ -32,7 +32,7 @@ export function preload(options: PreloadOptions): { ready?: Promise<void> } {
     const requested = handle.config.autoInstrument ? chooseEsmMode(process.env, enabled) : "off";
     const { mode, ready } = installEsmHook(instrumenter, requested, options.loaderUrl, options.door === "bun" ? "import" : "require");
     const enabledKeys = enabled.map((i: any) => i.key);
-    const codeCache = (globalThis as any)[Symbol.for("@inference/tracing.codeCache")]?.status ?? "not used";
+    const codeCache = (globalThis as any)[Symbol.for("@inference/tracing.codeCache")]?.["preload.js"]?.status ?? "not used";
     debug(
       `started via ${options.door === "bun" ? "bun --preload" : `--${options.door}`} on ${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}; ` +
         `ESM mechanism: ${mode}; code cache: ${codeCache}; integrations: ${enabledKeys.join(", ") || "none"}`,

@@ -55,7 +55,7 @@ export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = proc
   const off = /^(0|off|false|no)$/i.test(env.CATALYST_CODE_CACHE ?? "");
   // Bun keeps its own cache and its vm has no V8 code cache
   if (off || process.versions.bun) {
-    record({ status: off ? "off" : "unavailable" });
+    record(file, { status: off ? "off" : "unavailable" });
     return require(file);
   }
   let source: string;
@@ -73,12 +73,12 @@ export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = proc
       }
     }
   } catch {
-    record({ status: "unavailable" });
+    record(file, { status: "unavailable" });
     return require(file);
   }
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const status: CodeCacheResult["status"] = !cacheFile ? "unavailable" : !cachedData ? "created" : script.cachedDataRejected ? "rejected" : "used";
-  record({ status, file: cacheFile });
+  record(file, { status, file: cacheFile });
 
   const mod = new Module(file, module);
   mod.filename = file;
@@ -124,11 +124,11 @@ function pruneOldCaches(file: string): void {
   for (const { f } of caches.slice(KEEP)) fs.rmSync(path.join(dir, f), { force: true });
 }
 
-function record(result: CodeCacheResult): void {
-  (globalThis as any)[RESULT_KEY] = result;
+/** What the load of each bundle did, by file name (the preload's debug line reads "preload.js"). */
+function record(file: string, result: CodeCacheResult): void {
+  ((globalThis as any)[RESULT_KEY] ??= {})[path.basename(file)] = result;
 }
 
-/** What the last load did (read by the preload's debug line). */
-export function codeCacheResult(): CodeCacheResult | undefined {
-  return (globalThis as any)[RESULT_KEY];
+export function codeCacheResult(file: string): CodeCacheResult | undefined {
+  return (globalThis as any)[RESULT_KEY]?.[path.basename(file)];
 }

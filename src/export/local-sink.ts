@@ -5,7 +5,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import type { ExportResult } from "@opentelemetry/core";
+
+/** @opentelemetry/core's ExportResultCode values (a type-only import keeps core out of the first span's load). */
+const ExportResultCode = { SUCCESS: 0, FAILED: 1 } as const;
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ConsoleMode } from "../config";
 import { Attr } from "../semconv";

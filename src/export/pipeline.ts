@@ -18,6 +18,7 @@ import { limitsTransform } from "../limits";
 import { costTransform } from "../cost";
 import { INTEGRATIONS } from "../integrations/registry";
 import { warnOnce } from "../util/log";
+import { loadOtelSdk } from "../otel-sdk-loader";
 
 export interface Pipeline {
   provider: TracerProvider;
@@ -89,8 +90,7 @@ export interface PipelineExtras {
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export function createPipeline(config: Config, extras: PipelineExtras): Pipeline {
-  const base = require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
-  const { resourceFromAttributes } = require("@opentelemetry/resources") as typeof import("@opentelemetry/resources");
+  const otel = loadOtelSdk();
 
   const queueOptions = (destination: string) => ({
     destination,
@@ -111,11 +111,11 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   } else if (config.console !== "off") {
     consoleSink = new ConsoleTreeExporter(config.console);
     // the tree printer groups by trace itself; a simple processor keeps output prompt
-    processors.push(new base.SimpleSpanProcessor(consoleSink));
+    processors.push(new otel.SimpleSpanProcessor(consoleSink));
   }
   if (config.tracesFile) {
     fileSink = new JsonlFileExporter(config.tracesFile);
-    processors.push(new base.SimpleSpanProcessor(fileSink));
+    processors.push(new otel.SimpleSpanProcessor(fileSink));
   }
   if (extras.exporter) {
     processors.push(
@@ -133,13 +133,12 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   if (config.environment) resourceAttributes["deployment.environment"] = config.environment;
   resourceAttributes["telemetry.sdk.language"] = "nodejs";
   resourceAttributes["telemetry.distro.name"] = "@inference/tracing";
-  const resource = resourceFromAttributes(resourceAttributes);
+  const resource = otel.resourceFromAttributes(resourceAttributes);
 
-  const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node") as typeof import("@opentelemetry/sdk-trace-node");
-  const own = new NodeTracerProvider({
+  const own = new otel.NodeTracerProvider({
     resource,
     spanProcessors: [composite],
-    sampler: new base.AlwaysOnSampler(),
+    sampler: new otel.AlwaysOnSampler(),
     // the SDK's own limit (128 attributes) would drop what is set last, i.e. the output and token
     // counts of a long conversation; our limits transform enforces the real cap at export time
     spanLimits: { attributeCountLimit: SDK_ATTRIBUTE_COUNT_LIMIT, attributeValueLengthLimit: Infinity },
@@ -235,7 +234,7 @@ function attachTo(provider: TracerProvider, processor: SpanProcessor): boolean {
 /** Without a registered provider of ours, context still has to flow through async code. */
 function ensureContextManager(): void {
   const { context } = require("@opentelemetry/api") as typeof import("@opentelemetry/api");
-  const { AsyncLocalStorageContextManager } = require("@opentelemetry/context-async-hooks");
+  const { AsyncLocalStorageContextManager } = loadOtelSdk();
   const probe = context.with(context.active().setValue(Symbol.for("probe"), 1), () => context.active().getValue(Symbol.for("probe")));
   if (probe === 1) return; // the app registered one already
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

@@ -1,6 +1,8 @@
 /** One finished span as a plain JSON record: the line format of CATALYST_TRACES_FILE. */
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { hrTimeToMilliseconds } from "@opentelemetry/core";
+import type { HrTime } from "@opentelemetry/api";
+
+const hrTimeToMilliseconds = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
 
 export interface SpanRecord {
   traceId: string;

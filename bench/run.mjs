@@ -13,6 +13,7 @@ const args = process.argv.slice(2);
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
 const suites = [
   ["startup", "startup.mjs", [], []],
+  ["first-call", "first-call.mjs", [], []],
   // --expose-gc: each variant's garbage is collected inside its own timed window
   ["llm-overhead", "llm-overhead.mjs", [], ["--expose-gc"]],
   ["store-query", "store-query.mjs", [], []],

@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as api from "@opentelemetry/api";
 import { requireWithCodeCache } from "./boot/code-cache";
 import { debug } from "./util/log";
 
@@ -17,11 +18,27 @@ export function loadOtelSdk(): OtelSdk {
   const bundled = path.join(__dirname, "otel-sdk.bundle.js");
   if (fs.existsSync(bundled)) {
     try {
-      return (sdk = requireWithCodeCache(bundled) as OtelSdk);
+      return (sdk = requireWithCodeCache(bundled, process.env, { "@opentelemetry/api": sharedApi(bundled) }) as OtelSdk);
     } catch (err) {
       debug(`the bundled OpenTelemetry SDK could not be loaded (${(err as Error)?.message ?? err}); loading the packages`);
     }
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (sdk = require("./export/otel-sdk") as OtelSdk);
+}
+
+/**
+ * The @opentelemetry/api the SDK bundle registers the provider through. If the copy in
+ * node_modules is loaded already, another library may hold a proxy tracer from it (the Anthropic
+ * SDK takes one when a client is made): registering through that copy hands those proxies the
+ * provider. If nobody loaded it, ours (already in memory) does the same job without the
+ * ~25 ms it takes to load the package's files.
+ */
+function sharedApi(from: string): unknown {
+  try {
+    const file = require.resolve("@opentelemetry/api", { paths: [path.dirname(from)] });
+    return require.cache[file]?.exports ?? api;
+  } catch {
+    return api;
+  }
 }

@@ -49,7 +49,7 @@ function privateDirectory(dir: string): boolean {
  * `require(file)` of a CommonJS bundle, compiled with a V8 code cache when the runtime has
  * one. The module lands in require.cache, so a second door requiring it gets the same instance.
  */
-export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = process.env): any {
+export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = process.env, provided: Record<string, unknown> = {}): any {
   const cached = require.cache[file];
   if (cached) return cached.exports;
   const off = /^(0|off|false|no)$/i.test(env.CATALYST_CODE_CACHE ?? "");
@@ -85,7 +85,10 @@ export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = proc
   mod.paths = (Module as any)._nodeModulePaths(path.dirname(file));
   require.cache[file] = mod;
   try {
-    script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+    const req = Module.createRequire(file);
+    // packages the caller hands in (an instance it already holds) instead of loading them again
+    const requireProvided = Object.assign((id: string) => (Object.prototype.hasOwnProperty.call(provided, id) ? provided[id] : req(id)), req);
+    script.runInThisContext().call(mod.exports, mod.exports, requireProvided, mod, file, path.dirname(file));
     mod.loaded = true;
   } catch (err) {
     delete require.cache[file];

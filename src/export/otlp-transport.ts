@@ -6,7 +6,7 @@
  * only ever goes to the configured URL.
  */
 import * as http from "node:http";
-import * as https from "node:https";
+import type * as httpsTypes from "node:https";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { debug } from "../util/log";
 import { encodeTraceRequest } from "./otlp-json";
@@ -54,6 +54,9 @@ export function classifyStatus(status: number, retryAfter?: string | string[]): 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const https = (): typeof httpsTypes => require("node:https");
+
 export class OtlpHttpTransport implements Transport {
   private readonly url: URL;
   private readonly agent: http.Agent;
@@ -62,7 +65,8 @@ export class OtlpHttpTransport implements Transport {
     private readonly headers: Record<string, string>,
   ) {
     this.url = new URL(url);
-    const Agent = this.url.protocol === "https:" ? https.Agent : http.Agent;
+    // node:https (with tls and crypto, ~10 ms to load) only for https endpoints
+    const Agent = this.url.protocol === "https:" ? https().Agent : http.Agent;
     // keep-alive sockets are unref'd by Node while idle, so they never hold the process open
     this.agent = new Agent({ keepAlive: true, maxSockets: 2 });
   }
@@ -112,7 +116,7 @@ export class OtlpHttpTransport implements Transport {
           finish({ kind: "too-large", reason: `${body.length} bytes is over ${MAX_BODY_BYTES} (split before sending)` });
           return;
         }
-        const lib = this.url.protocol === "https:" ? https : http;
+        const lib = this.url.protocol === "https:" ? https() : http;
         req = lib.request(this.url, { method: "POST", headers: this.allHeaders(body.length), agent: this.agent });
         req.on("socket", (socket) => {
           try {

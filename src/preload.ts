@@ -7,7 +7,7 @@ import { isMainThread } from "node:worker_threads";
 import { start } from "./setup";
 import { globalState } from "./state";
 import { chooseEsmMode, installEsmHook } from "./hooks/esm-hook";
-import { debug, internalError, warn } from "./util/log";
+import { debug, internalError, setPreloading, warn } from "./util/log";
 
 export interface PreloadOptions {
   door: "import" | "require" | "bun";
@@ -19,6 +19,7 @@ export function preload(options: PreloadOptions): { ready?: Promise<void> } {
   // Node 20 runs --require preloads again inside the ESM loader's hooks thread: nothing to do there
   // (worker threads of the app are not traced either; documented).
   if (!isMainThread) return {};
+  setPreloading(true);
   try {
     const state = globalState();
     if (state.handle) {
@@ -41,5 +42,7 @@ export function preload(options: PreloadOptions): { ready?: Promise<void> } {
   } catch (err) {
     warn(`tracing could not start and is off for this process: ${(err as Error)?.message ?? err}`);
     return {};
+  } finally {
+    setPreloading(false);
   }
 }

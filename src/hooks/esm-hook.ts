@@ -18,6 +18,7 @@ import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
 import { appManifest, findPackage } from "./resolve";
 import { scanAppImports } from "./app-imports";
+import { TRACER_NAME } from "../state";
 import { debug, internalError, warn } from "../util/log";
 
 export type EsmMode = "sync" | "loader" | "eager" | "off";
@@ -190,7 +191,7 @@ export function eagerPatch(instrumenter: Instrumenter, wanted: Integration[], ho
   const byPackage = new Map<string, Integration>();
   for (const i of wanted) for (const p of i.packages) byPackage.set(p, i);
   const done = new Set<string>();
-  const imports_: Promise<void>[] = [];
+  const pendingImports: Promise<void>[] = [];
   const load = (pkg: string, fromDir: string) => {
     const i = byPackage.get(pkg);
     if (!i) return;
@@ -200,7 +201,7 @@ export function eagerPatch(instrumenter: Instrumenter, wanted: Integration[], ho
     const patch = (ns: unknown): void => void instrumenter.patch(i, ns, "esm", pkg, loc.dir, loc.version);
     const failed = (err: unknown) => debug(`eager ESM load of ${pkg} from ${loc.dir} failed: ${(err as Error)?.message ?? err}`);
     if (how === "import") {
-      imports_.push(dynamicImport(pathToFileURL(loc.esmEntry).href).then(patch, failed));
+      pendingImports.push(dynamicImport(pathToFileURL(loc.esmEntry).href).then(patch, failed));
       return;
     }
     try {
@@ -215,15 +216,17 @@ export function eagerPatch(instrumenter: Instrumenter, wanted: Integration[], ho
       load(pkg, appDir);
       continue;
     }
+    // our own package names every supported SDK as an optional peer: importing it uses none of them
+    if (pkg === TRACER_NAME) continue;
     // a package the app imports that depends on a supported SDK
     const loc = findPackage(pkg, appDir);
     const deps = { ...(loc?.json?.dependencies ?? {}), ...(loc?.json?.peerDependencies ?? {}) };
     for (const dep of Object.keys(deps)) if (byPackage.has(dep)) load(dep, loc!.dir);
   }
   const report = () => debug(`ESM mode eager: scanned ${imports.files} app file(s) and loaded ${done.size} supported SDK(s) in ${Date.now() - started} ms (${how})`);
-  if (imports_.length === 0) {
+  if (pendingImports.length === 0) {
     report();
     return undefined;
   }
-  return Promise.all(imports_).then(report);
+  return Promise.all(pendingImports).then(report);
 }

@@ -60,4 +60,12 @@ describe("shutdown", () => {
     expect(elapsed).toBeLessThan(6000);
     await hanging.close();
   });
+
+  it("an app that imports @inference/tracing is not made to load every SDK our package names as a peer", async () => {
+    const app = path.join(FIXTURES, "apps/core/manual-agent.mjs");
+    const r = await node([app], { env: { CATALYST_CONSOLE: "off", CATALYST_DEBUG: "1" } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/ESM mode eager: scanned \d+ app file\(s\) and loaded 0 supported SDK\(s\)/);
+    expect(r.stderr).not.toMatch(/patched /);
+  });
 });

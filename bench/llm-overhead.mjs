@@ -5,7 +5,9 @@
 // (the require cache is cleared between them) so each runs with exactly one instrumentation.
 // Both tracers export over OTLP/HTTP (batched) to the same local receiver.
 //
-//   npm run build && node bench/llm-overhead.mjs [--rounds 9] [--calls 150] [--streams 15] [--chars 4000]
+//   npm run build && node --expose-gc bench/llm-overhead.mjs [--rounds 9] [--calls 150] [--streams 15] [--chars 4000]
+// NOFLUSH=1 leaves each tracer's export to its background timer (the earlier method: export work
+// then mostly falls outside the fastest round, so it is understated).
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";

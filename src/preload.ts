@@ -8,6 +8,7 @@ import { start } from "./setup";
 import { globalState } from "./state";
 import { chooseEsmMode, installEsmHook } from "./hooks/esm-hook";
 import { debug, internalError, setPreloading, warn } from "./util/log";
+import { codeCacheResult } from "./boot/code-cache";
 
 export interface PreloadOptions {
   door: "import" | "require" | "bun";
@@ -33,7 +34,7 @@ export function preload(options: PreloadOptions): { ready?: Promise<void> } {
     const requested = handle.config.autoInstrument ? chooseEsmMode(process.env, enabled) : "off";
     const { mode, ready } = installEsmHook(instrumenter, requested, options.loaderUrl, options.door === "bun" ? "import" : "require");
     const enabledKeys = enabled.map((i: any) => i.key);
-    const codeCache = (globalThis as any)[Symbol.for("@inference/tracing.codeCache")]?.["preload.js"]?.status ?? "not used";
+    const codeCache = codeCacheResult("preload.js")?.status ?? "not used";
     debug(
       `started via ${options.door === "bun" ? "bun --preload" : `--${options.door}`} on ${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}; ` +
         `ESM mechanism: ${mode}; code cache: ${codeCache}; integrations: ${enabledKeys.join(", ") || "none"}`,

@@ -4,7 +4,9 @@
  * Node 20–24). The cache is made once, after the app's first tick (so it also holds the
  * functions that ran while the app loaded its SDKs), in a private per-user directory.
  *
- * This file is not bundled and requires nothing of ours: it must stay small. Every failure
+ * The doors load this file on its own (dist/boot/code-cache.js); the preload bundle also carries a
+ * copy for the OpenTelemetry SDK bundle (src/otel-sdk-loader.ts). Results are kept on globalThis, so
+ * either copy reads what the other recorded. It requires nothing of ours and stays small. Every failure
  * (no permission, a full disk, a cache V8 rejects) falls back to compiling as usual.
  * `CATALYST_CODE_CACHE=off` turns it off; `CATALYST_CODE_CACHE_DIR` moves it.
  */

@@ -35,6 +35,8 @@ export interface SetupOptions {
   exporter?: SpanExporter;
   /** Extra HTTP headers for the OTLP exporter. */
   headers?: Record<string, string>;
+  /** OTLP/HTTP body encoding: "http/protobuf" (default, what every collector accepts) or "http/json". */
+  protocol?: OtlpProtocol;
   /** Append every finished span as one JSON line to this file. */
   tracesFile?: string;
   /** How the local sink prints to stderr when no endpoint is set. */
@@ -100,6 +102,7 @@ export interface Config {
   debug: boolean;
   autoInstrument: boolean;
   batching: BatchingMode;
+  protocol: OtlpProtocol;
   shutdownTimeoutMillis: number;
   tracesFile?: string;
   console: ConsoleMode;
@@ -199,6 +202,22 @@ function readPackageJson(dir: string): { name?: string; version?: string } | und
   return undefined;
 }
 
+export type OtlpProtocol = "http/protobuf" | "http/json";
+
+/** The OTLP/HTTP encoding (OpenTelemetry's OTEL_EXPORTER_OTLP_PROTOCOL values); protobuf unless told otherwise. */
+function resolveProtocol(src: [string, string] | undefined): OtlpProtocol {
+  if (!src) return "http/protobuf";
+  const v = src[1].trim().toLowerCase();
+  if (v === "http/protobuf" || v === "protobuf") return "http/protobuf";
+  if (v === "http/json" || v === "json") return "http/json";
+  if (v === "grpc") {
+    warn(`${src[0]}="grpc": gRPC is not supported; spans are sent as OTLP/HTTP protobuf (a collector's OTLP/HTTP port is usually 4318, not 4317).`);
+  } else {
+    warn(`${src[0]}="${src[1]}" is not an OTLP/HTTP protocol (expected "http/protobuf" or "http/json"); using "http/protobuf".`);
+  }
+  return "http/protobuf";
+}
+
 /** The app's identity: its package.json (from the entry script's folder, else cwd), else the script name. */
 function appIdentity(): { name: string; version?: string } {
   const script = process.argv[1];
@@ -257,6 +276,12 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     else warn(`${batchingSrc[0]}="${batchingSrc[1]}" is not a batching mode (expected "batch" or "simple"); using "batch".`);
   }
 
+  const protocol = resolveProtocol(
+    options.protocol !== undefined
+      ? ["setup({ protocol })", String(options.protocol)]
+      : pick(env, ["CATALYST_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"]),
+  );
+
   let shutdownTimeoutMillis = 5000;
   const timeoutSrc: [string, string] | undefined =
     options.shutdownTimeoutMillis !== undefined
@@ -294,6 +319,7 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     debug: debugOn,
     autoInstrument: options.autoInstrument ?? true,
     batching,
+    protocol,
     shutdownTimeoutMillis,
     tracesFile: options.tracesFile ?? pick(env, ["CATALYST_TRACES_FILE"])?.[1],
     console: consoleMode,

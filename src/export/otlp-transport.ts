@@ -1,5 +1,6 @@
 /**
- * OTLP/HTTP transport: encodes spans as OTLP/JSON (./otlp-json) and POSTs them
+ * OTLP/HTTP transport: encodes spans as OTLP/protobuf (./otlp-proto, the default) or OTLP/JSON
+ * (./otlp-json) and POSTs them
  * with node:http(s) ourselves, so the export queue (not a library) decides about retries,
  * backoff and 413 splitting. Every outcome is a value; nothing here throws, rejects or
  * leaves an 'error' event unhandled. Redirects are never followed, so the ingest token
@@ -10,6 +11,8 @@ import type * as httpsTypes from "node:https";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { debug } from "../util/log";
 import { encodeTraceRequest } from "./otlp-json";
+import { encodeTraceRequestProto } from "./otlp-proto";
+import type { OtlpProtocol } from "../config";
 
 export type SendOutcome =
   | { kind: "ok" }
@@ -63,6 +66,7 @@ export class OtlpHttpTransport implements Transport {
   constructor(
     url: string,
     private readonly headers: Record<string, string>,
+    private readonly protocol: OtlpProtocol = "http/protobuf",
   ) {
     this.url = new URL(url);
     // node:https (with tls and crypto, ~10 ms to load) only for https endpoints
@@ -72,13 +76,13 @@ export class OtlpHttpTransport implements Transport {
   }
 
   private body(spans: ReadableSpan[]): Buffer {
-    return Buffer.from(encodeTraceRequest(spans), "utf8");
+    return this.protocol === "http/json" ? Buffer.from(encodeTraceRequest(spans), "utf8") : encodeTraceRequestProto(spans);
   }
 
   private allHeaders(length: number): Record<string, string> {
     return {
       ...this.headers,
-      "content-type": "application/json",
+      "content-type": this.protocol === "http/json" ? "application/json" : "application/x-protobuf",
       "content-length": String(length),
       "user-agent": "@inference/tracing",
     };

@@ -107,7 +107,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   let fileSink: JsonlFileExporter | undefined;
   if (config.tracesUrl) {
     warnAboutPlainHttpToken(config);
-    processors.push(new ExportQueueProcessor(new OtlpHttpTransport(config.tracesUrl, config.headers), queueOptions(config.tracesUrl)));
+    processors.push(new ExportQueueProcessor(new OtlpHttpTransport(config.tracesUrl, config.headers, config.protocol), queueOptions(config.tracesUrl)));
   } else if (config.console !== "off") {
     consoleSink = new ConsoleTreeExporter(config.console);
     // the tree printer groups by trace itself; a simple processor keeps output prompt

@@ -79,6 +79,17 @@ describe("configuration precedence", () => {
   });
 });
 
+describe("OTLP protocol", () => {
+  it("is protobuf by default; JSON when asked through our variable, OpenTelemetry's, or setup()", () => {
+    expect(resolveConfig({}, {}).protocol).toBe("http/protobuf");
+    expect(resolveConfig({}, { CATALYST_OTLP_PROTOCOL: "http/json" }).protocol).toBe("http/json");
+    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json", OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" }).protocol).toBe("http/json");
+    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: " HTTP/JSON " }).protocol).toBe("http/json");
+    expect(resolveConfig({ protocol: "http/json" }, { CATALYST_OTLP_PROTOCOL: "http/protobuf" }).protocol).toBe("http/json");
+    expect(resolveConfig({}, { CATALYST_OTLP_PROTOCOL: "http/protobuf", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }).protocol).toBe("http/protobuf");
+  });
+});
+
 describe("bad values", () => {
   it.each([
     [{ CATALYST_OTLP_ENDPOINT: "not a url" }, /CATALYST_OTLP_ENDPOINT="not a url" is not a valid URL/],
@@ -87,6 +98,8 @@ describe("bad values", () => {
     [{ CATALYST_SHUTDOWN_TIMEOUT_MS: "soon" }, /CATALYST_SHUTDOWN_TIMEOUT_MS="soon" is not a number of milliseconds/],
     [{ CATALYST_DEBUG: "maybe" }, /CATALYST_DEBUG="maybe" is not a boolean/],
     [{ CATALYST_CONSOLE: "loud" }, /CATALYST_CONSOLE="loud" is not a console mode/],
+    [{ CATALYST_OTLP_PROTOCOL: "thrift" }, /CATALYST_OTLP_PROTOCOL="thrift" is not an OTLP\/HTTP protocol \(expected "http\/protobuf" or "http\/json"\); using "http\/protobuf"/],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, /OTEL_EXPORTER_OTLP_PROTOCOL="grpc": gRPC is not supported; spans are sent as OTLP\/HTTP protobuf/],
   ])("%o gives one clear warning and a safe fallback", (env, pattern) => {
     const { result, text } = captureStderr(() => resolveConfig({}, { ...env }));
     expect(text).toMatch(pattern);

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ExportQueueProcessor } from "../../src/export/export-queue";
 import { ExporterTransport, OtlpHttpTransport, parseRetryAfter, classifyStatus } from "../../src/export/otlp-transport";
 import { resetLogOnce } from "../../src/util/log";
+import type { OtlpProtocol } from "../../src/config";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
 import { closedPort, startSizeLimitedCollector } from "./fault-servers";
 
@@ -40,8 +41,8 @@ afterEach(() => {
   expect(unhandled).toEqual([]);
 });
 
-function makeQueue(url: string, opts: Partial<ConstructorParameters<typeof ExportQueueProcessor>[1]> = {}) {
-  const q = new ExportQueueProcessor(new OtlpHttpTransport(`${url}/v1/traces`, {}), {
+function makeQueue(url: string, opts: Partial<ConstructorParameters<typeof ExportQueueProcessor>[1]> = {}, protocol?: OtlpProtocol) {
+  const q = new ExportQueueProcessor(new OtlpHttpTransport(`${url}/v1/traces`, {}, protocol), {
     destination: url,
     maxQueueSize: 2048,
     maxBatchSize: 512,
@@ -70,6 +71,22 @@ describe("transport classification", () => {
     expect(classifyStatus(413).kind).toBe("too-large");
     expect(classifyStatus(401).kind).toBe("reject");
     expect(classifyStatus(302).kind).toBe("reject");
+  });
+});
+
+describe("OTLP/HTTP encodings", () => {
+  it.each([
+    ["http/protobuf", "application/x-protobuf"],
+    ["http/json", "application/json"],
+  ] as const)("%s is sent as %s and decodes to the same spans", async (protocol, contentType) => {
+    receiver.clear();
+    const { q, spans } = makeQueue(receiver.url, {}, protocol as OtlpProtocol);
+    spans(3, protocol, { "input.value": '{"messages":[{"role":"user","content":"héllo"}]}' });
+    const got = await receiver.waitForSpans((s) => s.length >= 3);
+    expect(got.map((s) => s.name).sort()).toEqual([0, 1, 2].map((i) => `${protocol}${i}`));
+    expect(got[0]!.attributes["input.value"]).toBe('{"messages":[{"role":"user","content":"héllo"}]}');
+    expect(receiver.requests.at(-1)!.headers["content-type"]).toBe(contentType);
+    await q.shutdown();
   });
 });
 

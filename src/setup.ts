@@ -210,7 +210,10 @@ function patchAlreadyLoaded(instrumenter: Instrumenter): void {
     for (const pkg of i.packages) {
       try {
         const cached = require.cache[require.resolve(pkg, { paths: [dir] })];
-        if (cached) instrumenter.patch(i, cached.exports, "cjs", pkg, findPackage(pkg, dir)?.dir);
+        if (!cached) continue;
+        const replacement = instrumenter.patch(i, cached.exports, "cjs", pkg, findPackage(pkg, dir)?.dir);
+        // the app's earlier require() keeps what it got; its later ones get the traced exports, as with the require hook
+        if (replacement) cached.exports = replacement;
       } catch {
         /* not installed, or no CommonJS entry */
       }

@@ -136,6 +136,27 @@ describe("AI SDK zero-code", () => {
     await expectEveryCallTraced(before);
   });
 
+  it("CommonJS, setup() after require(\"ai\"): later require(\"ai\") calls get the traced exports", async () => {
+    // an app that loads the SDK first and calls setup() later (no preload)
+    const script = `
+      const early = require("ai");
+      const { openai } = require("@ai-sdk/openai");
+      require("@inference/tracing").setup().then(async (tracing) => {
+        const later = require("ai");
+        console.log("same object:", later === early);
+        const r = await later.generateText({ model: openai("gpt-4o-mini"), prompt: "Say hello" });
+        console.log(r.text);
+        await tracing.forceFlush();
+      });`;
+    receiver.clear();
+    const traced = await node(["-e", script], { cwd: path.dirname(CJS), timeoutMs: 90_000, env: traced0() });
+    expect(traced.stderr).toBe("");
+    expect(traced.stdout).toBe("same object: false\nEcho: Say hello\n");
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 1, 30_000);
+    expect(spans.some((s) => s.attributes["llm.system"] !== undefined && kindOf(s) === "LLM")).toBe(true);
+    expect(spans.some((s) => /generateText|ai\.generateText/.test(s.name))).toBe(true);
+  });
+
   it("Bun (--preload, no loader hooks): ToolLoopAgent runs traced, output unchanged", async () => {
     const plain = await run(BUN, [ESM], { timeoutMs: 90_000, env: env() });
     expect(plain.stdout).toBe(EXPECTED);

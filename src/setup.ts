@@ -149,6 +149,7 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
     flush: forceFlush,
     hasPending: () => !!pipeline && pipeline.composite.endedSinceFlush > 0,
     exitSync: () => pipeline?.consoleSink?.flushIncomplete(),
+    endOpenSpans: (reason) => pipeline?.composite.endOpenSpans(reason),
   });
 
   announce(config);

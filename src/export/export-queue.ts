@@ -32,6 +32,8 @@ export interface ExportQueueOptions {
   shutdownTimeoutMillis: number;
   /** Attempts per batch before it is dropped (retryable failures only). */
   maxAttempts?: number;
+  /** Called first at process exit, so spans still open can be ended and queued for the exit export. */
+  beforeExitExport?: () => void;
   /** Try to send what is queued at process.exit() with a synchronous child process. */
   exportOnExit?: boolean;
 }
@@ -356,6 +358,7 @@ export class ExportQueueProcessor implements SpanProcessor {
   exitSync(): void {
     try {
       process.removeListener("exit", this.onExit);
+      this.options.beforeExitExport?.();
       const spans = [...(this.inFlight?.spans ?? []), ...this.ready.flatMap((b) => b.spans), ...this.queue];
       if (spans.length === 0) return report(this);
       if (this.failing || this.flushTimedOut || this.options.exportOnExit === false || !this.transport.serialize) {

@@ -5,10 +5,13 @@
  *    so we never keep re-arming the event loop);
  *  - SIGTERM / SIGINT / SIGHUP: flush (bounded by the shutdown timeout), then, unless the
  *    app has its own listener for that signal, re-raise it so the exit code is Node's own;
- *  - process.exit() and crashes: the synchronous 'exit' hook runs the local sinks' sync
- *    flush; the OTLP export queue has its own 'exit' hook that POSTs what is still queued
- *    from a short-lived child process, bounded in time (see export-queue.ts). Spans still
- *    open at that moment are lost: await flush() before process.exit() is the sure way.
+ *  - process.exit() and crashes: spans still open are ended, marked incomplete, and the
+ *    synchronous 'exit' hook runs the local sinks' sync flush; the OTLP export queue has its
+ *    own 'exit' hook that POSTs what is still queued from a short-lived child process, bounded
+ *    in time (see export-queue.ts). That export can fail or run out of time: await flush()
+ *    before process.exit() is the sure way.
+ *  - a signal we re-raise also ends the spans still open (the process dies right after); when
+ *    the app handles the signal itself, its work may still finish them, so they are left alone.
  * No uncaughtException / unhandledRejection listeners are ever added.
  */
 import { debug } from "../util/log";
@@ -20,6 +23,8 @@ export interface LifecycleTarget {
   hasPending(): boolean;
   /** Synchronous last chance at 'exit'. */
   exitSync(): void;
+  /** End the spans still open, marked incomplete, because the process is about to end. */
+  endOpenSpans(reason: string): void;
 }
 
 const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
@@ -35,6 +40,7 @@ export function installExitHandlers(target: LifecycleTarget): () => void {
 
   const onExit = () => {
     try {
+      target.endOpenSpans("process exit");
       target.exitSync();
     } catch {
       /* nothing can be done at exit */
@@ -49,6 +55,13 @@ export function installExitHandlers(target: LifecycleTarget): () => void {
       // checked at signal time: the app may have added its own handler after us
       const appOwnsExit = process.listeners(sig).some((l) => l !== handler);
       debug(`${sig} received: flushing spans${appOwnsExit ? " (the app handles the exit)" : ""}`);
+      if (!appOwnsExit) {
+        try {
+          target.endOpenSpans(sig);
+        } catch {
+          /* never stands between the signal and the exit */
+        }
+      }
       void flushOnce().finally(() => {
         if (appOwnsExit) return;
         process.removeListener(sig, handler);

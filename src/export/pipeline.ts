@@ -19,6 +19,10 @@ import { costTransform } from "../cost";
 import { INTEGRATIONS } from "../integrations/registry";
 import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
+import { INCOMPLETE_ATTR } from "../util/fault";
+
+/** Why a span was ended by us rather than by its code: "process exit", "SIGTERM", … */
+export const END_REASON_ATTR = "inference.tracing.end_reason";
 
 export interface Pipeline {
   provider: TracerProvider;
@@ -39,14 +43,73 @@ export interface Pipeline {
  */
 export type AttributeTransform = (attributes: Record<string, unknown>, span: ReadableSpan) => void;
 
+/**
+ * The spans started and not yet ended. Held weakly: a span the app drops without ending it (a
+ * stream it never reads) is collected as it would be without us; collected entries are swept
+ * whenever the set has doubled.
+ */
+class OpenSpans {
+  private readonly refs = new Set<WeakRef<Span>>();
+  private readonly refOf = new WeakMap<Span, WeakRef<Span>>();
+  private sweepAt = 1024;
+  add(span: Span): void {
+    const ref = new WeakRef(span);
+    this.refs.add(ref);
+    this.refOf.set(span, ref);
+    if (this.refs.size >= this.sweepAt) {
+      for (const r of this.refs) if (r.deref() === undefined) this.refs.delete(r);
+      this.sweepAt = Math.max(1024, this.refs.size * 2);
+    }
+  }
+  delete(span: Span): void {
+    const ref = this.refOf.get(span);
+    if (ref) this.refs.delete(ref);
+  }
+  /** Every span still open, oldest first; the set is emptied. */
+  takeAll(): Span[] {
+    const spans: Span[] = [];
+    for (const r of this.refs) {
+      const span = r.deref();
+      if (span) spans.push(span);
+    }
+    this.refs.clear();
+    return spans;
+  }
+}
+
 /** All our processors behind one SpanProcessor, so it can be attached to a foreign provider in one go. */
 export class CompositeProcessor implements SpanProcessor {
   endedSinceFlush = 0;
+  /** Spans started and not yet ended: ended (marked incomplete) when the process exits under them. */
+  private readonly open = new OpenSpans();
   constructor(
     readonly processors: SpanProcessor[],
     readonly transforms: AttributeTransform[] = [],
   ) {}
+
+  /**
+   * End every span still open, marked incomplete, so the export at exit carries them (an agent
+   * run cut short by process.exit() or a signal shows up instead of vanishing). Returns how many.
+   */
+  endOpenSpans(reason: string): number {
+    const spans = this.open.takeAll();
+    // innermost first: a parent's end time is never before its children's
+    for (let i = spans.length - 1; i >= 0; i--) {
+      const span = spans[i]!;
+      try {
+        span.setAttribute(INCOMPLETE_ATTR, true);
+        span.setAttribute(END_REASON_ATTR, reason);
+        span.end();
+      } catch (err) {
+        internalError("endOpenSpans", err);
+      }
+    }
+    if (spans.length > 0) debug(`${reason}: ended ${spans.length} open span(s), marked ${INCOMPLETE_ATTR}`);
+    return spans.length;
+  }
+
   onStart(span: Span, parentContext: Context): void {
+    this.open.add(span);
     for (const p of this.processors) {
       try {
         p.onStart(span, parentContext);
@@ -57,6 +120,7 @@ export class CompositeProcessor implements SpanProcessor {
   }
   onEnd(span: ReadableSpan): void {
     this.endedSinceFlush++;
+    this.open.delete(span as Span);
     for (const t of this.transforms) {
       try {
         // the SDK's ended span keeps a plain attributes object: transforms edit it in place
@@ -102,12 +166,20 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
   });
 
+  // eslint-disable-next-line prefer-const -- the export queue's exit hook refers to it before it exists
+  let composite: CompositeProcessor | undefined;
   const processors: SpanProcessor[] = [new IdentityProcessor()];
   let consoleSink: ConsoleTreeExporter | undefined;
   let fileSink: JsonlFileExporter | undefined;
   if (config.tracesUrl) {
     warnAboutPlainHttpToken(config);
-    processors.push(new ExportQueueProcessor(new OtlpHttpTransport(config.tracesUrl, config.headers, config.protocol), queueOptions(config.tracesUrl)));
+    processors.push(
+      new ExportQueueProcessor(new OtlpHttpTransport(config.tracesUrl, config.headers, config.protocol), {
+        ...queueOptions(config.tracesUrl),
+        // the queue's exit hook may run before setup()'s: spans still open join the last export either way
+        beforeExitExport: () => composite?.endOpenSpans("process exit"),
+      }),
+    );
   } else if (config.console !== "off") {
     consoleSink = new ConsoleTreeExporter(config.console);
     // the tree printer groups by trace itself; a simple processor keeps output prompt
@@ -126,7 +198,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
     );
   }
   for (const p of extras.spanProcessors ?? []) processors.push(p);
-  const composite = new CompositeProcessor(processors, exportTransforms(config));
+  composite = new CompositeProcessor(processors, exportTransforms(config));
 
   const resourceAttributes: Record<string, string> = { "service.name": config.serviceName };
   if (config.serviceVersion) resourceAttributes["service.version"] = config.serviceVersion;

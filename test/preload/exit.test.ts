@@ -15,7 +15,7 @@ const baseEnv = () => servers.env();
 const waitForLLM = (marker: string) => servers.waitForLLM(marker);
 
 /** Start the server app, make one request, then send `signal`. */
-async function serverStoppedBy(signal: NodeJS.Signals, traced: boolean, extraEnv: Record<string, string> = {}): Promise<RunResult & { marker: string }> {
+async function serverStoppedBy(signal: NodeJS.Signals, traced: boolean, extraEnv: Record<string, string> = {}, requestPath = "/"): Promise<RunResult & { marker: string }> {
   const marker = `srv-${signal}-${traced}-${Math.random().toString(36).slice(2, 8)}`;
   let sent = false;
   const r = await node([...(traced ? PRELOAD : []), path.join(APPS, "server.mjs")], {
@@ -24,8 +24,9 @@ async function serverStoppedBy(signal: NodeJS.Signals, traced: boolean, extraEnv
       const m = /listening (\d+)/.exec(text);
       if (!m || sent) return;
       sent = true;
-      fetch(`http://127.0.0.1:${m[1]}/`)
-        .then((res) => res.text())
+      fetch(`http://127.0.0.1:${m[1]}${requestPath}`)
+        // "/slow" answers its headers while its model call is still streaming
+        .then((res) => (requestPath === "/slow" ? undefined : res.text()))
         .then(() => child.kill(signal));
     },
   });
@@ -45,6 +46,18 @@ describe("signals", () => {
       await waitForLLM(traced.marker);
     });
   }
+
+  it("SIGTERM during a streamed model call: the open LLM span is ended, marked incomplete, and exported", async () => {
+    const bare = await serverStoppedBy("SIGTERM", false, {}, "/slow");
+    const traced = await serverStoppedBy("SIGTERM", true, {}, "/slow");
+    expect(bare.signal).toBe("SIGTERM");
+    expect(traced.signal).toBe("SIGTERM");
+    expect(traced.stdout.replace(/\d+/, "N")).toBe(bare.stdout.replace(/\d+/, "N"));
+    const [llm] = await waitForLLM(traced.marker);
+    expect(llm!.attributes["inference.tracing.incomplete"]).toBe(true);
+    expect(llm!.attributes["inference.tracing.end_reason"]).toBe("SIGTERM");
+    expect(llm!.attributes["llm.streaming"]).toBe(true);
+  });
 
   it("SIGTERM with the app's own handler: we flush, the app decides how to exit", async () => {
     const bare = await serverStoppedBy("SIGTERM", false, { APP_HANDLES_SIGTERM: "1" });
@@ -76,6 +89,20 @@ describe("exits", () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toBe(bare.stdout);
     await waitForLLM(marker);
+  });
+
+  it("process.exit() in the middle of a stream: exit code unchanged; the open LLM span is ended, marked incomplete, and sent at exit", async () => {
+    const env = { ...baseEnv(), EXIT_MID_STREAM: "1" };
+    const bare = await node([path.join(APPS, "exit-app.mjs")], { env });
+    const marker = `exit-mid-${Date.now()}`;
+    const r = await node([...PRELOAD, path.join(APPS, "exit-app.mjs")], { env: { ...env, CATALYST_SERVICE_NAME: marker } });
+    expect(bare.code).toBe(4);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe(bare.stdout);
+    const [llm] = await waitForLLM(marker);
+    expect(llm!.attributes["inference.tracing.incomplete"]).toBe(true);
+    expect(llm!.attributes["inference.tracing.end_reason"]).toBe("process exit");
+    expect(llm!.attributes["llm.model_name"]).toBeDefined();
   });
 
   it("an uncaught exception: same message, same exit code, no crash listeners added", async () => {

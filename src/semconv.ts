@@ -129,30 +129,58 @@ export const Attr = {
 } as const;
 export type AttrKey = (typeof Attr)[keyof typeof Attr];
 
+/** Indexed keys repeat from span to span: each is built once (up to a bound) and the same string reused. */
+const MAX_CACHED_KEYS = 4096;
+function byIndex(build: (i: number) => string): (i: number) => string {
+  const cache: string[] = [];
+  return (i) => (i >= 0 && i < 256 && Number.isInteger(i) ? (cache[i] ??= build(i)) : build(i));
+}
+function byPrefix(build: (prefix: string) => string): (prefix: string) => string {
+  const cache = new Map<string, string>();
+  return (prefix) => {
+    let key = cache.get(prefix);
+    if (key === undefined) {
+      key = build(prefix);
+      if (cache.size < MAX_CACHED_KEYS) cache.set(prefix, key);
+    }
+    return key;
+  };
+}
+function byPrefixAndIndex(build: (prefix: string, i: number) => string): (prefix: string, i: number) => string {
+  const cache = new Map<string, (i: number) => string>();
+  return (prefix, i) => {
+    let keys = cache.get(prefix);
+    if (keys === undefined) {
+      keys = byIndex((j) => build(prefix, j));
+      if (cache.size < MAX_CACHED_KEYS) cache.set(prefix, keys);
+    }
+    return keys(i);
+  };
+}
+
 /** Builders for the indexed, machine-generated keys (messages, tool calls, contents, tools, documents). */
 export const OpenInferenceAttribute = {
-  inputMessagePrefix: (i: number) => `${SC.LLM_INPUT_MESSAGES}.${i}`,
-  outputMessagePrefix: (i: number) => `${SC.LLM_OUTPUT_MESSAGES}.${i}`,
-  role: (prefix: string) => `${prefix}.${SC.MESSAGE_ROLE}`,
-  content: (prefix: string) => `${prefix}.${SC.MESSAGE_CONTENT}`,
-  name: (prefix: string) => `${prefix}.${SC.MESSAGE_NAME}`,
-  messageToolCallId: (prefix: string) => `${prefix}.${SC.MESSAGE_TOOL_CALL_ID}`,
-  contentPrefix: (prefix: string, k: number) => `${prefix}.${SC.MESSAGE_CONTENTS}.${k}`,
-  contentType: (contentPrefix: string) => `${contentPrefix}.${SC.MESSAGE_CONTENT_TYPE}`,
-  contentText: (contentPrefix: string) => `${contentPrefix}.${SC.MESSAGE_CONTENT_TEXT}`,
-  contentImageUrl: (contentPrefix: string) => `${contentPrefix}.${SC.MESSAGE_CONTENT_IMAGE}.${SC.IMAGE_URL}`,
-  toolCallPrefix: (prefix: string, j: number) => `${prefix}.${SC.MESSAGE_TOOL_CALLS}.${j}`,
-  toolCallId: (toolCallPrefix: string) => `${toolCallPrefix}.${SC.TOOL_CALL_ID}`,
-  toolCallFunctionName: (toolCallPrefix: string) => `${toolCallPrefix}.${SC.TOOL_CALL_FUNCTION_NAME}`,
-  toolCallFunctionArguments: (toolCallPrefix: string) =>
-    `${toolCallPrefix}.${SC.TOOL_CALL_FUNCTION_ARGUMENTS_JSON}`,
-  toolJsonSchema: (i: number) => `${SC.LLM_TOOLS}.${i}.${SC.TOOL_JSON_SCHEMA}`,
-  prompt: (i: number) => `${SC.LLM_PROMPTS}.${i}`,
-  embeddingText: (i: number) => `${SC.EMBEDDING_EMBEDDINGS}.${i}.${SC.EMBEDDING_TEXT}`,
-  embeddingVector: (i: number) => `${SC.EMBEDDING_EMBEDDINGS}.${i}.${SC.EMBEDDING_VECTOR}`,
-  documentPrefix: (i: number) => `${SC.RETRIEVAL_DOCUMENTS}.${i}`,
-  documentId: (documentPrefix: string) => `${documentPrefix}.${SC.DOCUMENT_ID}`,
-  documentContent: (documentPrefix: string) => `${documentPrefix}.${SC.DOCUMENT_CONTENT}`,
-  documentScore: (documentPrefix: string) => `${documentPrefix}.${SC.DOCUMENT_SCORE}`,
-  documentMetadata: (documentPrefix: string) => `${documentPrefix}.${SC.DOCUMENT_METADATA}`,
+  inputMessagePrefix: byIndex((i) => `${SC.LLM_INPUT_MESSAGES}.${i}`),
+  outputMessagePrefix: byIndex((i) => `${SC.LLM_OUTPUT_MESSAGES}.${i}`),
+  role: byPrefix((prefix) => `${prefix}.${SC.MESSAGE_ROLE}`),
+  content: byPrefix((prefix) => `${prefix}.${SC.MESSAGE_CONTENT}`),
+  name: byPrefix((prefix) => `${prefix}.${SC.MESSAGE_NAME}`),
+  messageToolCallId: byPrefix((prefix) => `${prefix}.${SC.MESSAGE_TOOL_CALL_ID}`),
+  contentPrefix: byPrefixAndIndex((prefix, k) => `${prefix}.${SC.MESSAGE_CONTENTS}.${k}`),
+  contentType: byPrefix((contentPrefix) => `${contentPrefix}.${SC.MESSAGE_CONTENT_TYPE}`),
+  contentText: byPrefix((contentPrefix) => `${contentPrefix}.${SC.MESSAGE_CONTENT_TEXT}`),
+  contentImageUrl: byPrefix((contentPrefix) => `${contentPrefix}.${SC.MESSAGE_CONTENT_IMAGE}.${SC.IMAGE_URL}`),
+  toolCallPrefix: byPrefixAndIndex((prefix, j) => `${prefix}.${SC.MESSAGE_TOOL_CALLS}.${j}`),
+  toolCallId: byPrefix((toolCallPrefix) => `${toolCallPrefix}.${SC.TOOL_CALL_ID}`),
+  toolCallFunctionName: byPrefix((toolCallPrefix) => `${toolCallPrefix}.${SC.TOOL_CALL_FUNCTION_NAME}`),
+  toolCallFunctionArguments: byPrefix((toolCallPrefix) => `${toolCallPrefix}.${SC.TOOL_CALL_FUNCTION_ARGUMENTS_JSON}`),
+  toolJsonSchema: byIndex((i) => `${SC.LLM_TOOLS}.${i}.${SC.TOOL_JSON_SCHEMA}`),
+  prompt: byIndex((i) => `${SC.LLM_PROMPTS}.${i}`),
+  embeddingText: byIndex((i) => `${SC.EMBEDDING_EMBEDDINGS}.${i}.${SC.EMBEDDING_TEXT}`),
+  embeddingVector: byIndex((i) => `${SC.EMBEDDING_EMBEDDINGS}.${i}.${SC.EMBEDDING_VECTOR}`),
+  documentPrefix: byIndex((i) => `${SC.RETRIEVAL_DOCUMENTS}.${i}`),
+  documentId: byPrefix((documentPrefix) => `${documentPrefix}.${SC.DOCUMENT_ID}`),
+  documentContent: byPrefix((documentPrefix) => `${documentPrefix}.${SC.DOCUMENT_CONTENT}`),
+  documentScore: byPrefix((documentPrefix) => `${documentPrefix}.${SC.DOCUMENT_SCORE}`),
+  documentMetadata: byPrefix((documentPrefix) => `${documentPrefix}.${SC.DOCUMENT_METADATA}`),
 } as const;

@@ -3,12 +3,12 @@
  * loads on the first span), then install the CommonJS hook and the ESM coverage
  * chosen for this runtime. Never throws into the app.
  */
-import { isMainThread } from "node:worker_threads";
 import { start } from "./setup";
 import { globalState } from "./state";
 import { chooseEsmMode, installEsmHook } from "./hooks/esm-hook";
 import { debug, internalError, setPreloading, warn } from "./util/log";
 import { codeCacheResult } from "./boot/code-cache";
+import { isMainThread } from "./util/runtime";
 
 export interface PreloadOptions {
   door: "import" | "require" | "bun";
@@ -19,7 +19,7 @@ export interface PreloadOptions {
 export function preload(options: PreloadOptions): { ready?: Promise<void> } {
   // Node 20 runs --require preloads again inside the ESM loader's hooks thread: nothing to do there
   // (worker threads of the app are not traced either; documented).
-  if (!isMainThread) return {};
+  if (!isMainThread()) return {};
   setPreloading(true);
   try {
     const state = globalState();

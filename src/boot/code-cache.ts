@@ -11,10 +11,16 @@
  * `CATALYST_CODE_CACHE=off` turns it off; `CATALYST_CODE_CACHE_DIR` moves it.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
+import type * as osTypes from "node:os";
 import * as path from "node:path";
-import * as vm from "node:vm";
+import type * as vmTypes from "node:vm";
 import Module = require("node:module");
+
+// loaded only where a code cache is made or read (never under Bun, where loading them costs ~2 ms)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const os = (): typeof osTypes => require("node:os");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const vm = (): typeof vmTypes => require("node:vm");
 
 /** What one load did, for the debug log and tests. */
 export interface CodeCacheResult {
@@ -27,7 +33,7 @@ const RESULT_KEY = Symbol.for("@inference/tracing.codeCache");
 function cacheDirectory(env: NodeJS.ProcessEnv): string {
   if (env.CATALYST_CODE_CACHE_DIR) return env.CATALYST_CODE_CACHE_DIR;
   const uid = typeof process.getuid === "function" ? process.getuid() : "user";
-  return path.join(os.tmpdir(), `inference-tracing-code-cache-${uid}`);
+  return path.join(os().tmpdir(), `inference-tracing-code-cache-${uid}`);
 }
 
 /** A short hash of what makes a cache valid for this bundle and this runtime. */
@@ -78,7 +84,7 @@ export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = proc
     record(file, { status: "unavailable" });
     return require(file);
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const script = new (vm().Script)(Module.wrap(source), { filename: file, cachedData });
   const status: CodeCacheResult["status"] = !cacheFile ? "unavailable" : !cachedData ? "created" : script.cachedDataRejected ? "rejected" : "used";
   record(file, { status, file: cacheFile });
 
@@ -107,7 +113,7 @@ export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = proc
 /** Caches kept per bundle name (other installs, other Node versions); older ones are removed. */
 const KEEP = 8;
 
-function writeCache(script: vm.Script, file: string): void {
+function writeCache(script: vmTypes.Script, file: string): void {
   try {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });

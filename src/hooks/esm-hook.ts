@@ -11,8 +11,6 @@
  * Only packages named by the registry are ever hooked (an allowlist), never every module.
  */
 import * as path from "node:path";
-import { isMainThread } from "node:worker_threads";
-import { pathToFileURL } from "node:url";
 import type { Integration } from "../integrations/types";
 import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
@@ -20,6 +18,7 @@ import { appManifest, findPackage } from "./resolve";
 import { scanAppImports } from "./app-imports";
 import { TRACER_NAME } from "../state";
 import { debug, internalError, warn } from "../util/log";
+import { isMainThread, pathToFileURL } from "../util/runtime";
 
 export type EsmMode = "sync" | "loader" | "eager" | "off";
 
@@ -127,7 +126,7 @@ export function installEsmHook(instrumenter: Instrumenter, requested: EsmMode, l
   try {
     if (mode === "eager") return { mode, ready: eagerPatch(instrumenter, wanted, eagerLoad) };
     // Node 20 re-runs --require preloads inside the hooks thread: register from the main thread only
-    if (!isMainThread) return { mode };
+    if (!isMainThread()) return { mode };
     const include = esmIncludeList(wanted);
     if (mode === "sync") {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -10,7 +10,6 @@
  * active OTel span: the openai integration sees the "framework LLM span" mark and records no
  * duplicate, and manualSpan() inside a tool nests under the TOOL span.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { context, type Context } from "@opentelemetry/api";
 import { internalError } from "../../util/log";
 
@@ -72,6 +71,13 @@ class BridgedStorage implements StorageLike {
   }
 }
 
+/** node:async_hooks is loaded only here: the preload bundle carries this file, and Bun pays ~1 ms to load it. */
+function newAsyncLocalStorage(): StorageLike {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AsyncLocalStorage } = require("node:async_hooks") as typeof import("node:async_hooks");
+  return new AsyncLocalStorage<any>();
+}
+
 /**
  * Install the bridge once per process (all SDK copies share the storage). `setStorage` is the
  * SDK's setTracingContextStorage when the loaded version exports it.
@@ -83,7 +89,7 @@ export function installContextBridge(resolve: (store: any) => Context | undefine
   if (!otelStorage()) {
     // without OTel's AsyncLocalStorage we cannot follow enterWith(); the run() half still helps
   }
-  const inner: StorageLike = current && typeof current.run === "function" ? current : new AsyncLocalStorage<any>();
+  const inner: StorageLike = current && typeof current.run === "function" ? current : newAsyncLocalStorage();
   const bridged = new BridgedStorage(inner, resolve);
   if (typeof setStorage === "function") setStorage(bridged);
   else Object.defineProperty(g, SDK_ALS, { value: bridged, writable: true, configurable: true });

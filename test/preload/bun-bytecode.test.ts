@@ -3,7 +3,8 @@
  * tied to the JavaScriptCore that built it. A Bun that cannot use it (another JavaScriptCore, a
  * damaged or missing file) must load the bundle from source, silently: never a crash, never a line
  * on stderr; and a bundle edited after the build must run its own source. (Tried by hand across Bun
- * 1.3.0, 1.4.4 and 1.4.5: 1.4.4 and 1.4.5 share the bytecode, 1.3.0 parses the source.)
+ * 1.3.0, 1.4.4 and 1.4.5: 1.4.4 and 1.4.5 share the bytecode, 1.3.0 parses the source; Bun 1.1.0 does not know
+ * the format at all and evaluates the file to an empty module, so register.bun.mjs then takes dist/preload.js.)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -46,9 +46,18 @@ function toTime(iso: unknown): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
+/** Ended traces remembered for late lookups. */
+const MAX_ENDED_TRACES = 256;
+
 export class AgentsTracingProcessor {
   private readonly traces = new Map<string, Entry>();
   private readonly spans = new Map<string, Entry>();
+  /**
+   * Traces that already ended, newest last (bounded): code still running under an ended trace's
+   * store (a model call racing a tripped guardrail) gets that trace's context back instead of a
+   * second workflow span that nothing would ever end.
+   */
+  private readonly endedTraces = new Map<string, Entry>();
 
   constructor(private readonly getTracer: () => Tracer) {}
 
@@ -76,7 +85,7 @@ export class AgentsTracingProcessor {
       const id = t?.traceId;
       const e = id ? this.traces.get(id) : undefined;
       if (!e) return;
-      this.traces.delete(id);
+      this.forgetTrace(id, e);
       // anything of this trace still open will never end now: close it, marked incomplete
       for (const [sid, se] of this.spans) {
         if (se.traceId !== id) continue;
@@ -137,10 +146,17 @@ export class AgentsTracingProcessor {
   private endTraceOnError(traceId: string, err: any): void {
     const t = this.traces.get(traceId);
     if (!t?.span) return;
-    this.traces.delete(traceId);
+    this.forgetTrace(traceId, t);
     const message = typeof err?.message === "string" ? err.message : "Error in agent run";
     t.span.setStatus({ code: SpanStatusCode.ERROR, message });
     t.span.end();
+  }
+
+  /** The trace ended: no longer open, but remembered for code still running under its store. */
+  private forgetTrace(id: string, e: Entry): void {
+    this.traces.delete(id);
+    if (this.endedTraces.size >= MAX_ENDED_TRACES) this.endedTraces.delete(this.endedTraces.keys().next().value!);
+    this.endedTraces.set(id, e);
   }
 
   async shutdown(): Promise<void> {}
@@ -151,7 +167,7 @@ export class AgentsTracingProcessor {
   private ensureTrace(t: any): Entry | undefined {
     const id = t?.traceId;
     if (!id || id === NOOP_ID) return undefined;
-    const existing = this.traces.get(id);
+    const existing = this.traces.get(id) ?? this.endedTraces.get(id);
     if (existing) return existing;
     this.evictIfFull(this.traces);
     const parent = context.active();

@@ -8,7 +8,8 @@ export interface Receiver {
   endpoint: string;
   port: number;
   spans: ReceivedSpan[];
-  requests: { method: string; url: string; headers: Record<string, string>; bytes: number; status: number; spanCount: number }[];
+  /** Every request received; `at` is when its body had arrived (Date.now()). */
+  requests: { method: string; url: string; headers: Record<string, string>; bytes: number; status: number; spanCount: number; at: number }[];
   setBehavior(b: { status?: number; hang?: boolean; delayMs?: number; retryAfter?: string }): void;
   clear(): void;
   waitForSpans(predicate?: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;

@@ -44,38 +44,54 @@ export interface Pipeline {
 export type AttributeTransform = (attributes: Record<string, unknown>, span: ReadableSpan) => void;
 
 /**
- * The spans started and not yet ended. Held weakly: a span the app drops without ending it (a
- * stream it never reads) is collected as it would be without us; collected entries are swept
- * whenever the set has doubled.
+ * The spans started and not yet ended. A span the app drops without ending it (a stream it never
+ * reads) must still be garbage-collected, so spans are held weakly, but a WeakRef costs ~2–3 µs
+ * and nearly every span ends within a second: a new span is held strongly in `young`, and only
+ * the spans still open when a second has passed are moved to weak references.
  */
 class OpenSpans {
-  private readonly refs = new Set<WeakRef<Span>>();
-  private readonly refOf = new WeakMap<Span, WeakRef<Span>>();
+  private young = new Set<Span>();
+  private readonly old = new Set<WeakRef<Span>>();
+  private promotedAt = Date.now();
   private sweepAt = 1024;
   add(span: Span): void {
-    const ref = new WeakRef(span);
-    this.refs.add(ref);
-    this.refOf.set(span, ref);
-    if (this.refs.size >= this.sweepAt) {
-      for (const r of this.refs) if (r.deref() === undefined) this.refs.delete(r);
-      this.sweepAt = Math.max(1024, this.refs.size * 2);
-    }
+    this.young.add(span);
+    const now = Date.now();
+    if (now - this.promotedAt >= PROMOTE_AFTER_MS) this.promote(now);
   }
   delete(span: Span): void {
-    const ref = this.refOf.get(span);
-    if (ref) this.refs.delete(ref);
+    if (this.young.delete(span)) return;
+    const ref = (span as { [OLD_REF]?: WeakRef<Span> })[OLD_REF];
+    if (ref) this.old.delete(ref);
+  }
+  private promote(now: number): void {
+    this.promotedAt = now;
+    for (const span of this.young) {
+      const ref = new WeakRef(span);
+      (span as { [OLD_REF]?: WeakRef<Span> })[OLD_REF] = ref;
+      this.old.add(ref);
+    }
+    this.young = new Set();
+    if (this.old.size >= this.sweepAt) {
+      for (const r of this.old) if (r.deref() === undefined) this.old.delete(r);
+      this.sweepAt = Math.max(1024, this.old.size * 2);
+    }
   }
   /** Every span still open, oldest first; the set is emptied. */
   takeAll(): Span[] {
     const spans: Span[] = [];
-    for (const r of this.refs) {
+    for (const r of this.old) {
       const span = r.deref();
       if (span) spans.push(span);
     }
-    this.refs.clear();
+    spans.push(...this.young);
+    this.old.clear();
+    this.young = new Set();
     return spans;
   }
 }
+const PROMOTE_AFTER_MS = 1000;
+const OLD_REF = Symbol("@inference/tracing.openSpanRef");
 
 /** All our processors behind one SpanProcessor, so it can be attached to a foreign provider in one go. */
 export class CompositeProcessor implements SpanProcessor {

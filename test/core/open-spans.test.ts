@@ -35,6 +35,8 @@ describe("open spans at exit", () => {
     const { composite, tracer } = pipeline();
     const refs: WeakRef<object>[] = [];
     for (let i = 0; i < 3000; i++) refs.push(new WeakRef(tracer.startSpan(`dropped ${i}`, { attributes: { big: "x".repeat(1000) + i } })));
+    // spans are held strongly for their first second only (most end by then)
+    await new Promise((r) => setTimeout(r, 1100));
     const kept = tracer.startSpan("kept");
     for (let i = 0; i < 5 && refs.some((r) => r.deref()); i++) {
       await new Promise((r) => setTimeout(r, 10)); // WeakRef targets stay alive until the current job ends

@@ -104,8 +104,17 @@ export function requireWithCodeCache(file: string, env: NodeJS.ProcessEnv = proc
   }
   if (cacheFile && status !== "used") {
     const target = cacheFile;
-    // after the app's first tick: the cache then also covers what ran while the app loaded its SDKs
-    setImmediate(() => writeCache(script, target)).unref();
+    let written = false;
+    const write = () => {
+      if (written) return;
+      written = true;
+      process.removeListener("exit", write);
+      writeCache(script, target);
+    };
+    // after the app's first tick: the cache then also covers what ran while the app loaded its SDKs;
+    // a script that is done before that tick (the immediate is unref'd) writes it as it exits
+    setImmediate(write).unref();
+    process.once("exit", write);
   }
   return mod.exports;
 }

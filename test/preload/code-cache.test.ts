@@ -47,6 +47,20 @@ describe("the preload's code cache", () => {
     await servers.waitForLLM(second.marker, 1);
   });
 
+  it("is written by a script that is done before its first tick too (written as it exits)", async () => {
+    const dir = path.join(tempDir(), "cache");
+    // a CommonJS one-liner through --require: nothing of Node's keeps this process for another tick
+    const startTrivial = () =>
+      run(process.execPath, ["--require", "@inference/tracing/register", "-e", 'console.log("ok")'], { env: { CATALYST_DEBUG: "1", CATALYST_CONSOLE: "off", CATALYST_CODE_CACHE_DIR: dir }, timeoutMs: 60_000 });
+    const first = await startTrivial();
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain("code cache: created");
+    expect(cacheFiles(dir).length).toBe(1);
+    const second = await startTrivial();
+    expect(second.stderr).toContain("code cache: used");
+    expect(second.stdout).toBe(first.stdout);
+  });
+
   it("keeps the newest few caches of the bundle (other installs, other Node versions) and removes older ones", async () => {
     const dir = path.join(tempDir(), "cache");
     fs.mkdirSync(dir, { mode: 0o700 });

@@ -1,5 +1,7 @@
 // Start-up cost of the zero-code preload, against bare runs of the same app on the same
 // runtime, and against OpenTelemetry's auto-instrumentations register for comparison.
+// Wall time and the child's own CPU time (reported by bench/apps/cpu-report.cjs, preloaded first in
+// every variant, bare included): CPU time is what we add even when other processes hold the cores.
 // Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,bun]
 import { spawnSync, execFileSync } from "node:child_process";
 import * as path from "node:path";
@@ -46,12 +48,15 @@ function variants(rt) {
   return v;
 }
 
-function timeOnce(bin, flags, app) {
+const CPU_REPORT = path.join(here, "apps", "cpu-report.cjs");
+function timeOnce(bin, flags, app, rt) {
+  const report = [rt === "bun" ? "--preload" : "--require", CPU_REPORT];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(bin, [...flags, path.join(here, "apps", app)], { env, cwd: root, encoding: "utf8" });
+  const r = spawnSync(bin, [...report, ...flags, path.join(here, "apps", app)], { env, cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe", "pipe"] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${bin} ${flags.join(" ")} ${app} failed: ${r.stderr}`);
-  return ms;
+  const cpuMs = Number(String(r.output[3] ?? "").trim()) / 1000;
+  return { ms, cpuMs };
 }
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,33 +75,38 @@ for (const rt of RUNTIMES) {
   for (const [label, app] of APPS) {
     const vs = variants(rt);
     const samples = vs.map(() => []);
-    for (const [i, [, flags]] of vs.entries()) timeOnce(bin, flags, app); // warm caches
+    const cpu = vs.map(() => []);
+    for (const [i, [, flags]] of vs.entries()) timeOnce(bin, flags, app, rt); // warm caches
     // interleave variants so machine noise hits them alike, rotating the order: the run that follows
     // the heavy OpenTelemetry variant starts on a busier machine, and that must not always be bare
     for (let n = 0; n < RUNS; n++) {
       for (let k = 0; k < vs.length; k++) {
         const i = (k + n) % vs.length;
-        samples[i].push(timeOnce(bin, vs[i][1], app));
+        const t = timeOnce(bin, vs[i][1], app, rt);
+        samples[i].push(t.ms);
+        cpu[i].push(t.cpuMs);
       }
     }
     const bare = median(samples[0]);
     const bareMin = Math.min(...samples[0]);
+    const bareCpu = median(cpu[0]);
     for (const [i, [name]] of vs.entries()) {
       const m = median(samples[i]);
       const min = Math.min(...samples[i]);
-      rows.push({ runtime: rt, app: label, variant: name, median: m, added: m - bare, ratio: m / bare, min, addedMin: min - bareMin, ratioMin: min / bareMin });
+      const c = median(cpu[i]);
+      rows.push({ runtime: rt, app: label, variant: name, median: m, added: m - bare, ratio: m / bare, min, addedMin: min - bareMin, ratioMin: min / bareMin, cpu: c, addedCpu: c - bareCpu, ratioCpu: c / bareCpu });
     }
   }
 }
 
-console.log(`\nStart-up, median and fastest of ${RUNS} runs (ms); added and ratio against bare on the same runtime`);
-console.log("(on a shared machine the fastest run is the least disturbed one: noise only ever adds time)\n");
-console.log("| runtime | app | variant | median ms | added ms | ratio | fastest ms | added ms | ratio |");
-console.log("|---|---|---|---:|---:|---:|---:|---:|---:|");
+console.log(`\nStart-up, median and fastest of ${RUNS} runs (wall ms), and median CPU ms of the process; added and ratio against bare on the same runtime`);
+console.log("(on a shared machine the fastest run is the least disturbed one: noise only ever adds time; CPU time does not count waiting for a core)\n");
+console.log("| runtime | app | variant | median ms | added ms | ratio | fastest ms | added ms | ratio | CPU ms | added | ratio |");
+console.log("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 const signed = (x) => (x >= 0 ? "+" : "") + x.toFixed(0);
 for (const r of rows) {
   const bare = r.variant === "bare";
   console.log(
-    `| ${r.runtime} | ${r.app} | ${r.variant} | ${r.median.toFixed(0)} | ${bare ? "—" : signed(r.added)} | ${r.ratio.toFixed(2)} | ${r.min.toFixed(0)} | ${bare ? "—" : signed(r.addedMin)} | ${r.ratioMin.toFixed(2)} |`,
+    `| ${r.runtime} | ${r.app} | ${r.variant} | ${r.median.toFixed(0)} | ${bare ? "—" : signed(r.added)} | ${r.ratio.toFixed(2)} | ${r.min.toFixed(0)} | ${bare ? "—" : signed(r.addedMin)} | ${r.ratioMin.toFixed(2)} | ${r.cpu.toFixed(0)} | ${bare ? "—" : signed(r.addedCpu)} | ${r.ratioCpu.toFixed(2)} |`,
   );
 }

@@ -13,6 +13,7 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ConsoleMode } from "../config";
 import { Attr } from "../semconv";
 import { internalError } from "../util/log";
+import { END_REASON_ATTR } from "../util/fault";
 import { toSpanRecord, type SpanRecord } from "./span-json";
 
 const MAX_PENDING_TRACES = 1000;
@@ -62,6 +63,8 @@ function spanLine(r: SpanRecord): string {
   if (kind === "AGENT" && a[Attr.AGENT_ID] !== undefined) parts.push(dim(`agent.id=${a[Attr.AGENT_ID]}`));
   if (a[Attr.SESSION_ID] !== undefined && kind === "AGENT") parts.push(dim(`session=${a[Attr.SESSION_ID]}`));
   if (r.status.code === 2) parts.push(red(`✗ ${r.status.message ?? "error"}`));
+  // ended by us because the process was ending under it (endOpenSpans in ./pipeline)
+  if (typeof a[END_REASON_ATTR] === "string") parts.push(red(`⚠ cut short (${a[END_REASON_ATTR]})`));
   return parts.join("  ");
 }
 

@@ -19,10 +19,7 @@ import { costTransform } from "../cost";
 import { INTEGRATIONS } from "../integrations/registry";
 import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
-import { INCOMPLETE_ATTR } from "../util/fault";
-
-/** Why a span was ended by us rather than by its code: "process exit", "SIGTERM", … */
-export const END_REASON_ATTR = "inference.tracing.end_reason";
+import { END_REASON_ATTR, INCOMPLETE_ATTR } from "../util/fault";
 
 export interface Pipeline {
   provider: TracerProvider;

@@ -11,6 +11,8 @@ import { internalError } from "./log";
 
 /** Set on a span whose attributes could not all be recorded because our code failed. */
 export const INCOMPLETE_ATTR = "inference.tracing.incomplete";
+/** Why a span was ended by us rather than by its code: "process exit", "SIGTERM", … */
+export const END_REASON_ATTR = "inference.tracing.end_reason";
 
 let points: Set<string> | "all" | undefined;
 function enabledPoints(): Set<string> | "all" | undefined {

@@ -24,6 +24,13 @@ describe("the local default (no endpoint configured)", () => {
     expect(r.stderr).not.toMatch(/\x1b\[/);
   });
 
+  it("prints a run cut short by process.exit() with its reason (the open span is ended at exit)", async () => {
+    const r = await node([path.join(FIXTURES, "apps/core/exit-mid-agent.mjs")]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe("exiting mid-run\n");
+    expect(r.stderr).toMatch(/^AGENT\s+Exit Agent\s+.*agent\.id=exit-agent\s+⚠ cut short \(process exit\)$/m);
+  });
+
   it("appends every span as one JSON line to CATALYST_TRACES_FILE", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sink-")), "nested/traces.jsonl");
     const r = await node([app], { env: { CATALYST_TRACES_FILE: file } });

@@ -7,6 +7,7 @@
  */
 import type { Attributes, HrTime, Link } from "@opentelemetry/api";
 import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace-base";
+import { parentSpanIdOf } from "./span-json";
 
 const str = JSON.stringify;
 
@@ -25,7 +26,7 @@ function keyPrefix(k: string): string {
 }
 
 /** Low 8 bits: W3C trace flags; 0x100: "has is_remote"; 0x200: the parent is remote (OTLP spec). */
-function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
+export function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | 0x100 | (isRemote ? 0x200 : 0);
 }
 
@@ -130,8 +131,7 @@ function list<T>(o: Out, items: readonly T[], each: (o: Out, item: T) => void): 
 function span(o: Out, s: ReadableSpan): void {
   const ctx = s.spanContext();
   const parent = s.parentSpanContext;
-  // spans of an OpenTelemetry SDK 1.x provider we attached to carry parentSpanId instead
-  const parentSpanId = parent?.spanId || (s as { parentSpanId?: string }).parentSpanId;
+  const parentSpanId = parentSpanIdOf(s);
   o.raw(`{"traceId":${str(ctx.traceId)},"spanId":${str(ctx.spanId)}`);
   if (parentSpanId) o.raw(`,"parentSpanId":${str(parentSpanId)}`);
   o.opt("traceState", ctx.traceState?.serialize());

@@ -10,6 +10,8 @@
  */
 import type { Attributes, HrTime, Link } from "@opentelemetry/api";
 import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace-base";
+import { spanFlags } from "./otlp-json";
+import { parentSpanIdOf } from "./span-json";
 
 // wire types
 const VARINT = 0;
@@ -22,10 +24,6 @@ const tag = (field: number, wireType: number) => (field << 3) | wireType;
 /** Texts shorter than this are tried on the ASCII copy loop; longer ones go to Buffer's native UTF-8 writer. */
 const SHORT_TEXT = 64;
 
-/** Low 8 bits: W3C trace flags; 0x100: "has is_remote"; 0x200: the parent is remote (OTLP spec). */
-function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
-  return (traceFlags & 0xff) | 0x100 | (isRemote ? 0x200 : 0);
-}
 
 function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -155,6 +153,14 @@ class Writer {
     this.pos += b.length;
   }
 
+  /** One length-delimited field holding a nested message that `write` writes. */
+  message<T>(field: number, write: (w: Writer, item: T) => void, item: T): void {
+    this.byte(tag(field, LEN));
+    const at = this.open();
+    write(this, item);
+    this.close(at);
+  }
+
   /** Opens a nested message: one byte is kept for its length. */
   open(): number {
     this.ensure(1);
@@ -211,12 +217,7 @@ function anyValue(w: Writer, value: unknown): void {
   } else if (Array.isArray(value)) {
     w.byte(tag(5, LEN)); // ArrayValue
     const array = w.open();
-    for (const item of value) {
-      w.byte(tag(1, LEN));
-      const at = w.open();
-      anyValue(w, item);
-      w.close(at);
-    }
+    for (const item of value) w.message(1, anyValue, item);
     w.close(array);
   } else if (typeof value === "object" && value !== null) {
     w.byte(tag(6, LEN)); // KeyValueList
@@ -277,8 +278,7 @@ function link(w: Writer, l: Link): void {
 function span(w: Writer, s: ReadableSpan): void {
   const ctx = s.spanContext();
   const parent = s.parentSpanContext;
-  // spans of an OpenTelemetry SDK 1.x provider we attached to carry parentSpanId instead
-  const parentSpanId = parent?.spanId || (s as { parentSpanId?: string }).parentSpanId;
+  const parentSpanId = parentSpanIdOf(s);
   w.byte(tag(1, LEN));
   w.hexBytes(ctx.traceId);
   w.byte(tag(2, LEN));
@@ -306,20 +306,10 @@ function span(w: Writer, s: ReadableSpan): void {
   if (s.attributes) keyValues(w, s.attributes, 9);
   w.byte(tag(10, VARINT));
   w.varint(s.droppedAttributesCount || 0);
-  for (const e of s.events) {
-    w.byte(tag(11, LEN));
-    const at = w.open();
-    event(w, e);
-    w.close(at);
-  }
+  for (const e of s.events) w.message(11, event, e);
   w.byte(tag(12, VARINT));
   w.varint(s.droppedEventsCount || 0);
-  for (const l of s.links) {
-    w.byte(tag(13, LEN));
-    const at = w.open();
-    link(w, l);
-    w.close(at);
-  }
+  for (const l of s.links) w.message(13, link, l);
   w.byte(tag(14, VARINT));
   w.varint(s.droppedLinksCount || 0);
   w.byte(tag(15, LEN)); // Status
@@ -384,12 +374,7 @@ export function encodeTraceRequestProto(spans: readonly ReadableSpan[]): Buffer 
       w.byte(tag(2, LEN)); // ScopeSpans
       const scopeSpans = w.open();
       scope(w, sc);
-      for (const s of group) {
-        w.byte(tag(2, LEN));
-        const at = w.open();
-        span(w, s);
-        w.close(at);
-      }
+      for (const s of group) w.message(2, span, s);
       if (sc.schemaUrl) {
         w.byte(tag(3, LEN));
         w.string(sc.schemaUrl);

@@ -188,6 +188,43 @@ describe("base64 media and the user's scrub function", () => {
     expect(replaceBase64(prose, 32000)).toBe(prose);
   });
 
+  it("finds long raw base64 runs exactly where a regex scan for them does, in one linear pass", () => {
+    // the rule, as a regex (the implementation scans instead: the regex is quadratic on shorter runs)
+    const byRegex = (text: string) =>
+      text.replace(/[A-Za-z0-9+/]{4096,}={0,2}/g, (run) =>
+        /[0-9]/.test(run) && /[A-Z]/.test(run) && /[a-z]/.test(run) ? `[base64 data omitted: ${run.length} chars]` : run,
+      );
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const alphabets = ["abcxyz", "ABCXYZ", "abcXYZ", "aZ09+/", "0123456789", "Ab1"];
+    const run = (length: number) => {
+      const chars = pick(alphabets);
+      let r = "";
+      for (let i = 0; i < length; i++) r += chars[Math.floor(random() * chars.length)];
+      return r;
+    };
+    let replaced = 0;
+    for (let c = 0; c < 100; c++) {
+      let text = "";
+      const parts = 1 + Math.floor(random() * 5);
+      for (let p = 0; p < parts; p++) {
+        text += run(pick([1, 9, 80, 700, 4095, 4096, 4097, 4099, 5000, 8200, 12000]));
+        text += pick([" ", "=", "==", "===", '"', ",", "\n", "", "é"]);
+      }
+      const expected = byRegex(text);
+      expect(replaceBase64(text, 1_000_000)).toBe(expected);
+      if (expected !== text) replaced++;
+    }
+    expect(replaced).toBeGreaterThan(20); // the cases did exercise replacement
+    // a run just under the limit costs one pass, not one pass per position
+    const near = "a".repeat(4000) + " " + "b c ".repeat(1200);
+    expect(replaceBase64(near, 1_000_000)).toBe(near);
+  });
+
   it("runs the scrub function on every attribute: replace, drop, keep; a throwing scrubber fails closed", () => {
     const config = resolveConfig(
       {

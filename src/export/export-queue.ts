@@ -36,6 +36,11 @@ export interface ExportQueueOptions {
   beforeExitExport?: () => void;
   /** Try to send what is queued at process.exit() with a synchronous child process. */
   exportOnExit?: boolean;
+  /**
+   * Run on each span before it is first encoded (the export transforms, when deferred): when its batch
+   * is taken, or as it arrives while a request is in flight or export is failing. Must be idempotent.
+   */
+  prepare?: (span: ReadableSpan) => void;
 }
 
 export interface ExportStats {
@@ -140,6 +145,8 @@ export class ExportQueueProcessor implements SpanProcessor {
         debug(`export queue full: ${this.counters.droppedQueueFull} span(s) dropped so far`);
         return;
       }
+      // a queue that cannot send soon prepares (transforms, so size-limits) spans as they come
+      if (this.inFlight !== undefined || this.failing || this.backoffUntil !== 0) this.prepareOne(span);
       this.queue.push(span);
       if (this.queue.length >= this.options.maxBatchSize) this.kick();
       else this.schedule(this.options.scheduledDelayMillis);
@@ -173,7 +180,21 @@ export class ExportQueueProcessor implements SpanProcessor {
       return b;
     }
     if (this.queue.length === 0) return undefined;
-    return { spans: this.queue.splice(0, this.options.maxBatchSize), attempts: 0 };
+    const spans = this.queue.splice(0, this.options.maxBatchSize);
+    this.prepare(spans);
+    return { spans, attempts: 0 };
+  }
+
+  /** Spans leaving the queue for the first time (batches waiting for a retry were prepared before). */
+  private prepare(spans: ReadableSpan[]): void {
+    if (this.options.prepare) for (const span of spans) this.prepareOne(span);
+  }
+  private prepareOne(span: ReadableSpan): void {
+    try {
+      this.options.prepare?.(span);
+    } catch (err) {
+      internalError("ExportQueueProcessor.prepare", err);
+    }
   }
 
   private unshiftReady(...batches: Batch[]): void {
@@ -365,6 +386,7 @@ export class ExportQueueProcessor implements SpanProcessor {
         this.counters.lostAtExit += spans.length;
         return report(this);
       }
+      this.prepare(this.queue);
       const payload = this.transport.serialize(spans);
       if (!payload) return;
       const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));

@@ -89,8 +89,17 @@ class OpenSpans {
 }
 const PROMOTE_AFTER_MS = 1000;
 const OLD_REF = Symbol("@inference/tracing.openSpanRef");
+const TRANSFORMED = Symbol("@inference/tracing.transformed");
 
-/** All our processors behind one SpanProcessor, so it can be attached to a foreign provider in one go. */
+/**
+ * All our processors behind one SpanProcessor, so it can be attached to a foreign provider in one go.
+ *
+ * The export transforms run once per span, before any exporter sees it. When every processor is an
+ * export queue (the usual OTLP set-up), they run when the span's batch is sent (`prepare()`, called by
+ * the queue) rather than inside span.end(), i.e. off the app's await path. A queue that cannot send
+ * soon (a request in flight, export failing) prepares spans as they arrive, so what waits in it
+ * stays as bounded by the size limits as before.
+ */
 export class CompositeProcessor implements SpanProcessor {
   endedSinceFlush = 0;
   /** Spans started and not yet ended: ended (marked incomplete) when the process exits under them. */
@@ -98,7 +107,24 @@ export class CompositeProcessor implements SpanProcessor {
   constructor(
     readonly processors: SpanProcessor[],
     readonly transforms: AttributeTransform[] = [],
+    /** The transforms wait for the export queues to call prepare(). */
+    private readonly deferTransforms = false,
   ) {}
+
+  /** Run the export transforms on `span`, once (at its end, or when a queue is about to export it). */
+  prepare(span: ReadableSpan): void {
+    const marked = span as ReadableSpan & { [TRANSFORMED]?: boolean };
+    if (marked[TRANSFORMED]) return;
+    marked[TRANSFORMED] = true;
+    for (const t of this.transforms) {
+      try {
+        // the SDK's ended span keeps a plain attributes object: transforms edit it in place
+        t(span.attributes as Record<string, unknown>, span);
+      } catch (err) {
+        internalError("attribute transform", err);
+      }
+    }
+  }
 
   /**
    * End every span still open, marked incomplete, so the export at exit carries them (an agent
@@ -134,14 +160,7 @@ export class CompositeProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     this.endedSinceFlush++;
     this.open.delete(span as Span);
-    for (const t of this.transforms) {
-      try {
-        // the SDK's ended span keeps a plain attributes object: transforms edit it in place
-        t(span.attributes as Record<string, unknown>, span);
-      } catch (err) {
-        internalError("attribute transform", err);
-      }
-    }
+    if (!this.deferTransforms) this.prepare(span);
     for (const p of this.processors) {
       try {
         p.onEnd(span);
@@ -171,6 +190,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
 
   const queueOptions = (destination: string) => ({
     destination,
+    prepare: (span: ReadableSpan) => composite?.prepare(span),
     maxQueueSize: config.maxQueueSize,
     // LLM spans are few and long: export soon so an abrupt exit loses little
     maxBatchSize: 512,
@@ -211,7 +231,9 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
     );
   }
   for (const p of extras.spanProcessors ?? []) processors.push(p);
-  composite = new CompositeProcessor(processors, exportTransforms(config));
+  // console and file sinks and the app's own processors read attributes at span end: transform then
+  const onlyQueues = processors.every((p) => p instanceof IdentityProcessor || p instanceof ExportQueueProcessor);
+  composite = new CompositeProcessor(processors, exportTransforms(config), onlyQueues);
 
   const resourceAttributes: Record<string, string> = { "service.name": config.serviceName };
   if (config.serviceVersion) resourceAttributes["service.version"] = config.serviceVersion;

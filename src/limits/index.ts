@@ -130,12 +130,15 @@ export interface LimitSettings {
 
 /** One pass over the span: true when no limit can apply (the common case), so nothing else runs. */
 function withinAllLimits(attributes: Record<string, unknown>, s: LimitSettings, maxChars: number): boolean {
-  let count = 0;
   let inputKeys = 0;
   let total = 0;
-  for (const key in attributes) {
+  // Object.keys, not for-in: several times faster on the dictionary-mode objects that hold many attributes
+  const keys = Object.keys(attributes);
+  const count = keys.length;
+  if (count > s.maxAttributes) return false;
+  for (let i = 0; i < count; i++) {
+    const key = keys[i]!;
     const v = attributes[key];
-    count++;
     if (typeof v === "string") {
       if (v.length > s.maxAttributeLength) return false;
       total += key.length + v.length;
@@ -144,7 +147,7 @@ function withinAllLimits(attributes: Record<string, unknown>, s: LimitSettings, 
     // every input message has at least one key, so this bounds the number of messages
     if (key.startsWith(INPUT_PREFIX)) inputKeys++;
   }
-  return count <= s.maxAttributes && total <= maxChars && inputKeys <= s.maxMessages;
+  return total <= maxChars && inputKeys <= s.maxMessages;
 }
 
 export function applyLimits(attributes: Record<string, unknown>, s: LimitSettings): void {

@@ -38,7 +38,8 @@ export interface ExportQueueOptions {
   exportOnExit?: boolean;
   /**
    * Run on each span before it is first encoded (the export transforms, when deferred): when its batch
-   * is taken, or as it arrives while a request is in flight or export is failing. Must be idempotent.
+   * is taken (in slices, yielding to the app between them), or as it arrives while a request is in
+   * flight or export is failing, and at the exit export. Must be idempotent.
    */
   prepare?: (span: ReadableSpan) => void;
 }
@@ -65,7 +66,12 @@ export interface ExportStats {
 interface Batch {
   spans: ReadableSpan[];
   attempts: number;
+  /** Taken from the queue and not yet prepared (see ExportQueueOptions.prepare). */
+  fresh?: boolean;
 }
+
+/** Spans prepared per turn of the event loop: a 512-span batch never blocks the app for its whole transform time. */
+const PREPARE_SLICE = 64;
 
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
@@ -180,12 +186,20 @@ export class ExportQueueProcessor implements SpanProcessor {
       return b;
     }
     if (this.queue.length === 0) return undefined;
-    const spans = this.queue.splice(0, this.options.maxBatchSize);
-    this.prepare(spans);
-    return { spans, attempts: 0 };
+    return { spans: this.queue.splice(0, this.options.maxBatchSize), attempts: 0, fresh: true };
   }
 
-  /** Spans leaving the queue for the first time (batches waiting for a retry were prepared before). */
+  /** Prepare a batch taken from the queue, PREPARE_SLICE spans per turn of the event loop. */
+  private async prepareBatch(batch: Batch): Promise<void> {
+    batch.fresh = false;
+    const spans = batch.spans;
+    if (!this.options.prepare) return;
+    for (let i = 0; i < spans.length; i += PREPARE_SLICE) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      for (let j = i; j < i + PREPARE_SLICE && j < spans.length; j++) this.prepareOne(spans[j]!);
+    }
+  }
+
   private prepare(spans: ReadableSpan[]): void {
     if (this.options.prepare) for (const span of spans) this.prepareOne(span);
   }
@@ -219,6 +233,7 @@ export class ExportQueueProcessor implements SpanProcessor {
           this.counters.requests++;
           let outcome: SendOutcome;
           try {
+            if (batch.fresh) await this.prepareBatch(batch);
             outcome = await this.transport.send(batch.spans, this.options.exportTimeoutMillis);
           } catch (err) {
             outcome = { kind: "retry", reason: (err as Error)?.message ?? String(err) };
@@ -386,7 +401,8 @@ export class ExportQueueProcessor implements SpanProcessor {
         this.counters.lostAtExit += spans.length;
         return report(this);
       }
-      this.prepare(this.queue);
+      // idempotent: only what was never prepared (the queue, a batch cut off mid-preparation) is transformed now
+      this.prepare(spans);
       const payload = this.transport.serialize(spans);
       if (!payload) return;
       const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));

@@ -64,6 +64,15 @@ describe("export transforms off the span's end", () => {
     }
   });
 
+  it("transform a big batch a slice at a time, letting the app run in between", async () => {
+    const r = await node([app], { env: env({ MANY_SPANS: "1" }) });
+    expect(r.code).toBe(0);
+    const { callsWhenTheAppRan, total } = JSON.parse(r.stdout);
+    expect(callsWhenTheAppRan).toBeGreaterThan(0);
+    expect(callsWhenTheAppRan).toBeLessThan(total / 3);
+    expect((await receiver.waitForSpans((s) => s.length >= 300)).length).toBe(300);
+  });
+
   it("run at span end when another sink reads spans as they end (a traces file)", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "deferred-")), "traces.jsonl");
     const r = await node([app], { env: env({ CATALYST_TRACES_FILE: file }) });

@@ -33,10 +33,14 @@ export interface SetupOptions {
   spanProcessors?: SpanProcessor[];
   /** An exporter of your own, used in addition to the configured destination. */
   exporter?: SpanExporter;
-  /** Extra HTTP headers for the OTLP exporter. */
+  /** Extra HTTP headers for the OTLP exporter (over CATALYST_OTLP_HEADERS / OTEL_EXPORTER_OTLP_HEADERS). */
   headers?: Record<string, string>;
   /** OTLP/HTTP body encoding: "http/protobuf" (default, what every collector accepts) or "http/json". */
   protocol?: OtlpProtocol;
+  /** "gzip" compresses export requests (LLM text shrinks several times); default "none". */
+  compression?: OtlpCompression;
+  /** Resource attributes added to every span's resource (over OTEL_RESOURCE_ATTRIBUTES). */
+  resourceAttributes?: Record<string, string>;
   /** Append every finished span as one JSON line to this file. */
   tracesFile?: string;
   /** How the local sink prints to stderr when no endpoint is set. */
@@ -103,6 +107,9 @@ export interface Config {
   autoInstrument: boolean;
   batching: BatchingMode;
   protocol: OtlpProtocol;
+  compression: OtlpCompression;
+  /** Extra resource attributes (service.* and deployment.environment are set from the fields above). */
+  resourceAttributes: Record<string, string>;
   shutdownTimeoutMillis: number;
   tracesFile?: string;
   console: ConsoleMode;
@@ -203,6 +210,46 @@ function readPackageJson(dir: string): { name?: string; version?: string } | und
 }
 
 export type OtlpProtocol = "http/protobuf" | "http/json";
+export type OtlpCompression = "gzip" | "none";
+
+function resolveCompression(src: [string, string] | undefined): OtlpCompression {
+  if (!src) return "none";
+  const v = src[1].trim().toLowerCase();
+  if (v === "gzip") return "gzip";
+  if (v !== "none" && v !== "") warn(`${src[0]}="${src[1]}" is not an OTLP compression (expected "gzip" or "none"); sending uncompressed.`);
+  return "none";
+}
+
+/**
+ * An OpenTelemetry key=value list (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES):
+ * comma-separated, keys and values percent-decoded. An entry that is not key=value is skipped with
+ * one warning that names its position, never its text (it may hold a credential).
+ */
+export function parseKeyValueList(source: string, raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const bad: number[] = [];
+  raw.split(",").forEach((entry, i) => {
+    if (entry.trim() === "") return;
+    const eq = entry.indexOf("=");
+    const key = eq > 0 ? decodePercent(entry.slice(0, eq).trim()) : "";
+    if (!key) {
+      bad.push(i + 1);
+      return;
+    }
+    out[key] = decodePercent(entry.slice(eq + 1).trim());
+  });
+  if (bad.length) warn(`${source}: entr${bad.length > 1 ? "ies" : "y"} ${bad.join(", ")} not in the form key=value; ignored (the others are used).`);
+  return out;
+}
+
+function decodePercent(s: string): string {
+  if (!s.includes("%")) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 /** The OTLP/HTTP encoding (OpenTelemetry's OTEL_EXPORTER_OTLP_PROTOCOL values); protobuf unless told otherwise. */
 function resolveProtocol(src: [string, string] | undefined): OtlpProtocol {
@@ -258,14 +305,35 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
   }
 
 
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  if (token) headers["Authorization"] = `Bearer ${token}`;
+  // headers: the env list (ours, then OpenTelemetry's), then setup({ headers }), then the token
+  const headersSrc = pick(env, ["CATALYST_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"]);
+  const envHeaders = headersSrc ? parseKeyValueList(headersSrc[0], headersSrc[1]) : {};
+  for (const v of Object.values(envHeaders)) addSecret(v); // typically credentials: never in a log line
+  const headers: Record<string, string> = { ...envHeaders, ...(options.headers ?? {}) };
+  if (token) {
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === "authorization") delete headers[k];
+    headers["Authorization"] = `Bearer ${token}`;
+  }
 
+  // OTEL_RESOURCE_ATTRIBUTES: extra resource attributes, and the service identity when nothing more specific names it
+  const resourceSrc = pick(env, ["CATALYST_RESOURCE_ATTRIBUTES", "OTEL_RESOURCE_ATTRIBUTES"]);
+  const resourceAttributes: Record<string, string> = {
+    ...(resourceSrc ? parseKeyValueList(resourceSrc[0], resourceSrc[1]) : {}),
+    ...(options.resourceAttributes ?? {}),
+  };
   const app = appIdentity();
   const serviceName =
-    options.serviceName ?? pick(env, ["CATALYST_SERVICE_NAME", "SERVICE_NAME", "OTEL_SERVICE_NAME"])?.[1] ?? app.name;
-  const serviceVersion = options.serviceVersion ?? pick(env, ["CATALYST_SERVICE_VERSION"])?.[1] ?? app.version;
-  const environment = options.environment ?? pick(env, ["CATALYST_ENVIRONMENT"])?.[1];
+    options.serviceName ??
+    pick(env, ["CATALYST_SERVICE_NAME", "SERVICE_NAME", "OTEL_SERVICE_NAME"])?.[1] ??
+    resourceAttributes["service.name"] ??
+    app.name;
+  const serviceVersion =
+    options.serviceVersion ?? pick(env, ["CATALYST_SERVICE_VERSION"])?.[1] ?? resourceAttributes["service.version"] ?? app.version;
+  const environment =
+    options.environment ??
+    pick(env, ["CATALYST_ENVIRONMENT"])?.[1] ??
+    resourceAttributes["deployment.environment"] ??
+    resourceAttributes["deployment.environment.name"];
 
   let batching: BatchingMode = "batch";
   const batchingSrc: [string, string] | undefined =
@@ -280,6 +348,12 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     options.protocol !== undefined
       ? ["setup({ protocol })", String(options.protocol)]
       : pick(env, ["CATALYST_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"]),
+  );
+
+  const compression = resolveCompression(
+    options.compression !== undefined
+      ? ["setup({ compression })", String(options.compression)]
+      : pick(env, ["CATALYST_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"]),
   );
 
   let shutdownTimeoutMillis = 5000;
@@ -320,6 +394,8 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     autoInstrument: options.autoInstrument ?? true,
     batching,
     protocol,
+    compression,
+    resourceAttributes,
     shutdownTimeoutMillis,
     tracesFile: options.tracesFile ?? pick(env, ["CATALYST_TRACES_FILE"])?.[1],
     console: consoleMode,
@@ -327,7 +403,7 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     disabledInstrumentations:
       options.disabledInstrumentations ?? parseList(pick(env, ["CATALYST_DISABLED_INSTRUMENTATIONS"])?.[1]),
     maxQueueSize: intSetting(env, "maxQueueSize", options.maxQueueSize, ["CATALYST_MAX_QUEUE_SIZE"], 2048, 1),
-    exportTimeoutMillis: intSetting(env, "exportTimeoutMillis", options.exportTimeoutMillis, ["CATALYST_EXPORT_TIMEOUT_MS"], 10_000, 100),
+    exportTimeoutMillis: intSetting(env, "exportTimeoutMillis", options.exportTimeoutMillis, ["CATALYST_EXPORT_TIMEOUT_MS", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"], 10_000, 100),
     maxAttributeLength: intSetting(env, "maxAttributeLength", options.maxAttributeLength, ["CATALYST_MAX_ATTRIBUTE_LENGTH"], 32_000, 64),
     maxMessages: intSetting(env, "maxMessages", options.maxMessages, ["CATALYST_MAX_MESSAGES"], 64, 1),
     maxAttributes: intSetting(env, "maxAttributes", options.maxAttributes, ["CATALYST_MAX_ATTRIBUTES"], 1000, 32),

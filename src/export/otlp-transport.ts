@@ -8,11 +8,12 @@
  */
 import * as http from "node:http";
 import type * as httpsTypes from "node:https";
+import type * as zlibTypes from "node:zlib";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { debug } from "../util/log";
 import { encodeTraceRequest } from "./otlp-json";
 import { encodeTraceRequestProto } from "./otlp-proto";
-import type { OtlpProtocol } from "../config";
+import type { OtlpCompression, OtlpProtocol } from "../config";
 
 export type SendOutcome =
   | { kind: "ok" }
@@ -59,6 +60,9 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const https = (): typeof httpsTypes => require("node:https");
+// node:zlib only when compression is on
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const zlib = (): typeof zlibTypes => require("node:zlib");
 
 export class OtlpHttpTransport implements Transport {
   private readonly url: URL;
@@ -67,6 +71,7 @@ export class OtlpHttpTransport implements Transport {
     url: string,
     private readonly headers: Record<string, string>,
     private readonly protocol: OtlpProtocol = "http/protobuf",
+    private readonly compression: OtlpCompression = "none",
   ) {
     this.url = new URL(url);
     // node:https (with tls and crypto, ~10 ms to load) only for https endpoints
@@ -80,17 +85,25 @@ export class OtlpHttpTransport implements Transport {
   }
 
   private allHeaders(length: number): Record<string, string> {
-    return {
+    const headers: Record<string, string> = {
       ...this.headers,
       "content-type": this.protocol === "http/json" ? "application/json" : "application/x-protobuf",
       "content-length": String(length),
       "user-agent": "@inference/tracing",
     };
+    if (this.compression === "gzip") headers["content-encoding"] = "gzip";
+    return headers;
   }
 
   serialize(spans: ReadableSpan[]) {
-    const body = this.body(spans);
+    let body = this.body(spans);
+    if (this.compression === "gzip") body = zlib().gzipSync(body);
     return { url: this.url.href, headers: this.allHeaders(body.length), body };
+  }
+
+  /** The request body, gzipped on libuv's thread pool (not on the app's thread) when asked for. */
+  private compressed(body: Buffer): Promise<Buffer> {
+    return new Promise((resolve, reject) => zlib().gzip(body, (err, out) => (err ? reject(err) : resolve(out))));
   }
 
   send(spans: ReadableSpan[], timeoutMs: number): Promise<SendOutcome> {
@@ -114,40 +127,59 @@ export class OtlpHttpTransport implements Transport {
       }, timeoutMs);
       timer.unref?.();
       try {
-        const body = this.body(spans);
-        if (body.length > MAX_BODY_BYTES && spans.length > 1) {
-          // split locally rather than send a body most collectors refuse
-          finish({ kind: "too-large", reason: `${body.length} bytes is over ${MAX_BODY_BYTES} (split before sending)` });
+        const encoded = this.body(spans);
+        if (encoded.length > MAX_BODY_BYTES && spans.length > 1) {
+          // split locally rather than send a body most collectors refuse (their limit is on the decoded size)
+          finish({ kind: "too-large", reason: `${encoded.length} bytes is over ${MAX_BODY_BYTES} (split before sending)` });
           return;
         }
-        const lib = this.url.protocol === "https:" ? https() : http;
-        req = lib.request(this.url, { method: "POST", headers: this.allHeaders(body.length), agent: this.agent });
-        req.on("socket", (socket) => {
-          try {
-            socket.unref();
-          } catch {
-            /* some runtimes have no unref */
-          }
-        });
-        req.on("error", (err: NodeJS.ErrnoException) => {
-          finish({ kind: "retry", reason: err.code ? `${err.code}: ${err.message}` : err.message });
-        });
-        req.on("response", (res) => {
-          res.on("error", () => {});
-          res.resume(); // drain the answer so the socket can be reused
-          const status = res.statusCode ?? 0;
-          const outcome = classifyStatus(status, res.headers["retry-after"]);
-          if (outcome.kind === "ok") {
-            res.on("end", () => finish(outcome));
-            res.on("close", () => finish(outcome));
-          } else finish(outcome);
-        });
-        req.end(body);
+        if (this.compression === "gzip") {
+          this.compressed(encoded).then(
+            (body) => {
+              if (!settled) req = this.post(body, finish);
+            },
+            (err: Error) => finish({ kind: "reject", reason: `gzip failed: ${err.message}` }),
+          );
+        } else req = this.post(encoded, finish);
       } catch (err) {
         debug(`export request could not be made: ${(err as Error)?.message ?? err}`);
         finish({ kind: "reject", reason: (err as Error)?.message ?? String(err) });
       }
     });
+  }
+
+  /** POST one body; every outcome reaches `finish`. */
+  private post(body: Buffer, finish: (o: SendOutcome) => void): http.ClientRequest | undefined {
+    try {
+      const lib = this.url.protocol === "https:" ? https() : http;
+      const req = lib.request(this.url, { method: "POST", headers: this.allHeaders(body.length), agent: this.agent });
+      req.on("socket", (socket) => {
+        try {
+          socket.unref();
+        } catch {
+          /* some runtimes have no unref */
+        }
+      });
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        finish({ kind: "retry", reason: err.code ? `${err.code}: ${err.message}` : err.message });
+      });
+      req.on("response", (res) => {
+        res.on("error", () => {});
+        res.resume(); // drain the answer so the socket can be reused
+        const status = res.statusCode ?? 0;
+        const outcome = classifyStatus(status, res.headers["retry-after"]);
+        if (outcome.kind === "ok") {
+          res.on("end", () => finish(outcome));
+          res.on("close", () => finish(outcome));
+        } else finish(outcome);
+      });
+      req.end(body);
+      return req;
+    } catch (err) {
+      debug(`export request could not be made: ${(err as Error)?.message ?? err}`);
+      finish({ kind: "reject", reason: (err as Error)?.message ?? String(err) });
+      return undefined;
+    }
   }
 
   async shutdown(): Promise<void> {

@@ -207,7 +207,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   if (config.tracesUrl) {
     warnAboutPlainHttpToken(config);
     processors.push(
-      new ExportQueueProcessor(new OtlpHttpTransport(config.tracesUrl, config.headers, config.protocol), {
+      new ExportQueueProcessor(new OtlpHttpTransport(config.tracesUrl, config.headers, config.protocol, config.compression), {
         ...queueOptions(config.tracesUrl),
         // the queue's exit hook may run before setup()'s: spans still open join the last export either way
         beforeExitExport: () => composite?.endOpenSpans("process exit"),
@@ -235,7 +235,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   const onlyQueues = processors.every((p) => p instanceof IdentityProcessor || p instanceof ExportQueueProcessor);
   composite = new CompositeProcessor(processors, exportTransforms(config), onlyQueues);
 
-  const resourceAttributes: Record<string, string> = { "service.name": config.serviceName };
+  const resourceAttributes: Record<string, string> = { ...config.resourceAttributes, "service.name": config.serviceName };
   if (config.serviceVersion) resourceAttributes["service.version"] = config.serviceVersion;
   if (config.environment) resourceAttributes["deployment.environment"] = config.environment;
   resourceAttributes["telemetry.sdk.language"] = "nodejs";

@@ -88,6 +88,43 @@ describe("OTLP protocol", () => {
     expect(resolveConfig({ protocol: "http/json" }, { CATALYST_OTLP_PROTOCOL: "http/protobuf" }).protocol).toBe("http/json");
     expect(resolveConfig({}, { CATALYST_OTLP_PROTOCOL: "http/protobuf", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }).protocol).toBe("http/protobuf");
   });
+
+  it("reads export headers from OpenTelemetry's key=value lists (percent-decoded), under setup({ headers }) and the token", () => {
+    const otel = { OTEL_EXPORTER_OTLP_HEADERS: "api_key=abc%3D%3D123, x-team = ml ,authorization=Basic%20dXNlcjpwdw%3D%3D" };
+    expect(resolveConfig({}, otel).headers).toEqual({ api_key: "abc==123", "x-team": "ml", authorization: "Basic dXNlcjpwdw==" });
+    // the signal-specific variable, then the generic one; ours before both
+    expect(resolveConfig({}, { ...otel, OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-a=1" }).headers).toEqual({ "x-a": "1" });
+    expect(resolveConfig({}, { ...otel, CATALYST_OTLP_HEADERS: "x-b=2" }).headers).toEqual({ "x-b": "2" });
+    expect(resolveConfig({ headers: { "x-team": "web" } }, otel).headers["x-team"]).toBe("web");
+    // the token replaces any authorization header, whatever its case
+    expect(resolveConfig({}, { ...otel, CATALYST_OTLP_TOKEN: "tok_12345678" }).headers).toEqual({
+      api_key: "abc==123",
+      "x-team": "ml",
+      Authorization: "Bearer tok_12345678",
+    });
+  });
+
+  it("takes extra resource attributes and, when nothing more specific names them, the service identity from OTEL_RESOURCE_ATTRIBUTES", () => {
+    const env = { OTEL_RESOURCE_ATTRIBUTES: "service.name=billing,service.version=2.1.0,deployment.environment.name=prod,k8s.pod.name=pod%2D7" };
+    const c = resolveConfig({}, env);
+    expect(c.serviceName).toBe("billing");
+    expect(c.serviceVersion).toBe("2.1.0");
+    expect(c.environment).toBe("prod");
+    expect(c.resourceAttributes["k8s.pod.name"]).toBe("pod-7");
+    const named = resolveConfig({ resourceAttributes: { team: "ml" } }, { ...env, OTEL_SERVICE_NAME: "billing-api", CATALYST_ENVIRONMENT: "staging" });
+    expect(named.serviceName).toBe("billing-api");
+    expect(named.environment).toBe("staging");
+    expect(named.resourceAttributes.team).toBe("ml");
+  });
+
+  it("compresses with gzip when asked (ours, then OpenTelemetry's variables, or setup()); takes OpenTelemetry's export timeout", () => {
+    expect(resolveConfig({}, {}).compression).toBe("none");
+    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" }).compression).toBe("gzip");
+    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: "none", OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" }).compression).toBe("none");
+    expect(resolveConfig({ compression: "gzip" }, { CATALYST_OTLP_COMPRESSION: "none" }).compression).toBe("gzip");
+    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_TIMEOUT: "2500" }).exportTimeoutMillis).toBe(2500);
+    expect(resolveConfig({}, { CATALYST_EXPORT_TIMEOUT_MS: "3000", OTEL_EXPORTER_OTLP_TIMEOUT: "2500" }).exportTimeoutMillis).toBe(3000);
+  });
 });
 
 describe("bad values", () => {
@@ -100,6 +137,8 @@ describe("bad values", () => {
     [{ CATALYST_CONSOLE: "loud" }, /CATALYST_CONSOLE="loud" is not a console mode/],
     [{ CATALYST_OTLP_PROTOCOL: "thrift" }, /CATALYST_OTLP_PROTOCOL="thrift" is not an OTLP\/HTTP protocol \(expected "http\/protobuf" or "http\/json"\); using "http\/protobuf"/],
     [{ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, /OTEL_EXPORTER_OTLP_PROTOCOL="grpc": gRPC is not supported; spans are sent as OTLP\/HTTP protobuf/],
+    [{ OTEL_EXPORTER_OTLP_COMPRESSION: "zstd" }, /OTEL_EXPORTER_OTLP_COMPRESSION="zstd" is not an OTLP compression \(expected "gzip" or "none"\); sending uncompressed/],
+    [{ OTEL_EXPORTER_OTLP_HEADERS: "x-ok=1,Bearer sk-secret-value-123,=v" }, /^(?![\s\S]*sk-secret)[\s\S]*OTEL_EXPORTER_OTLP_HEADERS: entries 2, 3 not in the form key=value; ignored \(the others are used\)/],
   ])("%o gives one clear warning and a safe fallback", (env, pattern) => {
     const { result, text } = captureStderr(() => resolveConfig({}, { ...env }));
     expect(text).toMatch(pattern);

@@ -98,7 +98,8 @@ const TRANSFORMED = Symbol("@inference/tracing.transformed");
  * export queue (the usual OTLP set-up), they run when the span's batch is sent (`prepare()`, called by
  * the queue) rather than inside span.end(), i.e. off the app's await path. A queue that cannot send
  * soon (a request in flight, export failing) prepares spans as they arrive, so what waits in it
- * stays as bounded by the size limits as before.
+ * stays as bounded by the size limits as before. Attached to the app's own provider, spans are
+ * transformed as they end (see transformAtEnd()).
  */
 export class CompositeProcessor implements SpanProcessor {
   endedSinceFlush = 0;
@@ -108,8 +109,17 @@ export class CompositeProcessor implements SpanProcessor {
     readonly processors: SpanProcessor[],
     readonly transforms: AttributeTransform[] = [],
     /** The transforms wait for the export queues to call prepare(). */
-    private readonly deferTransforms = false,
+    private deferTransforms = false,
   ) {}
+
+  /**
+   * Transform every span as it ends. Used when we are attached to the app's own provider: its
+   * processors hold the same span objects, and their (batched) exports must keep seeing our
+   * redactions however their timers and ours fall.
+   */
+  transformAtEnd(): void {
+    this.deferTransforms = false;
+  }
 
   /** Run the export transforms on `span`, once (at its end, or when a queue is about to export it). */
   prepare(span: ReadableSpan): void {
@@ -257,6 +267,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   if (!foreign) {
     own.register();
   } else if (attachTo(foreign, composite)) {
+    composite.transformAtEnd();
     mode = "attached";
     provider = foreign;
     debug("an OpenTelemetry tracer provider was already registered: our processors were attached to it (one trace tree, spans reach both destinations)");

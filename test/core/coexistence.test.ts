@@ -28,6 +28,19 @@ describe("an OpenTelemetry provider registered by the app first", () => {
     expect(tool.traceId).toBe(root.traceId);
     expect(tool.attributes["openinference.span.kind"]).toBe("TOOL");
   });
+
+  it("has its own batched exporter see our spans with our redactions, as our endpoint does", async () => {
+    receiver.clear();
+    const key = "sk-app-0123456789abcdefghijklmnop";
+    const r = await node([path.join(FIXTURES, "apps/core/foreign-provider.mjs")], {
+      env: { CATALYST_OTLP_ENDPOINT: receiver.url, APP_BATCH: "1", APP_API_KEY: key },
+    });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.toolInputSeenByApp).toBe("key __REDACTED__");
+    const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "tool-under-app-span"));
+    expect(one(spans, (s) => s.name === "tool-under-app-span").attributes["input.value"]).toBe("key __REDACTED__");
+  });
 });
 
 describe("CATALYST_DISABLED", () => {

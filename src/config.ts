@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { addSecret, warn } from "./util/log";
+import { addSecret, debug, warn } from "./util/log";
 import type { ModuleKey } from "./integrations/keys";
 
 export type BatchingMode = "batch" | "simple";
@@ -225,7 +225,7 @@ function resolveCompression(src: [string, string] | undefined): OtlpCompression 
  * comma-separated, keys and values percent-decoded. An entry that is not key=value is skipped with
  * one warning that names its position, never its text (it may hold a credential).
  */
-export function parseKeyValueList(source: string, raw: string): Record<string, string> {
+export function parseKeyValueList(source: string, raw: string, warnOnBad = true): Record<string, string> {
   const out: Record<string, string> = {};
   const bad: number[] = [];
   raw.split(",").forEach((entry, i) => {
@@ -238,7 +238,7 @@ export function parseKeyValueList(source: string, raw: string): Record<string, s
     }
     out[key] = decodePercent(entry.slice(eq + 1).trim());
   });
-  if (bad.length) warn(`${source}: entr${bad.length > 1 ? "ies" : "y"} ${bad.join(", ")} not in the form key=value; ignored (the others are used).`);
+  if (bad.length && warnOnBad) warn(`${source}: entr${bad.length > 1 ? "ies" : "y"} ${bad.join(", ")} not in the form key=value; ignored (the others are used).`);
   return out;
 }
 
@@ -305,8 +305,14 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
   }
 
 
-  // headers: the env list (ours, then OpenTelemetry's), then setup({ headers }), then the token
-  const headersSrc = pick(env, ["CATALYST_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"]);
+  // headers: the env list (ours, then OpenTelemetry's), then setup({ headers }), then the token.
+  // OpenTelemetry's headers go with OpenTelemetry's endpoint only: an app that exports its own OTel
+  // data elsewhere must not have that vendor's key sent to the endpoint it gave us.
+  const endpointIsOtel = !!endpointSrc && endpointSrc[0].startsWith("OTEL_");
+  const otelHeaders = pick(env, ["OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"]);
+  const headersSrc = pick(env, ["CATALYST_OTLP_HEADERS"]) ?? (endpointIsOtel ? otelHeaders : undefined);
+  for (const v of Object.values(otelHeaders ? parseKeyValueList(otelHeaders[0], otelHeaders[1], false) : {})) addSecret(v);
+  if (otelHeaders && !endpointIsOtel && endpointSrc) debug(`${otelHeaders[0]} not used: it goes with OTEL_EXPORTER_OTLP_ENDPOINT, and spans go to ${endpointSrc[0]}`);
   const envHeaders = headersSrc ? parseKeyValueList(headersSrc[0], headersSrc[1]) : {};
   for (const v of Object.values(envHeaders)) addSecret(v); // typically credentials: never in a log line
   const headers: Record<string, string> = { ...envHeaders, ...(options.headers ?? {}) };

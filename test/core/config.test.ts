@@ -90,7 +90,10 @@ describe("OTLP protocol", () => {
   });
 
   it("reads export headers from OpenTelemetry's key=value lists (percent-decoded), under setup({ headers }) and the token", () => {
-    const otel = { OTEL_EXPORTER_OTLP_HEADERS: "api_key=abc%3D%3D123, x-team = ml ,authorization=Basic%20dXNlcjpwdw%3D%3D" };
+    const otel = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector.example",
+      OTEL_EXPORTER_OTLP_HEADERS: "api_key=abc%3D%3D123, x-team = ml ,authorization=Basic%20dXNlcjpwdw%3D%3D",
+    };
     expect(resolveConfig({}, otel).headers).toEqual({ api_key: "abc==123", "x-team": "ml", authorization: "Basic dXNlcjpwdw==" });
     // the signal-specific variable, then the generic one; ours before both
     expect(resolveConfig({}, { ...otel, OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-a=1" }).headers).toEqual({ "x-a": "1" });
@@ -102,6 +105,13 @@ describe("OTLP protocol", () => {
       "x-team": "ml",
       Authorization: "Bearer tok_12345678",
     });
+  });
+
+  it("never sends OpenTelemetry's headers (another vendor's key) to an endpoint given as ours", () => {
+    const appOwnOtel = { OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io", OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=hc_key_123456" };
+    expect(resolveConfig({}, { ...appOwnOtel, CATALYST_OTLP_ENDPOINT: "https://ours.example" }).headers).toEqual({});
+    expect(resolveConfig({ endpoint: "https://ours.example" }, appOwnOtel).headers).toEqual({});
+    expect(resolveConfig({}, { ...appOwnOtel, CATALYST_OTLP_ENDPOINT: "https://ours.example", CATALYST_OTLP_HEADERS: "x-k=1" }).headers).toEqual({ "x-k": "1" });
   });
 
   it("takes extra resource attributes and, when nothing more specific names them, the service identity from OTEL_RESOURCE_ATTRIBUTES", () => {
@@ -138,7 +148,7 @@ describe("bad values", () => {
     [{ CATALYST_OTLP_PROTOCOL: "thrift" }, /CATALYST_OTLP_PROTOCOL="thrift" is not an OTLP\/HTTP protocol \(expected "http\/protobuf" or "http\/json"\); using "http\/protobuf"/],
     [{ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, /OTEL_EXPORTER_OTLP_PROTOCOL="grpc": gRPC is not supported; spans are sent as OTLP\/HTTP protobuf/],
     [{ OTEL_EXPORTER_OTLP_COMPRESSION: "zstd" }, /OTEL_EXPORTER_OTLP_COMPRESSION="zstd" is not an OTLP compression \(expected "gzip" or "none"\); sending uncompressed/],
-    [{ OTEL_EXPORTER_OTLP_HEADERS: "x-ok=1,Bearer sk-secret-value-123,=v" }, /^(?![\s\S]*sk-secret)[\s\S]*OTEL_EXPORTER_OTLP_HEADERS: entries 2, 3 not in the form key=value; ignored \(the others are used\)/],
+    [{ CATALYST_OTLP_HEADERS: "x-ok=1,Bearer sk-secret-value-123,=v" }, /^(?![\s\S]*sk-secret)[\s\S]*CATALYST_OTLP_HEADERS: entries 2, 3 not in the form key=value; ignored \(the others are used\)/],
   ])("%o gives one clear warning and a safe fallback", (env, pattern) => {
     const { result, text } = captureStderr(() => resolveConfig({}, { ...env }));
     expect(text).toMatch(pattern);

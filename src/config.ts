@@ -356,10 +356,11 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
       : pick(env, ["CATALYST_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"]),
   );
 
+  // like the headers, OpenTelemetry's compression setting describes OpenTelemetry's endpoint
   const compression = resolveCompression(
     options.compression !== undefined
       ? ["setup({ compression })", String(options.compression)]
-      : pick(env, ["CATALYST_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"]),
+      : pick(env, endpointIsOtel ? ["CATALYST_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"] : ["CATALYST_OTLP_COMPRESSION"]),
   );
 
   let shutdownTimeoutMillis = 5000;

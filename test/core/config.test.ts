@@ -128,10 +128,14 @@ describe("OTLP protocol", () => {
   });
 
   it("compresses with gzip when asked (ours, then OpenTelemetry's variables, or setup()); takes OpenTelemetry's export timeout", () => {
+    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector.example" };
     expect(resolveConfig({}, {}).compression).toBe("none");
-    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" }).compression).toBe("gzip");
-    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: "none", OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" }).compression).toBe("none");
+    expect(resolveConfig({}, { ...otel, OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" }).compression).toBe("gzip");
+    expect(resolveConfig({}, { ...otel, OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: "none", OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" }).compression).toBe("none");
     expect(resolveConfig({ compression: "gzip" }, { CATALYST_OTLP_COMPRESSION: "none" }).compression).toBe("gzip");
+    expect(resolveConfig({}, { CATALYST_OTLP_COMPRESSION: "gzip" }).compression).toBe("gzip");
+    // the app's own OTel exporter's setting, with an endpoint given as ours: not ours to follow
+    expect(resolveConfig({}, { ...otel, CATALYST_OTLP_ENDPOINT: "https://ours.example", OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" }).compression).toBe("none");
     expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_TIMEOUT: "2500" }).exportTimeoutMillis).toBe(2500);
     expect(resolveConfig({}, { CATALYST_EXPORT_TIMEOUT_MS: "3000", OTEL_EXPORTER_OTLP_TIMEOUT: "2500" }).exportTimeoutMillis).toBe(3000);
   });
@@ -147,7 +151,7 @@ describe("bad values", () => {
     [{ CATALYST_CONSOLE: "loud" }, /CATALYST_CONSOLE="loud" is not a console mode/],
     [{ CATALYST_OTLP_PROTOCOL: "thrift" }, /CATALYST_OTLP_PROTOCOL="thrift" is not an OTLP\/HTTP protocol \(expected "http\/protobuf" or "http\/json"\); using "http\/protobuf"/],
     [{ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, /OTEL_EXPORTER_OTLP_PROTOCOL="grpc": gRPC is not supported; spans are sent as OTLP\/HTTP protobuf/],
-    [{ OTEL_EXPORTER_OTLP_COMPRESSION: "zstd" }, /OTEL_EXPORTER_OTLP_COMPRESSION="zstd" is not an OTLP compression \(expected "gzip" or "none"\); sending uncompressed/],
+    [{ CATALYST_OTLP_COMPRESSION: "zstd" }, /CATALYST_OTLP_COMPRESSION="zstd" is not an OTLP compression \(expected "gzip" or "none"\); sending uncompressed/],
     [{ CATALYST_OTLP_HEADERS: "x-ok=1,Bearer sk-secret-value-123,=v" }, /^(?![\s\S]*sk-secret)[\s\S]*CATALYST_OTLP_HEADERS: entries 2, 3 not in the form key=value; ignored \(the others are used\)/],
   ])("%o gives one clear warning and a safe fallback", (env, pattern) => {
     const { result, text } = captureStderr(() => resolveConfig({}, { ...env }));

@@ -8,7 +8,12 @@ import { globalState } from "./state";
 import { chooseEsmMode, installEsmHook } from "./hooks/esm-hook";
 import { debug, internalError, setPreloading, warn } from "./util/log";
 import { codeCacheResult } from "./boot/code-cache";
-import { isMainThread } from "./util/runtime";
+import { isLoaderHooksThread, isMainThread } from "./util/runtime";
+
+function workersTraced(): boolean {
+  const v = process.env.CATALYST_WORKERS?.trim().toLowerCase();
+  return v === "on" || v === "1" || v === "true" || v === "yes";
+}
 
 export interface PreloadOptions {
   door: "import" | "require" | "bun";
@@ -17,9 +22,10 @@ export interface PreloadOptions {
 
 /** `ready`: under Bun, settles once the SDKs the app imports are loaded and patched (the Bun door awaits it). */
 export function preload(options: PreloadOptions): { ready?: Promise<void> } {
-  // Node 20 runs --require preloads again inside the ESM loader's hooks thread: nothing to do there
-  // (worker threads of the app are not traced either; documented).
-  if (!isMainThread()) return {};
+  // Node runs --require preloads again inside the ESM loader's hooks thread: nothing to do there.
+  // The app's own worker threads are traced only when asked (CATALYST_WORKERS=on): each would pay
+  // our start-up, and most workers of most apps never call an LLM.
+  if (!isMainThread() && (isLoaderHooksThread() || !!process.versions.bun || !workersTraced())) return {};
   setPreloading(true);
   try {
     const state = globalState();

@@ -8,6 +8,7 @@ import { resolveConfig, type Config, type SetupOptions } from "./config";
 import { CatalystInstrumentationError, ErrorCodes } from "./errors";
 import type { Pipeline } from "./export/pipeline";
 import { announce } from "./announce";
+import { isMainThread } from "./util/runtime";
 import { installExitHandlers, withTimeout } from "./export/lifecycle";
 import { Instrumenter } from "./hooks/instrumenter";
 import { installCjsHook } from "./hooks/cjs-hook";
@@ -152,7 +153,8 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
     endOpenSpans: (reason) => pipeline?.composite.endOpenSpans(reason),
   });
 
-  announce(config);
+  // one line per process: a traced worker thread (CATALYST_WORKERS=on) does not repeat it
+  if (isMainThread()) announce(config);
   if (options.modules) patchExplicit(instrumenter, options.modules);
   if (config.autoInstrument) {
     installCjsHook(instrumenter);

@@ -18,7 +18,7 @@ import { appManifest, findPackage } from "./resolve";
 import { scanAppImports } from "./app-imports";
 import { TRACER_NAME } from "../state";
 import { debug, internalError, warn } from "../util/log";
-import { isMainThread, pathToFileURL } from "../util/runtime";
+import { isLoaderHooksThread, pathToFileURL } from "../util/runtime";
 
 export type EsmMode = "sync" | "loader" | "eager" | "off";
 
@@ -125,8 +125,8 @@ export function installEsmHook(instrumenter: Instrumenter, requested: EsmMode, l
   if (wanted.length === 0 || mode === "off") return { mode };
   try {
     if (mode === "eager") return { mode, ready: eagerPatch(instrumenter, wanted, eagerLoad) };
-    // Node 20 re-runs --require preloads inside the hooks thread: register from the main thread only
-    if (!isMainThread()) return { mode };
+    // Node re-runs --require preloads inside the hooks thread: never register from there
+    if (isLoaderHooksThread()) return { mode };
     const include = esmIncludeList(wanted);
     if (mode === "sync") {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -16,3 +16,17 @@ export function pathToFileURL(file: string): URL {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return bun ? bun.pathToFileURL(file) : (require("node:url") as typeof import("node:url")).pathToFileURL(file);
 }
+
+/**
+ * Node's own loader-hooks thread (module.register, or the hooks thread of a worker), where --require
+ * preloads run again: never a thread of the app. Node 22.14+ says so; on Node 20 an app's worker is
+ * told apart by its parentPort, which the hooks thread does not have.
+ */
+export function isLoaderHooksThread(): boolean {
+  if (bun) return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const wt = require("node:worker_threads") as typeof import("node:worker_threads") & { isInternalThread?: boolean };
+  if (wt.isMainThread) return false;
+  if (typeof wt.isInternalThread === "boolean") return wt.isInternalThread;
+  return wt.parentPort === null;
+}

@@ -157,7 +157,7 @@ function pick(env: Env, names: string[]): [string, string] | undefined {
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off", ""]);
 
-function parseBool(name: string, raw: string, fallback: boolean): boolean {
+export function parseBool(name: string, raw: string, fallback: boolean): boolean {
   const v = raw.trim().toLowerCase();
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
@@ -309,12 +309,15 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
   // OpenTelemetry's headers go with OpenTelemetry's endpoint only: an app that exports its own OTel
   // data elsewhere must not have that vendor's key sent to the endpoint it gave us.
   const endpointIsOtel = !!endpointSrc && endpointSrc[0].startsWith("OTEL_");
-  const otelHeaders = pick(env, ["OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"]);
-  const headersSrc = pick(env, ["CATALYST_OTLP_HEADERS"]) ?? (endpointIsOtel ? otelHeaders : undefined);
-  for (const v of Object.values(otelHeaders ? parseKeyValueList(otelHeaders[0], otelHeaders[1], false) : {})) addSecret(v);
-  if (otelHeaders && !endpointIsOtel && endpointSrc) debug(`${otelHeaders[0]} not used: it goes with OTEL_EXPORTER_OTLP_ENDPOINT, and spans go to ${endpointSrc[0]}`);
-  const envHeaders = headersSrc ? parseKeyValueList(headersSrc[0], headersSrc[1]) : {};
-  for (const v of Object.values(envHeaders)) addSecret(v); // typically credentials: never in a log line
+  const oursSrc = pick(env, ["CATALYST_OTLP_HEADERS"]);
+  const otelSrc = pick(env, ["OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"]);
+  const otelUsed = !oursSrc && endpointIsOtel;
+  // warned about only when used, but kept out of log lines either way
+  const otelHeaders = otelSrc ? parseKeyValueList(otelSrc[0], otelSrc[1], otelUsed) : {};
+  if (otelSrc && !endpointIsOtel && endpointSrc) debug(`${otelSrc[0]} not used: it goes with OTEL_EXPORTER_OTLP_ENDPOINT, and spans go to ${endpointSrc[0]}`);
+  const envHeaders = oursSrc ? parseKeyValueList(oursSrc[0], oursSrc[1]) : otelUsed ? otelHeaders : {};
+  // typically credentials: never in a log line
+  for (const v of [...Object.values(otelHeaders), ...Object.values(envHeaders)]) addSecret(v);
   const headers: Record<string, string> = { ...envHeaders, ...(options.headers ?? {}) };
   if (token) {
     for (const k of Object.keys(headers)) if (k.toLowerCase() === "authorization") delete headers[k];

@@ -4,6 +4,7 @@
  * chosen for this runtime. Never throws into the app.
  */
 import { start } from "./setup";
+import { parseBool } from "./config";
 import { globalState } from "./state";
 import { chooseEsmMode, installEsmHook } from "./hooks/esm-hook";
 import { debug, internalError, setPreloading, warn } from "./util/log";
@@ -11,8 +12,8 @@ import { codeCacheResult } from "./boot/code-cache";
 import { isLoaderHooksThread, isMainThread } from "./util/runtime";
 
 function workersTraced(): boolean {
-  const v = process.env.CATALYST_WORKERS?.trim().toLowerCase();
-  return v === "on" || v === "1" || v === "true" || v === "yes";
+  const raw = process.env.CATALYST_WORKERS;
+  return raw !== undefined && parseBool("CATALYST_WORKERS", raw, false);
 }
 
 export interface PreloadOptions {

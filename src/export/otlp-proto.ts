@@ -8,7 +8,7 @@
  * one-byte length slot that is widened (the message moved up) only when it turns out longer than
  * 127 bytes, and ASCII text, nearly all attribute text, is copied without a call into C++.
  */
-import type { Attributes, HrTime, Link } from "@opentelemetry/api";
+import type { Attributes, HrTime, Link, SpanContext } from "@opentelemetry/api";
 import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace-base";
 import { spanFlags } from "./otlp-json";
 import { parentSpanIdOf } from "./span-json";
@@ -257,8 +257,8 @@ function event(w: Writer, e: TimedEvent): void {
   w.varint(e.droppedAttributesCount || 0);
 }
 
-function link(w: Writer, l: Link): void {
-  const ctx = l.context;
+/** trace_id, span_id and trace_state: fields 1, 2 and 3 of both Span and Span.Link. */
+function contextFields(w: Writer, ctx: SpanContext): void {
   w.byte(tag(1, LEN));
   w.hexBytes(ctx.traceId);
   w.byte(tag(2, LEN));
@@ -268,6 +268,11 @@ function link(w: Writer, l: Link): void {
     w.byte(tag(3, LEN));
     w.string(traceState);
   }
+}
+
+function link(w: Writer, l: Link): void {
+  const ctx = l.context;
+  contextFields(w, ctx);
   if (l.attributes) keyValues(w, l.attributes, 4);
   w.byte(tag(5, VARINT));
   w.varint(l.droppedAttributesCount || 0);
@@ -279,15 +284,7 @@ function span(w: Writer, s: ReadableSpan): void {
   const ctx = s.spanContext();
   const parent = s.parentSpanContext;
   const parentSpanId = parentSpanIdOf(s);
-  w.byte(tag(1, LEN));
-  w.hexBytes(ctx.traceId);
-  w.byte(tag(2, LEN));
-  w.hexBytes(ctx.spanId);
-  const traceState = ctx.traceState?.serialize();
-  if (traceState) {
-    w.byte(tag(3, LEN));
-    w.string(traceState);
-  }
+  contextFields(w, ctx);
   if (parentSpanId) {
     w.byte(tag(4, LEN));
     w.hexBytes(parentSpanId);

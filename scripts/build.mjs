@@ -12,6 +12,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tsc = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], { stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
+// The web view's script: src/local/web/app.ts and the trace model it shares with the console and
+// the CLI, as one plain script for the browser (tsc's CommonJS copy of it is replaced).
+await build({
+  entryPoints: [path.join(root, "src/local/web/app.ts")],
+  outfile: path.join(root, "dist/local/web/app.js"),
+  bundle: true,
+  platform: "browser",
+  format: "iife",
+  target: "es2020",
+  logLevel: "warning",
+});
+
 const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions"];
 const isInlined = (spec) => inlined.some((p) => spec === p || spec.startsWith(`${p}/`));
 /** Every package import stays external (loaded from node_modules when first needed) except the inlined ones. */

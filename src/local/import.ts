@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as readline from "node:readline";
-import type { SpanRecord } from "../export/span-json";
+import type { SpanRecord } from "../trace-model/span-record";
 import { flattenRequest } from "./otlp-decode";
 import type { LocalStore } from "./store";
 

@@ -2,7 +2,7 @@
  * OTLP/HTTP trace request bodies (JSON or protobuf) → span records in the same shape as
  * the CATALYST_TRACES_FILE lines (src/export/span-json.ts), so both feed one store.
  */
-import type { SpanRecord } from "../export/span-json";
+import type { SpanRecord } from "../trace-model/span-record";
 
 const PROTO = `
 syntax = "proto3";

@@ -11,8 +11,8 @@ import * as zlib from "node:zlib";
 import { decodeTraceRequest } from "./otlp-decode";
 import { QueryError, buildQuery, type RawQuery } from "./query";
 import type { LocalStore } from "./store";
-import { messagesOf } from "./summary";
-import { PAGE_CSS, PAGE_HTML } from "./web/page";
+import { messagesOf } from "../trace-model/messages";
+import { FAVICON_SVG, PAGE_CSS, PAGE_HTML } from "./web/page";
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -85,11 +85,11 @@ function rawQuery(params: URLSearchParams): RawQuery {
 let appScript: string | undefined;
 function loadAppScript(): string {
   if (appScript !== undefined) return appScript;
-  // compiled from src/local/web/app.ts next to this file; from the sources, the build's copy
+  // bundled from src/local/web/app.ts next to this file (scripts/build.mjs); from the sources, the build's copy
   const candidates = [path.join(__dirname, "web", "app.js"), path.resolve(__dirname, "../../dist/local/web/app.js")];
   for (const file of candidates) {
     try {
-      appScript = fs.readFileSync(file, "utf8").replace(/\n\/\/# sourceMappingURL=.*$/m, "");
+      appScript = fs.readFileSync(file, "utf8");
       return appScript;
     } catch {
       /* try the next */
@@ -211,6 +211,7 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
       if (url.pathname === "/" || url.pathname === "/index.html") send(res, 200, PAGE_HTML, "text/html; charset=utf-8");
       else if (url.pathname === "/app.css") send(res, 200, PAGE_CSS, "text/css; charset=utf-8");
       else if (url.pathname === "/app.js") send(res, 200, loadAppScript(), "text/javascript; charset=utf-8");
+      else if (url.pathname === "/favicon.svg" || url.pathname === "/favicon.ico") send(res, 200, FAVICON_SVG, "image/svg+xml");
       else if (url.pathname === "/api/events") {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
         res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ traces: store.traceCount() })}\n\n`);

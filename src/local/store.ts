@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { SpanRecord } from "../export/span-json";
+import type { SpanRecord } from "../trace-model/span-record";
 import { applyCost, type PriceTable } from "../cost";
 import {
   KINDS,
@@ -26,7 +26,7 @@ import {
   type MetadataFilter,
   type Query,
 } from "./query";
-import { summarizeSpan, summarizeTrace, type SpanSummary, type TraceSummary } from "./summary";
+import { summarizeSpan, summarizeTrace, type SpanSummary, type TraceSummary } from "../trace-model/summary";
 
 const SEP = "\x1f";
 /** Index at most this many characters of a string value (longer ones: this prefix, marked). */
@@ -342,7 +342,7 @@ export class LocalStore {
         if (!columnsMatch(blob, q, SPAN_COLUMNS, "span", at)) continue;
         const key = spanKey(traceId, spanId);
         if (needRecords && !this.recordMatches(key, recordCheck, q)) continue;
-        hits.push({ key, sort: sortCol >= 0 ? col(blob, sortCol, at) : undefined });
+        hits.push({ key, sort: sortCol >= 0 ? col(blob, sortCol, at) : undefined, start: col(blob, 0, at) ?? 0 });
       }
     };
     if (q.traceId) {
@@ -389,7 +389,7 @@ export class LocalStore {
     const hits: Hit[] = [];
     const sortCol = TRACE_COLUMNS.indexOf(q.sort as never);
     const consider = (key: string, buf: Buffer | undefined) => {
-      if (buf && columnsMatch(buf, q, TRACE_COLUMNS, "trace")) hits.push({ key, sort: sortCol >= 0 ? col(buf, sortCol) : undefined });
+      if (buf && columnsMatch(buf, q, TRACE_COLUMNS, "trace")) hits.push({ key, sort: sortCol >= 0 ? col(buf, sortCol) : undefined, start: col(buf, 0) ?? 0 });
     };
     if (traceIds) for (const id of traceIds) consider(id, this.tcols.get(id));
     else for (const { key, value } of this.tcols.getRange()) consider(key as string, value);
@@ -400,9 +400,15 @@ export class LocalStore {
    * Name filter, sorting and the limit. Numeric sorts run on the columns and load only the
    * rows returned; sorting by a text field or an attribute loads every hit.
    */
-  private finish<T extends { name: string }>(hits: Hit[], q: Query, sortCol: number, load: (key: string) => T | undefined, attrOf?: (item: T) => unknown): T[] {
+  private finish<T extends { name: string; traceId: string; spanId?: string; startTimeMs: number }>(
+    hits: Hit[],
+    q: Query,
+    sortCol: number,
+    load: (key: string) => T | undefined,
+    attrOf?: (item: T) => unknown,
+  ): T[] {
     if (sortCol >= 0 && q.name === undefined) {
-      const top = sortAndLimit(hits, { ...q, sort: "sort" });
+      const top = sortAndLimit(hits, { ...q, sort: "sort" }, undefined, newestFirst);
       return top.map((h) => load(h.key)).filter((x): x is T => x !== undefined);
     }
     let items = hits.map((h) => ({ item: load(h.key), sort: h.sort })).filter((x): x is { item: T; sort: number | undefined } => x.item !== undefined);
@@ -410,9 +416,10 @@ export class LocalStore {
       const needle = q.name.toLowerCase();
       items = items.filter((x) => x.item.name.toLowerCase().includes(needle));
     }
-    if (sortCol >= 0) return sortAndLimit(items, { ...q, sort: "sort" }).map((x) => x.item);
-    if (q.sort.startsWith("attr:") && attrOf) return sortAndLimit(items.map((x) => x.item), q, (item) => attrOf(item));
-    return sortAndLimit(items.map((x) => x.item), q);
+    if (sortCol >= 0) return sortAndLimit(items, { ...q, sort: "sort" }, undefined, (a, b) => newestSummaryFirst(a.item, b.item)).map((x) => x.item);
+    const summaries = items.map((x) => x.item);
+    if (q.sort.startsWith("attr:") && attrOf) return sortAndLimit(summaries, q, (item) => attrOf(item), newestSummaryFirst);
+    return sortAndLimit(summaries, q, undefined, newestSummaryFirst);
   }
 
   /** Traces changed after `sinceMs` (for live views), newest first. */
@@ -421,7 +428,7 @@ export class LocalStore {
     const updated = TRACE_COLUMNS.indexOf("updatedAt");
     for (const { key, value } of this.tcols.getRange()) {
       const at = col(value as Buffer, updated) ?? 0;
-      if (at > sinceMs) hits.push({ key: key as string, sort: at });
+      if (at > sinceMs) hits.push({ key: key as string, sort: at, start: 0 });
     }
     hits.sort((a, b) => (b.sort ?? 0) - (a.sort ?? 0));
     return hits.slice(0, limit).map((h) => this.traces.get(h.key)).filter(Boolean);
@@ -435,7 +442,15 @@ const EMPTY = Buffer.alloc(0);
 interface Hit {
   key: string;
   sort: number | undefined;
+  /** Start time: ties in the sort go newest first, then by key. */
+  start: number;
 }
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const newestFirst = (a: Hit, b: Hit) => b.start - a.start || byKey(a.key, b.key);
+const summaryKey = (s: { traceId: string; spanId?: string }) => (s.spanId ? spanKey(s.traceId, s.spanId) : s.traceId);
+const newestSummaryFirst = (a: { traceId: string; spanId?: string; startTimeMs: number }, b: { traceId: string; spanId?: string; startTimeMs: number }) =>
+  b.startTimeMs - a.startTimeMs || byKey(summaryKey(a), summaryKey(b));
 
 /** The numbers filters and sorts read, stored as float64s beside each summary (NaN = absent). */
 const SPAN_COLUMNS = ["startTimeMs", "durationMs", "status", "kindCode", "tokensPrompt", "tokensCompletion", "tokensTotal", "costPrompt", "costCompletion", "costTotal"] as const;

@@ -27,6 +27,7 @@ import {
   type Query,
 } from "./query";
 import { summarizeSpan, summarizeTrace, type SpanSummary, type TraceSummary } from "../trace-model/summary";
+import { problemWith, repaired } from "./validate";
 
 const SEP = "\x1f";
 /** Index at most this many characters of a string value (longer ones: this prefix, marked). */
@@ -44,6 +45,33 @@ export function defaultDataDir(env: Record<string, string | undefined> = process
 const STORE_FILE = "traces.mdb";
 
 export class StoreError extends Error {}
+
+const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0];
+
+/**
+ * The store's directory (0700) and files (0600): spans hold prompts, answers and tool results, for
+ * the user's eyes only. LMDB opens files that exist as they are, so they are created first.
+ */
+function createPrivately(dir: string, file: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOTDIR") throw new StoreError(`the data directory ${dir} is a file (or lies under one): choose another with --data-dir`);
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new StoreError(`cannot create the data directory ${dir}: not allowed (${code}); choose another with --data-dir`);
+    throw new StoreError(`cannot create the data directory ${dir}: ${firstLine(err)}`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new StoreError(`the data directory ${dir} is a file: choose another with --data-dir`);
+  for (const f of [file, `${file}-lock`]) {
+    try {
+      fs.closeSync(fs.openSync(f, "a", 0o600));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new StoreError(`cannot write the trace store in ${dir}: not allowed (${code}); choose another directory with --data-dir`);
+      throw new StoreError(`cannot write the trace store in ${dir}: ${firstLine(err)}`);
+    }
+  }
+}
 
 function loadLmdb(): typeof import("lmdb") {
   try {
@@ -93,7 +121,10 @@ export interface StoreOptions {
 }
 
 export interface AddResult {
+  /** How many were stored. */
   spans: number;
+  /** Why each span that was not stored was refused. */
+  rejected: string[];
   traceIds: string[];
   /** Traces whose root span arrived in this batch. */
   completed: string[];
@@ -138,12 +169,12 @@ export class LocalStore {
       );
     }
     const lmdb = loadLmdb();
-    if (!options.readOnly) fs.mkdirSync(dir, { recursive: true });
+    if (!options.readOnly) createPrivately(dir, file);
     let env: any;
     try {
       env = lmdb.open({ path: file, maxDbs: 8 });
     } catch (err) {
-      throw new StoreError(`cannot open the trace store at ${dir}: ${(err as Error).message}`);
+      throw new StoreError(`cannot open the trace store at ${dir}: ${firstLine(err)}`);
     }
     return new LocalStore(dir, env, options.prices);
   }
@@ -154,41 +185,77 @@ export class LocalStore {
 
   /* ---------------- writing ---------------- */
 
-  /** Store spans (a re-sent span replaces the earlier copy) and refresh their traces' summaries. */
+  /**
+   * Store spans (a re-sent span replaces the earlier copy) and refresh their traces' summaries.
+   * A span that is invalid or cannot be written is left out and named in `rejected`; the others
+   * are stored. Throws only when the store itself fails (no span of the batch could be written).
+   */
   addSpans(records: SpanRecord[]): AddResult {
+    const rejected: string[] = [];
+    const valid: SpanRecord[] = [];
+    for (const r of records) {
+      const problem = r && typeof r === "object" ? problemWith(r) : "not a span record";
+      if (problem) rejected.push(problem);
+      else valid.push(repaired(r));
+    }
     const touched = new Set<string>();
     const completed = new Set<string>();
-    const now = Date.now();
-    this.env.transactionSync(() => {
-      for (const r of records) {
-        if (!r || typeof r.traceId !== "string" || typeof r.spanId !== "string" || !r.traceId || !r.spanId) continue;
-        if (this.prices) {
-          try {
-            applyCost(r.attributes, this.prices);
-          } catch {
-            /* a bad attribute never blocks storing the span */
-          }
+    const writeAll = (batch: SpanRecord[]) => {
+      const done = this.env.transactionSync(() => this.write(batch)) as ReturnType<LocalStore["write"]>;
+      for (const id of done.touched) touched.add(id);
+      for (const id of done.completed) completed.add(id);
+    };
+    let stored = 0;
+    try {
+      writeAll(valid);
+      stored = valid.length;
+    } catch (batchError) {
+      // one span the store cannot take (a value it cannot encode) must not sink the others: one at a time
+      for (const r of valid) {
+        try {
+          writeAll([r]);
+          stored++;
+        } catch (err) {
+          rejected.push(`span ${r.spanId} of trace ${r.traceId} cannot be stored: ${(err as Error).message}`);
         }
-        const key = spanKey(r.traceId, r.spanId);
-        const old = this.spans.get(key) as SpanRecord | undefined;
-        if (old) for (const k of indexKeys(old)) this.idx.removeSync(k);
-        this.spans.putSync(key, r);
-        this.sums.putSync(key, summarizeSpan(r));
-        for (const k of indexKeys(r)) this.idx.putSync(k, EMPTY);
-        touched.add(r.traceId);
-        if (!r.parentSpanId || (r as { remoteParent?: boolean }).remoteParent) completed.add(r.traceId);
       }
-      for (const traceId of touched) {
-        const sums = this.spanSummaries(traceId);
-        if (!sums.length) continue;
-        const t = summarizeTrace(sums, now);
-        this.traces.putSync(traceId, t);
-        const blob = encodeBlob(t, sums);
-        this.cols.putSync(traceId, blob);
-        this.tcols.putSync(traceId, Buffer.from(blob.subarray(0, TRACE_BYTES)));
+      if (stored === 0 && valid.length > 0) throw batchError;
+    }
+    return { spans: stored, traceIds: [...touched], completed: [...completed], rejected };
+  }
+
+  /** Inside a transaction: the spans, their index entries, and their traces' summaries. */
+  private write(records: SpanRecord[]): { touched: Set<string>; completed: Set<string> } {
+    const now = Date.now();
+    const touched = new Set<string>();
+    const completed = new Set<string>();
+    for (const r of records) {
+      if (this.prices) {
+        try {
+          applyCost(r.attributes, this.prices);
+        } catch {
+          /* a bad attribute never blocks storing the span */
+        }
       }
-    });
-    return { spans: records.length, traceIds: [...touched], completed: [...completed] };
+      const key = spanKey(r.traceId, r.spanId);
+      const old = this.spans.get(key) as SpanRecord | undefined;
+      if (old) for (const k of indexKeys(old)) this.idx.removeSync(k);
+      this.spans.putSync(key, r);
+      this.sums.putSync(key, summarizeSpan(r));
+      for (const k of indexKeys(r)) this.idx.putSync(k, EMPTY);
+      touched.add(r.traceId);
+      if (!r.parentSpanId || r.remoteParent) completed.add(r.traceId);
+    }
+    for (const traceId of touched) {
+      const sums = this.spanSummaries(traceId);
+      if (!sums.length) continue;
+      const t = summarizeTrace(sums, now);
+      this.traces.putSync(traceId, t);
+      const blob = encodeBlob(t, sums);
+      this.cols.putSync(traceId, blob);
+      this.tcols.putSync(traceId, Buffer.from(blob.subarray(0, TRACE_BYTES)));
+    }
+    return { touched, completed };
   }
 
   /** Remove whole traces (spans, summaries and index entries). */

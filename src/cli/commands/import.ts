@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { resolvePrices } from "../../cost";
 import { importFile } from "../../local/import";
 import { LocalStore } from "../../local/store";
+import { safeLine } from "../../trace-model/escape";
 import { plural } from "../../trace-model/format";
 import { dataDir, parse, positionalCount, UsageError, viewOf, type Io } from "../args";
 import { help } from "../help";
@@ -19,7 +20,7 @@ export async function importCommand(args: string[], io: Io): Promise<number> {
     for (const file of positionals) {
       const r = await importFile(store, file);
       io.out(`${file}: imported ${plural(r.spans, "span")} (${plural(r.traces, "trace")})${r.skipped ? `, skipped ${r.skipped}` : ""}`);
-      for (const p of r.problems) io.err(`  ${p}`);
+      for (const p of r.problems) io.err(`  ${safeLine(p)}`);
       if (r.spans === 0) code = 1;
     }
     io.err(view.paint.dim(`store: ${store.dir} (${store.traceCount()} traces)`));

@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import { resolvePrices } from "../../cost";
 import { LocalStore } from "../../local/store";
+import { safeLine } from "../../trace-model/escape";
 import { dataDir, parse, parsePort, positionalCount, UsageError, viewOf, type Io } from "../args";
 import { waitForStop } from "../follow";
 import { help } from "../help";
@@ -28,7 +29,7 @@ export async function serve(args: string[], io: Io, signal?: AbortSignal): Promi
   const store = LocalStore.open({ dir: dataDir(v), prices });
   let server;
   try {
-    server = await startCollector("serve", { store, port, host, maxTraces, log: (l) => io.err(view.paint.dim(l)) });
+    server = await startCollector("serve", { store, port, host, maxTraces, log: (l) => io.err(view.paint.dim(safeLine(l))) });
   } catch (err) {
     await store.close();
     throw err;

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, node } from "../helpers/run";
+import { FIXTURES, node, run } from "../helpers/run";
 
 const app = path.join(FIXTURES, "apps/core/manual-agent.mjs");
 
@@ -42,6 +42,29 @@ describe("the local default (no endpoint configured)", () => {
     expect(records.filter((x) => x.parentSpanId === agent.spanId)).toHaveLength(2);
     expect(agent.resource["service.name"]).toBe("core-fixture-app");
     expect(r.stderr).toMatch(/traces → stderr as trace trees .* and the file .*traces\.jsonl/);
+    // prompts and answers: for the user's eyes only
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+  });
+
+  it("starts a tree on a fresh line when the app left its line open on the same terminal", async () => {
+    const app = path.join(FIXTURES, "apps/core/partial-line.mjs");
+    // a pseudo-terminal for stdout and stderr alike, as in an interactive shell
+    const r = await run("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(app)}`, "/dev/null"], { env: { NO_COLOR: "1" } });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/The weather in Paris\.\r?\n◆ trace [0-9a-f]{16}/);
+    expect(r.stdout).toMatch(/AGENT {2}Weather Agent/);
+    // stdout piped elsewhere: only stderr's own line counts, and the app wrote nothing there
+    const piped = await node([app]);
+    expect(piped.stdout).toBe("The weather in Paris. Bye.\n");
+    expect(piped.stderr).toMatch(/^\[@inference\/tracing\] traces → [^\n]*\n◆ trace/);
+  });
+
+  it("starts a tree on a fresh line when the app's last write to stderr left the line open", async () => {
+    const r = await node([path.join(FIXTURES, "apps/core/partial-line.mjs")], { env: { STREAM: "stderr" } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/The weather in Paris\.\n◆ trace [0-9a-f]{16}/);
+    expect(r.stderr).toMatch(/ Bye\.\n$/);
   });
 
   it("stays quiet in production: one start line, no trees", async () => {

@@ -16,6 +16,7 @@ import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
 import { privacyTransform } from "../privacy";
 import { limitsTransform } from "../limits";
 import { costTransform } from "../cost";
+import { estimateTokens } from "../transforms/token-estimate";
 import { INTEGRATIONS } from "../integrations/registry";
 import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
@@ -294,6 +295,7 @@ export function exportTransforms(config: Config): AttributeTransform[] {
   return [
     // first each integration's mapping of its SDK's native spans, so cost, privacy and limits see OpenInference keys
     ...INTEGRATIONS.flatMap((i) => (i.exportTransform ? [i.exportTransform.bind(i) as AttributeTransform] : [])),
+    estimateTokens,
     costTransform(config) as AttributeTransform,
     privacyTransform(config),
     limitsTransform(config),

@@ -14,6 +14,8 @@ import { runAgent, startOpenAIMock, startServe, type OpenAIMock } from "../cli/h
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const NO_BROWSER = !fs.existsSync(CHROMIUM) && process.env.CATALYST_REQUIRE_BROWSER !== "1";
 const SKIPPED = NO_BROWSER ? ` (skipped: no Chromium at ${CHROMIUM}; install Debian's chromium or set CHROMIUM_PATH)` : "";
+// the reason, in the run's output as well as in the skipped tests' names
+if (NO_BROWSER) console.warn(`test/web/page.test.ts is skipped: no Chromium at ${CHROMIUM}; install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH.`);
 const FLAGS = [
   "--headless",
   "--no-sandbox",

@@ -6,8 +6,8 @@
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { builtFile } from "./built-file";
 import { BodyError, Decoder } from "./decoder";
 import { partialSuccess } from "./otlp-decode";
 import { QueryError, buildQuery, type RawQuery } from "./query";
@@ -129,17 +129,9 @@ function rawQuery(params: URLSearchParams): RawQuery {
 let appScript: string | undefined;
 function loadAppScript(): string {
   if (appScript !== undefined) return appScript;
-  // bundled from src/local/web/app.ts next to this file (scripts/build.mjs); from the sources, the build's copy
-  const candidates = [path.join(__dirname, "web", "app.js"), path.resolve(__dirname, "../../dist/local/web/app.js")];
-  for (const file of candidates) {
-    try {
-      appScript = fs.readFileSync(file, "utf8");
-      return appScript;
-    } catch {
-      /* try the next */
-    }
-  }
-  appScript = "document.body.textContent = 'The web view script is missing: build the package (npm run build).';";
+  // bundled from src/local/web/app.ts next to this file (scripts/build.mjs)
+  const file = builtFile("web/app.js");
+  appScript = file ? fs.readFileSync(file, "utf8") : "document.body.textContent = 'The web view script is missing: build the package (npm run build).';";
   return appScript;
 }
 

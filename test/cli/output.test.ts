@@ -36,7 +36,8 @@ function record(r: Rec) {
 
 const traceA = hex(0xa1, 32);
 const traceHostile = hex(0xb2, 32);
-const tied = [hex(0xc1, 32), hex(0xc2, 32), hex(0xc3, 32)];
+/** Ids in ascending order, started oldest first: the store's key order is the opposite of newest first. */
+const tied = [hex(0xc1, 32), hex(0xc2, 32), hex(0xc3, 32)].sort();
 const LONG_NAME = "OpenAI Chat Completions for the quarterly revenue forecast assistant";
 
 function spans() {

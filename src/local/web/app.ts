@@ -21,10 +21,14 @@ interface TraceData {
 /** Values longer than this (or with more lines) start collapsed, with "show more". */
 const COLLAPSE_CHARS = 400;
 const COLLAPSE_LINES = 6;
+/** How long a newly arrived trace is marked (the flash animation's length). */
+const FRESH_MS = 2000;
 
 const state = {
   traces: [] as TraceSummary[],
   seen: new Set<string>(),
+  /** Traces that arrived while the page was open, and until when they are marked new. */
+  freshUntil: new Map<string, number>(),
   traceId: undefined as string | undefined,
   spanId: undefined as string | undefined,
   data: undefined as TraceData | undefined,
@@ -131,6 +135,13 @@ function emptyHint(): HTMLElement {
 function renderList(): void {
   const list = $("list");
   const visible = state.traces.filter(matchesSearch);
+  // a trace that arrived since the page loaded flashes for FRESH_MS, however often the list is redrawn meanwhile
+  const now = Date.now();
+  for (const t of state.traces) {
+    if (!state.seen.has(t.traceId) && state.seen.size > 0) state.freshUntil.set(t.traceId, now + FRESH_MS);
+  }
+  for (const t of state.traces) state.seen.add(t.traceId);
+  for (const [id, until] of state.freshUntil) if (until <= now) state.freshUntil.delete(id);
   $("count").textContent = `${visible.length} of ${state.traces.length} traces`;
   // keep the groups the user closed closed
   const closed = new Set(Array.from(list.querySelectorAll("details:not([open])")).map((d) => d.getAttribute("data-key")));
@@ -155,7 +166,7 @@ function renderList(): void {
     const group = h("details", { class: "group", "data-key": `a:${agent}`, "data-agent": agent }, h("summary", {}, agent, h("span", { class: "muted" }, ` · ${count}`)));
     if (!closed.has(`a:${agent}`)) group.setAttribute("open", "");
     for (const [session, traces] of sessions) {
-      const fresh = (t: TraceSummary) => state.seen.size > 0 && !state.seen.has(t.traceId);
+      const fresh = (t: TraceSummary) => (state.freshUntil.get(t.traceId) ?? 0) > now;
       if (!session) {
         for (const t of traces) group.append(traceRow(t, fresh(t)));
         continue;
@@ -168,7 +179,6 @@ function renderList(): void {
     }
     list.append(group);
   }
-  for (const t of state.traces) state.seen.add(t.traceId);
 }
 
 async function loadList(): Promise<void> {

@@ -22,8 +22,9 @@ if (process.argv.includes("--if-changed")) {
   }
   console.error(`building: ${changed} changed since the last build`);
 }
-// a build that stops half-way leaves no stamp, so the next --if-changed builds again
-fs.rmSync(stampFile(root), { force: true });
+// from scratch: a file removed from src/ must not live on in dist/ (and a build that stops half-way
+// leaves no stamp, so the next --if-changed builds again)
+fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
 const tsc = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], { stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
@@ -39,7 +40,7 @@ await build({
   logLevel: "warning",
 });
 
-const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions"];
+const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions", "@opentelemetry/context-async-hooks"];
 const isInlined = (spec) => inlined.some((p) => spec === p || spec.startsWith(`${p}/`));
 /** Every package import stays external (loaded from node_modules when first needed) except the inlined ones. */
 const externalPackages = {

@@ -1,6 +1,7 @@
 /** `import`: span files into the local store. */
 import * as fs from "node:fs";
-import { resolvePrices } from "../../cost";
+import { settingFromEnv } from "../../config";
+import { resolvePrices } from "../../transforms/cost";
 import { importFile } from "../../local/import";
 import { LocalStore } from "../../local/store";
 import { safeLine } from "../../trace-model/escape";
@@ -14,7 +15,7 @@ export async function importCommand(args: string[], io: Io): Promise<number> {
   positionalCount("import", positionals, 1, Infinity, "<file>…");
   for (const file of positionals) if (!fs.existsSync(file)) throw new UsageError(`import: ${file}: no such file`);
   const view = viewOf(v);
-  const store = LocalStore.open({ dir: dataDir(v), prices: resolvePrices({ pricesFile: v.prices as string | undefined }) });
+  const store = LocalStore.open({ dir: dataDir(v), prices: resolvePrices({ pricesFile: (v.prices as string | undefined) ?? settingFromEnv("pricesFile") }) });
   let code = 0;
   try {
     for (const file of positionals) {

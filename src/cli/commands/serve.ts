@@ -1,6 +1,7 @@
 /** `serve`: the local collector and web view, until Ctrl-C. */
 import * as fs from "node:fs";
-import { resolvePrices } from "../../cost";
+import { settingFromEnv } from "../../config";
+import { resolvePrices } from "../../transforms/cost";
 import { LocalStore } from "../../local/store";
 import { safeLine } from "../../trace-model/escape";
 import { dataDir, parse, parsePort, positionalCount, UsageError, viewOf, type Io } from "../args";
@@ -25,7 +26,7 @@ export async function serve(args: string[], io: Io, signal?: AbortSignal): Promi
   const maxTraces = v["max-traces"] === undefined ? 20000 : Number(v["max-traces"]);
   if (!Number.isInteger(maxTraces) || maxTraces < 0) throw new UsageError(`serve: --max-traces ${v["max-traces"]}: expected a whole number`);
   if (v.prices !== undefined && !fs.existsSync(v.prices as string)) throw new UsageError(`serve: --prices ${v.prices}: no such file`);
-  const prices = resolvePrices({ pricesFile: v.prices as string | undefined });
+  const prices = resolvePrices({ pricesFile: (v.prices as string | undefined) ?? settingFromEnv("pricesFile") });
   const store = LocalStore.open({ dir: dataDir(v), prices });
   let server;
   try {

@@ -1,5 +1,6 @@
 /** `tail`: print each trace as it arrives, from the running collector or from one started here. */
-import { resolvePrices } from "../../cost";
+import { settingFromEnv } from "../../config";
+import { resolvePrices } from "../../transforms/cost";
 import { matchesSummary, metadataValueMatches, type Query } from "../../local/query";
 import { LocalStore } from "../../local/store";
 import type { SpanRecord } from "../../trace-model/span-record";
@@ -52,7 +53,7 @@ export async function tail(args: string[], io: Io, signal?: AbortSignal): Promis
     io.err(view.paint.dim(`following the collector at ${base} (Ctrl-C to stop)`));
     return followCollector(base, print, io, signal);
   }
-  const store = LocalStore.open({ dir: dataDir(v), prices: resolvePrices({}) });
+  const store = LocalStore.open({ dir: dataDir(v), prices: resolvePrices({ pricesFile: settingFromEnv("pricesFile") }) });
   let server;
   try {
     server = await startCollector("tail", { store, port, host, maxTraces: 20000 }, "is in use by something that is not a collector of ours. Use --port.");

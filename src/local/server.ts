@@ -54,38 +54,40 @@ class Refusal extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Close the connection after answering (the client is still sending more than we will read). */
+    readonly close = false,
   ) {
     super(message);
   }
 }
 
+/** Past MAX_BODY the rest of a body is read and dropped up to this many bytes, then the connection is closed. */
+const MAX_DRAINED = 4 * MAX_BODY;
+
 /**
- * The body, up to MAX_BODY bytes. Past that the request is refused (413) and the rest of the body
- * is read and dropped, so the client gets our answer instead of a reset connection.
+ * The body, up to MAX_BODY bytes. A longer one is refused (413) once it has been read to its end
+ * and dropped, so the client, done sending, reads our answer rather than a reset connection; one
+ * longer than MAX_DRAINED (declared or sent) is answered at once and its connection closed.
  */
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const tooLarge = () => new Refusal(413, `request body over ${MAX_BODY} bytes`);
-    if (Number(req.headers["content-length"]) > MAX_BODY) {
-      req.resume();
-      reject(tooLarge());
+    const tooLarge = (close = false) => new Refusal(413, `request body over ${MAX_BODY} bytes`, close);
+    const declared = Number(req.headers["content-length"]);
+    if (declared > MAX_DRAINED) {
+      reject(tooLarge(true));
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (c: Buffer) => {
+    req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        req.off("data", onData);
-        req.resume();
-        chunks.length = 0;
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+      if (size > MAX_DRAINED) {
+        req.pause();
+        reject(tooLarge(true));
+      } else if (size > MAX_BODY) chunks.length = 0;
+      else chunks.push(c);
+    });
+    req.on("end", () => (size > MAX_BODY ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
   });
 }
@@ -154,8 +156,8 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
    */
   async function receive(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const format = otlpFormat(req.headers["content-type"]);
-    const answer = (status: number, message: string) => {
-      if (status === 413) res.setHeader("connection", "close");
+    const answer = (status: number, message: string, close = false) => {
+      if (close) res.setHeader("connection", "close");
       send(res, status, { code: status === 503 ? 14 : 3, message });
     };
     if (!format) {
@@ -167,7 +169,8 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
     try {
       body = await inflate(await readBody(req), String(req.headers["content-encoding"] ?? "").trim().toLowerCase());
     } catch (err) {
-      answer(err instanceof Refusal ? err.status : 400, (err as Error).message);
+      if (err instanceof Refusal) answer(err.status, err.message, err.close);
+      else answer(400, (err as Error).message);
       return;
     }
     const traceIds = new Set<string>();

@@ -146,6 +146,12 @@ describe("span list and span get", () => {
     expect(table.stdout).toMatch(/TOOL\s+lookup_order/);
   });
 
+  it("finds tools by tool.name, not the model calls that asked for them", async () => {
+    const rows = await json<SpanRow[]>(["span", "list", "--metadata", "tool.name=lookup_order"]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((s) => s.kind)).toEqual(rows.map(() => "TOOL"));
+  });
+
   it("sorts LLM spans by cost (the hosted CLI's example)", async () => {
     const rows = await json<SpanRow[]>(["span", "list", "--kind", "LLM", "--filter", "cost_total>0", "--sort", "cost_total", "--order", "desc"]);
     expect(rows).toHaveLength(4);

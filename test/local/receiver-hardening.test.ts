@@ -36,9 +36,10 @@ interface Answer {
   body: Buffer;
   headers?: http.IncomingHttpHeaders;
 }
+/** One request on a connection of its own (a reused keep-alive socket can race the server closing it on a loaded machine). */
 function request(method: string, urlPath: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${server.url}${urlPath}`, { method, headers }, (res) => {
+    const req = http.request(`${server.url}${urlPath}`, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => {
@@ -105,7 +106,7 @@ describe("what the collector accepts", () => {
     expect(JSON.parse(declared.text).message).toMatch(/over \d+ bytes/);
     // no content-length: the limit is found while reading
     const streamed = await new Promise<Answer>((resolve, reject) => {
-      const req = http.request(`${server.url}/v1/traces`, { method: "POST", headers: { ...JSON_TYPE, "transfer-encoding": "chunked" } }, (res) => {
+      const req = http.request(`${server.url}/v1/traces`, { method: "POST", headers: { ...JSON_TYPE, "transfer-encoding": "chunked" }, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c) => chunks.push(c));
         res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), body: Buffer.concat(chunks) }));
@@ -204,7 +205,7 @@ describe("a large request", () => {
     let answered = false;
     let healthWhileStoring = 0;
     const big = new Promise<Answer>((resolve, reject) => {
-      const req = http.request(`${server.url}/v1/traces`, { method: "POST", headers: JSON_TYPE }, (res) => {
+      const req = http.request(`${server.url}/v1/traces`, { method: "POST", headers: JSON_TYPE, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c) => chunks.push(c));
         res.on("end", () => {

@@ -17,7 +17,7 @@ beforeAll(() => {
   const [pack] = JSON.parse(execFileSync(npm, ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
   files = (pack.files as { path: string }[]).map((f) => f.path).sort();
   unpackedSize = pack.unpackedSize;
-}, 60_000);
+}, 180_000);
 
 /** Every packed file matches one of these; anything else is shipped by mistake. */
 const ALLOWED = [

@@ -19,6 +19,7 @@ import { exportTransforms } from "./transforms";
 import { ensureContextManager } from "./spans/context-manager";
 import { installPropagation } from "./runs/propagation";
 import { installRequestRoots } from "./runs/request-root";
+import { wrapBunServers } from "./runs/bun-servers";
 import { RunAwareTracer } from "./runs/run-tracer";
 import { endAllRuns } from "./runs/stitch";
 import { TRACER_NAME, TRACER_VERSION } from "./package-info";
@@ -110,7 +111,7 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
   };
   tracer = new RunAwareTracer(startOptions.lazy ? new LazyTracer(() => (ensurePipeline(), realTracer!)) : (ensurePipeline(), realTracer!));
   instrumenter.runSetupHooks();
-  if (config.requestRoots) installRequestRoots();
+  if (config.requestRoots) (process.versions.bun ? wrapBunServers : installRequestRoots)();
   installPropagation(config.propagation);
 
   let shutdownPromise: Promise<void> | undefined;

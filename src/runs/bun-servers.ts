@@ -29,7 +29,11 @@ function bunRequest(req: BunRequest, result: { status?: number; done?: () => voi
   };
 }
 
+let wrapped = false;
+
 export function wrapBunServers(): void {
+  if (wrapped) return;
+  wrapped = true;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const http = require("node:http") as { Server: { prototype: { emit: (...a: unknown[]) => boolean } } };
   const emit = http.Server.prototype.emit;

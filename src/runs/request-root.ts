@@ -173,18 +173,12 @@ let cannotEnter = false;
 
 /**
  * Node: subscribe to `http.server.request.start` (once per process) and enter the request's
- * context for the handler Node runs right after. Bun publishes no such channel: there the
- * servers' request dispatch is wrapped (see bun-servers.ts).
+ * context for the handler Node runs right after. (Bun publishes no such channel: bun-servers.ts.)
  */
 export function installRequestRoots(): void {
   if (installed) return;
   installed = true;
   try {
-    if (process.versions.bun) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      (require("./bun-servers") as typeof import("./bun-servers")).wrapBunServers();
-      return;
-    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const dc = require("node:diagnostics_channel") as typeof import("node:diagnostics_channel");
     dc.subscribe("http.server.request.start", (message) => {

@@ -36,6 +36,8 @@ export interface SpanSummary {
   sessionId?: string;
   userId?: string;
   service?: string;
+  /** A run root we made: "request" (an incoming HTTP request) or "stitched" (a script's agent loop). */
+  runKind?: string;
 }
 
 export interface TraceSummary {
@@ -64,6 +66,8 @@ export interface TraceSummary {
   sessionId?: string;
   userId?: string;
   service?: string;
+  /** The root is a run we made: "request" or "stitched". */
+  runKind?: string;
   models: string[];
   tools: string[];
   /** The local root span (no parent) has arrived. */
@@ -112,6 +116,7 @@ export function summarizeSpan(r: SpanRecord): SpanSummary {
   put("costTotal", num(a[Attr.COST_TOTAL]));
   put("agentId", str(a[Attr.AGENT_ID]));
   put("agentName", str(a[Attr.AGENT_NAME]));
+  put("runKind", str(a["inference.run.kind"]));
   put("sessionId", str(a[Attr.SESSION_ID]));
   put("userId", str(a[Attr.USER_ID]));
   put("service", str(r.resource?.["service.name"]));
@@ -167,7 +172,20 @@ export function summarizeTrace(spans: SpanSummary[], updatedAt = Date.now()): Tr
   put("sessionId", firstWith("sessionId"));
   put("userId", firstWith("userId"));
   put("service", firstWith("service"));
+  put("runKind", root.runKind);
   return t;
+}
+
+/**
+ * What run a trace belongs to, as the views group it: the agent (name and id), else the run we
+ * made — an incoming request, or a script's stitched loop (named after its prompt) —, else none.
+ */
+export function runLabel(t: Pick<TraceSummary, "agentId" | "agentName" | "runKind" | "name">): string | undefined {
+  if (t.agentName && t.agentId && t.agentName !== t.agentId) return `${t.agentName} (${t.agentId})`;
+  if (t.agentName ?? t.agentId) return t.agentName ?? t.agentId;
+  if (t.runKind === "request") return "HTTP requests";
+  if (t.runKind === "stitched") return t.name;
+  return undefined;
 }
 
 const roundUsd = (n: number | undefined) => (n === undefined ? undefined : Math.round(n * 1e10) / 1e10);

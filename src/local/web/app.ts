@@ -8,7 +8,7 @@ import { safeLine, safeText } from "../../trace-model/escape";
 import { formatCost, formatDuration, formatTokenCount, formatTokens, plural } from "../../trace-model/format";
 import type { Message } from "../../trace-model/messages";
 import { TOKENS_ESTIMATED_ATTR, type SpanRecord } from "../../trace-model/span-record";
-import type { TraceSummary } from "../../trace-model/summary";
+import { runLabel, type TraceSummary } from "../../trace-model/summary";
 import { rootOf, treeRows } from "../../trace-model/tree";
 
 /** A span as `/api/traces/<id>` returns it: the record and its conversation. */
@@ -152,7 +152,7 @@ function renderList(): void {
   }
   const agents = new Map<string, Map<string, TraceSummary[]>>();
   for (const t of visible) {
-    const named = t.agentName && t.agentId && t.agentName !== t.agentId ? `${t.agentName} (${t.agentId})` : (t.agentName ?? t.agentId ?? "No agent");
+    const named = runLabel(t) ?? "No agent";
     const agent = safeLine(named);
     const session = safeLine(t.sessionId ?? "");
     const sessions = agents.get(agent) ?? new Map<string, TraceSummary[]>();

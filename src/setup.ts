@@ -102,7 +102,7 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
       pipeline = createPipeline(config, {
         spanProcessors: options.spanProcessors,
         exporter: options.exporter,
-        transforms: exportTransforms(config, instrumenter.enabled()),
+        ...exportTransforms(config, instrumenter.enabled()),
       });
       realTracer = pipeline.provider.getTracer(TRACER_NAME, TRACER_VERSION);
       debug(`tracing pipeline ready (${pipeline.mode}) → ${pipeline.destination}`);
@@ -150,7 +150,10 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
     // nothing more can happen in a process about to exit on its own: its stitched runs are done
     beforeExit: endAllRuns,
     hasPending: () => !!pipeline && pipeline.composite.endedSinceFlush > 0,
-    exitSync: () => pipeline?.consoleSink?.flushIncomplete(),
+    exitSync: () => {
+      pipeline?.composite.releaseHeld();
+      pipeline?.consoleSink?.flushIncomplete();
+    },
     endOpenSpans: (reason) => {
       endAllRuns();
       pipeline?.composite.endOpenSpans(reason);

@@ -12,13 +12,13 @@
  * first time a span needs it, never at start-up. `CATALYST_OPENAI_INCLUDE_USAGE=1` gets the
  * provider's exact counts instead.
  */
-import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { Attr } from "../semconv";
 import { messagesOf, type Message } from "../trace-model/messages";
 import { TOKENS_ESTIMATED_ATTR } from "../trace-model/span-record";
-import { debug } from "../util/log";
+import { countTokens } from "./tokenizer-client";
+import type { AsyncAttributeTransform } from "./types";
 
-type Family = "o200k_base" | "cl100k_base";
+export type Family = "o200k_base" | "cl100k_base";
 type Count = (text: string) => number;
 
 /** Model ids by tokenizer (a provider prefix and date stamps aside). */
@@ -28,30 +28,6 @@ export function tokenizerFamily(model: unknown): Family | undefined {
   if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|o1|o3|o4|codex)/.test(id)) return "o200k_base";
   if (/^(gpt-4|gpt-3\.5|gpt-35)/.test(id)) return "cl100k_base";
   return undefined;
-}
-
-/** Text longer than this is counted on its first part and scaled: an estimate either way, and export time stays bounded. */
-const MAX_COUNTED_CHARS = 100_000;
-const loaded = new Map<Family, Count | null>();
-
-function counter(family: Family): Count | undefined {
-  if (!loaded.has(family)) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const encoding = require(`gpt-tokenizer/encoding/${family}`) as { countTokens(text: string, options?: object): number };
-      // special-token text in a prompt ("<|endoftext|>") is counted as the ordinary text it is
-      const options = { disallowedSpecial: new Set<string>() };
-      loaded.set(family, (text) => {
-        if (!text) return 0;
-        if (text.length <= MAX_COUNTED_CHARS) return encoding.countTokens(text, options);
-        return Math.round((encoding.countTokens(text.slice(0, MAX_COUNTED_CHARS), options) * text.length) / MAX_COUNTED_CHARS);
-      });
-    } catch (err) {
-      debug(`token estimates are off: the tokenizer ${family} cannot be loaded (${(err as Error).message})`);
-      loaded.set(family, null);
-    }
-  }
-  return loaded.get(family) ?? undefined;
 }
 
 const text = (v: unknown): string => (typeof v === "string" ? v : Array.isArray(v) ? v.map((p) => (typeof p?.text === "string" ? p.text : "")).join("") : "");
@@ -136,18 +112,37 @@ function completionTokens(attributes: Record<string, unknown>, count: Count): nu
 const hasTokenCounts = (a: Record<string, unknown>) =>
   a[Attr.TOKEN_COUNT_PROMPT] !== undefined || a[Attr.TOKEN_COUNT_COMPLETION] !== undefined || a[Attr.TOKEN_COUNT_TOTAL] !== undefined;
 
-/** The export-time transform (see AttributeTransform): adds estimated token counts in place. */
-export function estimateTokens(attributes: Record<string, unknown>, _span?: ReadableSpan): void {
-  if (attributes[Attr.SPAN_KIND] !== "LLM" || attributes[Attr.LLM_SYSTEM] !== "openai" || attributes[Attr.STREAMING] !== true) return;
-  if (hasTokenCounts(attributes)) return;
-  const family = tokenizerFamily(attributes[Attr.MODEL_NAME] ?? attributes[Attr.REQUEST_MODEL_NAME]);
-  const count = family && counter(family);
-  if (!family || !count) return;
+/** Spans the estimate applies to: OpenAI streams that ended with no token count, of a model with a known tokenizer. */
+function familyWanted(attributes: Record<string, unknown>): Family | undefined {
+  if (attributes[Attr.SPAN_KIND] !== "LLM" || attributes[Attr.LLM_SYSTEM] !== "openai" || attributes[Attr.STREAMING] !== true) return undefined;
+  if (hasTokenCounts(attributes)) return undefined;
+  return tokenizerFamily(attributes[Attr.MODEL_NAME] ?? attributes[Attr.REQUEST_MODEL_NAME]);
+}
+
+/** The counts, given a counter: undefined when the span says nothing countable. */
+function estimate(attributes: Record<string, unknown>, family: Family, count: Count): { prompt?: number; completion?: number } | undefined {
   const prompt = promptTokens(attributes, family, count);
   const completion = completionTokens(attributes, count);
-  if (prompt === undefined && completion === undefined) return;
-  if (prompt !== undefined) attributes[Attr.TOKEN_COUNT_PROMPT] = prompt;
-  if (completion !== undefined) attributes[Attr.TOKEN_COUNT_COMPLETION] = completion;
-  attributes[Attr.TOKEN_COUNT_TOTAL] = (prompt ?? 0) + (completion ?? 0);
-  attributes[TOKENS_ESTIMATED_ATTR] = true;
+  return prompt === undefined && completion === undefined ? undefined : { prompt, completion };
 }
+
+/** Counts every distinct text on the worker, then applies the chat format's arithmetic to them. */
+export const tokenEstimate: AsyncAttributeTransform = {
+  wants: (attributes) => familyWanted(attributes) !== undefined,
+  async run(attributes) {
+    const family = familyWanted(attributes);
+    if (!family) return;
+    // first pass: which texts the formulas count; second pass: the formulas with the real counts
+    const texts = new Set<string>();
+    if (!estimate(attributes, family, (t) => (texts.add(t), 0))) return;
+    const list = [...texts];
+    const counts = await countTokens(family, list);
+    if (!counts) return;
+    const byText = new Map(list.map((t, i) => [t, counts[i] ?? 0]));
+    const result = estimate(attributes, family, (t) => byText.get(t) ?? 0)!;
+    if (result.prompt !== undefined) attributes[Attr.TOKEN_COUNT_PROMPT] = result.prompt;
+    if (result.completion !== undefined) attributes[Attr.TOKEN_COUNT_COMPLETION] = result.completion;
+    attributes[Attr.TOKEN_COUNT_TOTAL] = (result.prompt ?? 0) + (result.completion ?? 0);
+    attributes[TOKENS_ESTIMATED_ATTR] = true;
+  },
+};

@@ -171,6 +171,31 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<{
   return { status: r.status, text: await r.text() };
 }
 
+/**
+ * An upstream service calling a downstream one, both traced: one trace, the downstream's request
+ * root under the upstream's. Returns the spans and both roots.
+ */
+async function twoServices(runtime: RuntimeName, args: string[], relayPath: string) {
+  receiver.clear();
+  const down = await service(runtime, args, env({ CATALYST_SERVICE_NAME: "downstream" }));
+  const up = await service(runtime, args, env({ CATALYST_SERVICE_NAME: "upstream", DOWNSTREAM_URL: down.url }));
+  try {
+    expect((await get(`${up.url}${relayPath}`)).text).toBe("Echo: plan -> Echo: relayed / Echo: again: relayed");
+  } finally {
+    await up.stop();
+    await down.stop();
+  }
+  const isRoot = (x: ReceivedSpan) => x.attributes["inference.run.kind"] === "request";
+  await receiver.waitForSpans((s) => s.filter(isRoot).length >= 2 && s.length >= 5, 15_000);
+  await new Promise((r) => setTimeout(r, 300));
+  const all = receiver.spans;
+  expect(new Set(all.map((s) => s.traceId)).size).toBe(1);
+  const upRoot = one(all, (s) => s.resource["service.name"] === "upstream" && isRoot(s));
+  const downRoot = one(all, (s) => s.resource["service.name"] === "downstream" && isRoot(s));
+  expect(downRoot.parentSpanId).toBe(upRoot.spanId);
+  return { all, upRoot, downRoot };
+}
+
 const serviceRuntimes = selectedRuntimes().filter((r): r is "node20" | "node24" => r === "node20" || r === "node24");
 
 describe.each(serviceRuntimes)("incoming requests as roots, trace context in and out (%s)", (runtime) => {
@@ -231,23 +256,8 @@ describe.each(serviceRuntimes)("incoming requests as roots, trace context in and
   }, 90_000);
 
   it.each(["fetch", "http"])("two services: the downstream's spans join the upstream's trace under its root (outgoing %s)", async (via) => {
-    receiver.clear();
-    const down = await service(runtime, [...IMPORT, path.join(WEB, "node-http.mjs")], env({ CATALYST_SERVICE_NAME: "downstream" }));
-    const up = await service(runtime, [...IMPORT, path.join(WEB, "node-http.mjs")], env({ CATALYST_SERVICE_NAME: "upstream", DOWNSTREAM_URL: down.url }));
-    try {
-      expect((await get(`${up.url}/relay?via=${via}`)).text).toBe("Echo: plan -> Echo: relayed / Echo: again: relayed");
-    } finally {
-      await up.stop();
-      await down.stop();
-    }
-    await receiver.waitForSpans((s) => s.filter((x) => x.attributes["inference.run.kind"] === "request").length >= 2 && s.length >= 5, 15_000);
-    await new Promise((r) => setTimeout(r, 300));
-    const all = receiver.spans;
-    expect(new Set(all.map((s) => s.traceId)).size).toBe(1);
-    const upRoot = one(all, (s) => s.resource["service.name"] === "upstream" && s.attributes["inference.run.kind"] === "request");
-    const downRoot = one(all, (s) => s.resource["service.name"] === "downstream" && s.attributes["inference.run.kind"] === "request");
+    const { all, upRoot, downRoot } = await twoServices(runtime, [...IMPORT, path.join(WEB, "node-http.mjs")], `/relay?via=${via}`);
     expect(upRoot.parentSpanId).toBeFalsy();
-    expect(downRoot.parentSpanId).toBe(upRoot.spanId);
     expect(byKind(childrenOf(all, downRoot), "LLM")).toHaveLength(2);
     expect(byKind(childrenOf(all, upRoot), "LLM")).toHaveLength(1);
   }, 90_000);
@@ -298,22 +308,6 @@ describe.skipIf(!selectedRuntimes().includes("bun"))("under Bun (no HTTP diagnos
   }, 90_000);
 
   it("Bun.serve to Bun.serve over fetch: one trace", async () => {
-    receiver.clear();
-    const preload = ["--preload", "@inference/tracing/register", path.join(WEB, "bun-serve.mjs")];
-    const down = await service("bun", preload, env({ CATALYST_SERVICE_NAME: "downstream" }));
-    const up = await service("bun", preload, env({ CATALYST_SERVICE_NAME: "upstream", DOWNSTREAM_URL: down.url }));
-    try {
-      expect((await get(`${up.url}/relay`)).text).toBe("Echo: plan -> Echo: relayed / Echo: again: relayed");
-    } finally {
-      await up.stop();
-      await down.stop();
-    }
-    await receiver.waitForSpans((s) => s.filter((x) => x.attributes["inference.run.kind"] === "request").length >= 2 && s.length >= 5, 15_000);
-    await new Promise((r) => setTimeout(r, 300));
-    const all = receiver.spans;
-    expect(new Set(all.map((s) => s.traceId)).size).toBe(1);
-    const upRoot = one(all, (s) => s.resource["service.name"] === "upstream" && s.attributes["inference.run.kind"] === "request");
-    const downRoot = one(all, (s) => s.resource["service.name"] === "downstream" && s.attributes["inference.run.kind"] === "request");
-    expect(downRoot.parentSpanId).toBe(upRoot.spanId);
+    await twoServices("bun", ["--preload", "@inference/tracing/register", path.join(WEB, "bun-serve.mjs")], "/relay");
   }, 90_000);
 });

@@ -12,7 +12,7 @@ const ExportResultCode = { SUCCESS: 0, FAILED: 1 } as const;
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ConsoleMode } from "../config";
 import { Attr } from "../semconv";
-import { internalError } from "../util/log";
+import { internalError, warn, writeStderr } from "../util/log";
 import { END_REASON_ATTR } from "../util/fault";
 import { toSpanRecord, type SpanRecord } from "./span-json";
 
@@ -112,7 +112,7 @@ export class ConsoleTreeExporter implements SpanExporter {
 
   constructor(
     private readonly mode: ConsoleMode,
-    private readonly write: (text: string) => void = (t) => process.stderr.write(t + "\n"),
+    private readonly write: (text: string) => void = (t) => writeStderr(t + "\n"),
   ) {}
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -197,7 +197,7 @@ export class JsonlFileExporter implements SpanExporter {
     } catch (err) {
       if (!this.warned) {
         this.warned = true;
-        process.stderr.write(`[@inference/tracing] warning: cannot write CATALYST_TRACES_FILE=${this.file}: ${(err as Error).message}\n`);
+        warn(`cannot write CATALYST_TRACES_FILE=${this.file}: ${(err as Error).message}`);
       }
       resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
     }

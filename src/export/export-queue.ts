@@ -9,14 +9,16 @@
  *  - forceFlush() bounded by the shutdown timeout: a down or hanging collector costs at most
  *    that at exit;
  *  - at process.exit() (the synchronous 'exit' hook), whatever is still queued is POSTed by
- *    a short-lived child process, bounded in time (only while the collector is healthy).
+ *    a short-lived child process, bounded in time, in bodies split as above (only while the
+ *    collector is healthy); one line says how many spans were not confirmed, at exit or when a
+ *    flush runs out of time.
  * Nothing here throws into the app, rejects unhandled or leaves an 'error' event unhandled.
  */
 import { spawnSync } from "node:child_process";
 import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { debug, internalError, warn, warnOnce } from "../util/log";
-import type { SendOutcome, Transport } from "./otlp-transport";
+import type { ExitPayload, SendOutcome, Transport } from "./otlp-transport";
 
 export interface ExportQueueOptions {
   /** Human-readable destination for log lines. */
@@ -101,6 +103,8 @@ export class ExportQueueProcessor implements SpanProcessor {
   private isShutdown = false;
   /** A flush ran out of time (a hanging collector): the exit export would only pay the timeout again. */
   private flushTimedOut = false;
+  /** The line about spans the collector did not confirm was printed (again only after an export succeeds). */
+  private unconfirmedReported = false;
   private readonly maxAttempts: number;
   private readonly counters = {
     exported: 0,
@@ -274,6 +278,7 @@ export class ExportQueueProcessor implements SpanProcessor {
       case "ok":
         this.counters.exported += n;
         this.consecutiveFailures = 0;
+        this.unconfirmedReported = false;
         if (!this.failing) this.droppedWhileFailing = 0;
         this.backoffUntil = 0;
         if (this.failing) {
@@ -362,7 +367,11 @@ export class ExportQueueProcessor implements SpanProcessor {
       // a ref'd timer: at 'beforeExit' it keeps the process alive until the flush ends or the bound passes
       const deadline = setTimeout(() => {
         this.flushTimedOut = true;
-        debug(`flush stopped after ${this.options.shutdownTimeoutMillis}ms; ${this.stats().queued + this.stats().inFlight} span(s) not yet exported`);
+        const { queued, inFlight } = this.stats();
+        this.reportUnconfirmed(
+          `${queued + inFlight} span(s) not confirmed by ${this.options.destination} after waiting ${this.options.shutdownTimeoutMillis}ms ` +
+            `(the collector is slow or not answering); they are lost if the process exits now.`,
+        );
         resolve();
       }, this.options.shutdownTimeoutMillis);
       void work.then(() => {
@@ -386,10 +395,18 @@ export class ExportQueueProcessor implements SpanProcessor {
     }
   }
 
+  /** One line about spans the collector did not confirm (a flush ran out of time, or the exit export gave up). */
+  private reportUnconfirmed(line: string): void {
+    if (this.unconfirmedReported) return;
+    this.unconfirmedReported = true;
+    warn(line);
+  }
+
   /**
    * The synchronous last chance at process 'exit' (process.exit() or a crash): POST what is
-   * still queued from a child process, bounded in time. Skipped while export is failing
-   * (a flush already paid the timeout) and when there is nothing left.
+   * still queued from a child process, bounded in time. Skipped while export is failing or after a
+   * flush ran out of time (it already paid the timeout), and when there is nothing left. One line
+   * says how many spans were not confirmed (unless the flush that ran out of time said so).
    */
   exitSync(): void {
     try {
@@ -397,37 +414,98 @@ export class ExportQueueProcessor implements SpanProcessor {
       this.options.beforeExitExport?.();
       const spans = [...(this.inFlight?.spans ?? []), ...this.ready.flatMap((b) => b.spans), ...this.queue];
       if (spans.length === 0) return report(this);
-      if (this.failing || this.flushTimedOut || this.options.exportOnExit === false || !this.transport.serialize) {
+      if (this.options.exportOnExit === false || !this.transport.serialize) {
         this.counters.lostAtExit += spans.length;
         return report(this);
       }
-      // idempotent: only what was never prepared (the queue, a batch cut off mid-preparation) is transformed now
-      this.prepare(spans);
-      const payload = this.transport.serialize(spans);
-      if (!payload) return;
-      const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));
-      const input = JSON.stringify({ url: payload.url, headers: payload.headers, body: payload.body.toString("base64"), timeout });
-      const env: Record<string, string> = {};
-      for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
-        const v = process.env[k];
-        if (v !== undefined) env[k] = v;
+      let confirmed = 0;
+      let why: string;
+      if (this.failing) why = "export was failing";
+      else if (this.flushTimedOut) why = "the collector did not answer in time";
+      else {
+        // idempotent: only what was never prepared (the queue, a batch cut off mid-preparation) is transformed now
+        this.prepare(spans);
+        const result = this.exportAtExit(spans);
+        confirmed = result.confirmed;
+        why = result.reason ?? "not sent";
       }
-      const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], { input, env, timeout: timeout + 1500, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
-      const status = Number(String(res.stdout ?? "").trim());
-      if (status >= 200 && status < 300) {
-        this.counters.exportedAtExit += spans.length;
-        this.queue = [];
-        this.ready = [];
-        this.readyCount = 0;
-        debug(`exit: sent ${spans.length} queued span(s) synchronously`);
-      } else {
-        this.counters.lostAtExit += spans.length;
-        debug(`exit: could not send ${spans.length} queued span(s) (${res.error?.message ?? `status ${status || "none"}`})`);
+      this.counters.exportedAtExit += confirmed;
+      this.counters.lostAtExit += spans.length - confirmed;
+      this.queue = [];
+      this.ready = [];
+      this.readyCount = 0;
+      if (confirmed > 0) debug(`exit: sent ${confirmed} queued span(s) synchronously`);
+      if (confirmed < spans.length) {
+        this.reportUnconfirmed(`exit: ${spans.length - confirmed} span(s) not confirmed by ${this.options.destination} (${why}); they are lost.`);
       }
       report(this);
     } catch (err) {
       internalError("ExportQueueProcessor.exitSync", err);
     }
+  }
+
+  /**
+   * POST `spans` from a child process (Node runs nothing asynchronous after 'exit') in bodies of at
+   * most maxBatchSize spans, split as the normal path splits them (a body over the size limit, or a
+   * 413 answer: halves, resent in the next round), all within min(shutdownTimeoutMillis, 3 s).
+   * Returns how many spans the collector confirmed, and why the others were not.
+   */
+  private exportAtExit(spans: ReadableSpan[]): { confirmed: number; reason?: string } {
+    const deadline = Date.now() + Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));
+    let groups: ReadableSpan[][] = [];
+    for (let i = 0; i < spans.length; i += this.options.maxBatchSize) groups.push(spans.slice(i, i + this.options.maxBatchSize));
+    let confirmed = 0;
+    let reason: string | undefined;
+    while (groups.length > 0) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return { confirmed, reason: reason ?? "out of time" };
+      const requests: { spans: ReadableSpan[]; payload: ExitPayload }[] = [];
+      for (const group of groups) this.exitPayloads(group, requests);
+      const { statuses, error } = postFromChild(requests.map((r) => r.payload), remaining);
+      groups = [];
+      requests.forEach((r, i) => {
+        const status = statuses[i] ?? 0;
+        if (status >= 200 && status < 300) confirmed += r.spans.length;
+        else if (status === 413 && r.spans.length > 1) {
+          this.counters.splits++;
+          const half = Math.ceil(r.spans.length / 2);
+          groups.push(r.spans.slice(0, half), r.spans.slice(half));
+        } else reason ??= status ? `HTTP ${status}` : (error ?? `no answer within ${Math.round(remaining)}ms`);
+      });
+    }
+    return { confirmed, reason };
+  }
+
+  /** The exit payloads for `spans`, halved until each body is within the transport's size limit. */
+  private exitPayloads(spans: ReadableSpan[], out: { spans: ReadableSpan[]; payload: ExitPayload }[]): void {
+    const payload = this.transport.serialize!(spans);
+    if (payload === "too-large") {
+      const half = Math.ceil(spans.length / 2);
+      this.counters.splits++;
+      this.exitPayloads(spans.slice(0, half), out);
+      this.exitPayloads(spans.slice(half), out);
+    } else if (payload) out.push({ spans, payload });
+  }
+}
+
+/** POST the bodies one after the other from a child process: the HTTP status of each (missing: no answer), and why it stopped. */
+function postFromChild(payloads: ExitPayload[], timeoutMs: number): { statuses: number[]; error?: string } {
+  if (payloads.length === 0) return { statuses: [] };
+  // a JSON line, then the bodies as they are (no base64: megabytes at exit)
+  const head = JSON.stringify({ url: payloads[0]!.url, headers: payloads.map((p) => p.headers), sizes: payloads.map((p) => p.body.length), timeout: timeoutMs });
+  const input = Buffer.concat([Buffer.from(head + "\n"), ...payloads.map((p) => p.body)]);
+  const env: Record<string, string> = {};
+  for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], { input, env, timeout: timeoutMs + 1500, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+  try {
+    const out = JSON.parse(String(res.stdout ?? "")) as { statuses?: unknown; error?: unknown };
+    return { statuses: Array.isArray(out.statuses) ? out.statuses.map(Number) : [], error: typeof out.error === "string" ? out.error : undefined };
+  } catch {
+    if (res.error) debug(`exit export: ${res.error.message}`);
+    return { statuses: [] };
   }
 }
 
@@ -442,25 +520,44 @@ function report(q: ExportQueueProcessor): void {
   }
 }
 
-/** The child process of the exit export: reads {url, headers, body, timeout} on stdin, prints the HTTP status. */
+/**
+ * The child process of the exit export: reads a JSON line {url, headers: [...], sizes: [...], timeout}
+ * and then the bodies on stdin, POSTs them in order, prints {statuses, error} as JSON (stopping at the
+ * first request that fails, and when the time is up).
+ */
 const EXIT_SENDER = `
-let raw = "";
-process.stdin.on("data", (d) => (raw += d));
+const chunks = [];
+process.stdin.on("data", (d) => chunks.push(d));
 process.stdin.on("end", () => {
-  let p;
-  try { p = JSON.parse(raw); } catch { process.exit(0); }
+  const statuses = [];
+  const done = (err) => {
+    process.stdout.write(JSON.stringify({ statuses, error: err && err.message ? (err.code ? err.code + ": " : "") + err.message : undefined }));
+    process.exit(0);
+  };
+  let p, bodies = [];
+  try {
+    const input = Buffer.concat(chunks);
+    const nl = input.indexOf(10);
+    p = JSON.parse(input.subarray(0, nl).toString());
+    let at = nl + 1;
+    for (const size of p.sizes) bodies.push(input.subarray(at, (at += size)));
+  } catch { done(); }
   const u = new URL(p.url);
   const lib = require(u.protocol === "https:" ? "node:https" : "node:http");
-  const t = setTimeout(() => process.exit(0), p.timeout);
-  try {
-    const req = lib.request(u, { method: "POST", headers: p.headers }, (res) => {
-      res.resume();
-      process.stdout.write(String(res.statusCode));
-      clearTimeout(t);
-      res.on("end", () => process.exit(0));
-    });
-    req.on("error", () => process.exit(0));
-    req.end(Buffer.from(p.body, "base64"));
-  } catch { process.exit(0); }
+  setTimeout(() => done(), p.timeout);
+  const send = (i) => {
+    if (i >= bodies.length) return done();
+    try {
+      const req = lib.request(u, { method: "POST", headers: p.headers[i] }, (res) => {
+        statuses.push(res.statusCode);
+        res.resume();
+        res.on("end", () => send(i + 1));
+        res.on("error", done);
+      });
+      req.on("error", done);
+      req.end(bodies[i]);
+    } catch { done(); }
+  };
+  send(0);
 });
 `;

@@ -26,9 +26,19 @@ export type SendOutcome =
 
 export interface Transport {
   send(spans: ReadableSpan[], timeoutMs: number): Promise<SendOutcome>;
-  /** Synchronous body for the last-chance export at process exit (undefined: not supported). */
-  serialize?(spans: ReadableSpan[]): { url: string; headers: Record<string, string>; body: Buffer } | undefined;
+  /**
+   * Synchronous body for the last-chance export at process exit (undefined: not supported);
+   * "too-large" when `spans` must be split first, by the same rule as send().
+   */
+  serialize?(spans: ReadableSpan[]): ExitPayload | "too-large" | undefined;
   shutdown?(): Promise<void>;
+}
+
+/** One POST of the exit export. */
+export interface ExitPayload {
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer;
 }
 
 /** Parse a Retry-After header (seconds or an HTTP date) into milliseconds. */
@@ -85,8 +95,10 @@ export class OtlpHttpTransport implements Transport {
     this.agent = new Agent({ keepAlive: true, maxSockets: 2 });
   }
 
-  private body(spans: ReadableSpan[]): Buffer {
-    return this.protocol === "http/json" ? Buffer.from(encodeTraceRequest(spans), "utf8") : encodeTraceRequestProto(spans);
+  /** The encoded request, or "too-large" when several spans make a body most collectors refuse (their limit is on the decoded size). */
+  private body(spans: ReadableSpan[]): Buffer | "too-large" {
+    const body = this.protocol === "http/json" ? Buffer.from(encodeTraceRequest(spans), "utf8") : encodeTraceRequestProto(spans);
+    return body.length > MAX_BODY_BYTES && spans.length > 1 ? "too-large" : body;
   }
 
   private allHeaders(length: number): Record<string, string> {
@@ -100,8 +112,9 @@ export class OtlpHttpTransport implements Transport {
     return headers;
   }
 
-  serialize(spans: ReadableSpan[]) {
+  serialize(spans: ReadableSpan[]): ExitPayload | "too-large" {
     let body = this.body(spans);
+    if (body === "too-large") return body;
     if (this.compression === "gzip") body = zlib().gzipSync(body, GZIP);
     return { url: this.url.href, headers: this.allHeaders(body.length), body };
   }
@@ -133,9 +146,9 @@ export class OtlpHttpTransport implements Transport {
       timer.unref?.();
       try {
         const encoded = this.body(spans);
-        if (encoded.length > MAX_BODY_BYTES && spans.length > 1) {
-          // split locally rather than send a body most collectors refuse (their limit is on the decoded size)
-          finish({ kind: "too-large", reason: `${encoded.length} bytes is over ${MAX_BODY_BYTES} (split before sending)` });
+        if (encoded === "too-large") {
+          // split locally rather than send a body most collectors refuse
+          finish({ kind: "too-large", reason: `over ${MAX_BODY_BYTES} bytes (split before sending)` });
           return;
         }
         if (this.compression === "gzip") {

@@ -6,18 +6,13 @@
  * thenable other than a plain Promise is returned itself, observed in place.
  */
 import { context, SpanStatusCode, type Context, type Span } from "@opentelemetry/api";
-import { isAPIPromiseLike, observeAPIPromise, type SpanOwner } from "../integrations/llm-common";
+import { isAPIPromiseLike, observeAPIPromise } from "../integrations/kit/observe";
+import type { SpanOwner } from "../integrations/kit/span-owner";
 import { internalError } from "../util/log";
+import { recordError } from "./record-error";
 
-export function recordError(span: Span, err: unknown): void {
-  try {
-    const e = err instanceof Error ? err : new Error(String(err));
-    span.recordException(e);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
-  } catch (inner) {
-    internalError("recordError", inner);
-  }
-}
+// the integrations record their failures the same way
+export { recordError };
 
 function endOk(span: Span): void {
   span.setStatus({ code: SpanStatusCode.OK });

@@ -16,7 +16,7 @@
 import type { AttributeValue, Attributes, Link } from "@opentelemetry/api";
 import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace-base";
 import type { Config, PrivacyConfig, ScrubValue } from "../config";
-import type { AttributeTransform } from "../export/pipeline";
+import type { AttributeTransform } from "./types";
 import { Attr } from "../semconv";
 import { internalError } from "../util/log";
 

@@ -15,7 +15,7 @@ import {
   redactSecretFieldsInJson,
   redactSecretValues,
   replaceBase64,
-} from "../../src/privacy";
+} from "../../src/transforms/privacy";
 import { ROOT } from "../helpers/run";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

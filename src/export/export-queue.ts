@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { debug, internalError, warn, warnOnce } from "../util/log";
-import type { ExitPayload, SendOutcome, Transport } from "./otlp-transport";
+import type { SendOutcome, Transport } from "./otlp-transport";
 
 export interface ExportQueueOptions {
   /** Human-readable destination for log lines. */
@@ -414,7 +414,7 @@ export class ExportQueueProcessor implements SpanProcessor {
       this.options.beforeExitExport?.();
       const spans = [...(this.inFlight?.spans ?? []), ...this.ready.flatMap((b) => b.spans), ...this.queue];
       if (spans.length === 0) return report(this);
-      if (this.options.exportOnExit === false || !this.transport.serialize) {
+      if (this.options.exportOnExit === false || !this.transport.exitRequest) {
         this.counters.lostAtExit += spans.length;
         return report(this);
       }
@@ -445,67 +445,37 @@ export class ExportQueueProcessor implements SpanProcessor {
   }
 
   /**
-   * POST `spans` from a child process (Node runs nothing asynchronous after 'exit') in bodies of at
-   * most maxBatchSize spans, split as the normal path splits them (a body over the size limit, or a
-   * 413 answer: halves, resent in the next round), all within min(shutdownTimeoutMillis, 3 s).
-   * Returns how many spans the collector confirmed, and why the others were not.
+   * POST `spans` from a child process (Node runs nothing asynchronous after 'exit'), within
+   * min(shutdownTimeoutMillis, 3 s). The child splits bodies as the normal path does: at most
+   * maxBatchSize spans, halved while over the size limit, and a body the collector answers 413 is
+   * halved and sent again. Returns how many spans the collector confirmed, and why the others were not.
    */
   private exportAtExit(spans: ReadableSpan[]): { confirmed: number; reason?: string } {
-    const deadline = Date.now() + Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));
-    let groups: ReadableSpan[][] = [];
-    for (let i = 0; i < spans.length; i += this.options.maxBatchSize) groups.push(spans.slice(i, i + this.options.maxBatchSize));
-    let confirmed = 0;
-    let reason: string | undefined;
-    while (groups.length > 0) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return { confirmed, reason: reason ?? "out of time" };
-      const requests: { spans: ReadableSpan[]; payload: ExitPayload }[] = [];
-      for (const group of groups) this.exitPayloads(group, requests);
-      const { statuses, error } = postFromChild(requests.map((r) => r.payload), remaining);
-      groups = [];
-      requests.forEach((r, i) => {
-        const status = statuses[i] ?? 0;
-        if (status >= 200 && status < 300) confirmed += r.spans.length;
-        else if (status === 413 && r.spans.length > 1) {
-          this.counters.splits++;
-          const half = Math.ceil(r.spans.length / 2);
-          groups.push(r.spans.slice(0, half), r.spans.slice(half));
-        } else reason ??= status ? `HTTP ${status}` : (error ?? `no answer within ${Math.round(remaining)}ms`);
-      });
+    const request = this.transport.exitRequest!(spans);
+    if (!request) return { confirmed: 0, reason: "not supported" };
+    const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));
+    const { pieces, ...rest } = request;
+    // a JSON line, then the pieces as they are (no base64: megabytes at exit)
+    const head = JSON.stringify({ ...rest, maxSpans: this.options.maxBatchSize, sizes: pieces.map((p) => p.length), timeout });
+    const env: Record<string, string> = {};
+    for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
+      const v = process.env[k];
+      if (v !== undefined) env[k] = v;
     }
-    return { confirmed, reason };
-  }
-
-  /** The exit payloads for `spans`, halved until each body is within the transport's size limit. */
-  private exitPayloads(spans: ReadableSpan[], out: { spans: ReadableSpan[]; payload: ExitPayload }[]): void {
-    const payload = this.transport.serialize!(spans);
-    if (payload === "too-large") {
-      const half = Math.ceil(spans.length / 2);
-      this.counters.splits++;
-      this.exitPayloads(spans.slice(0, half), out);
-      this.exitPayloads(spans.slice(half), out);
-    } else if (payload) out.push({ spans, payload });
-  }
-}
-
-/** POST the bodies one after the other from a child process: the HTTP status of each (missing: no answer), and why it stopped. */
-function postFromChild(payloads: ExitPayload[], timeoutMs: number): { statuses: number[]; error?: string } {
-  if (payloads.length === 0) return { statuses: [] };
-  // a JSON line, then the bodies as they are (no base64: megabytes at exit)
-  const head = JSON.stringify({ url: payloads[0]!.url, headers: payloads.map((p) => p.headers), sizes: payloads.map((p) => p.body.length), timeout: timeoutMs });
-  const input = Buffer.concat([Buffer.from(head + "\n"), ...payloads.map((p) => p.body)]);
-  const env: Record<string, string> = {};
-  for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
-    const v = process.env[k];
-    if (v !== undefined) env[k] = v;
-  }
-  const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], { input, env, timeout: timeoutMs + 1500, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
-  try {
-    const out = JSON.parse(String(res.stdout ?? "")) as { statuses?: unknown; error?: unknown };
-    return { statuses: Array.isArray(out.statuses) ? out.statuses.map(Number) : [], error: typeof out.error === "string" ? out.error : undefined };
-  } catch {
-    if (res.error) debug(`exit export: ${res.error.message}`);
-    return { statuses: [] };
+    const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], {
+      input: Buffer.concat([Buffer.from(head + "\n"), ...pieces]),
+      env,
+      timeout: timeout + 1500,
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    try {
+      const out = JSON.parse(String(res.stdout ?? "")) as { confirmed?: unknown; reason?: unknown };
+      return { confirmed: Number(out.confirmed) || 0, reason: typeof out.reason === "string" ? out.reason : undefined };
+    } catch {
+      // killed, its start-up included, 1.5 s past the bound
+      return { confirmed: 0, reason: `no answer within ${timeout}ms` };
+    }
   }
 }
 
@@ -521,43 +491,82 @@ function report(q: ExportQueueProcessor): void {
 }
 
 /**
- * The child process of the exit export: reads a JSON line {url, headers: [...], sizes: [...], timeout}
- * and then the bodies on stdin, POSTs them in order, prints {statuses, error} as JSON (stopping at the
- * first request that fails, and when the time is up).
+ * The child process of the exit export: reads a JSON line (url, headers, prefix, separator, suffix,
+ * gzip, maxBodyBytes, maxSpans, sizes, timeout) and then the encoded spans on stdin; sends them in
+ * bodies of at most maxSpans spans, halving a body over maxBodyBytes or answered 413, one request at a
+ * time; prints {confirmed, reason} (stopping at a request that fails, and when the time is up).
  */
 const EXIT_SENDER = `
 const chunks = [];
 process.stdin.on("data", (d) => chunks.push(d));
 process.stdin.on("end", () => {
-  const statuses = [];
-  const done = (err) => {
-    process.stdout.write(JSON.stringify({ statuses, error: err && err.message ? (err.code ? err.code + ": " : "") + err.message : undefined }));
+  let confirmed = 0, reason;
+  const done = () => {
+    process.stdout.write(JSON.stringify({ confirmed, reason }));
     process.exit(0);
   };
-  let p, bodies = [];
+  let p;
+  const pieces = [];
   try {
     const input = Buffer.concat(chunks);
     const nl = input.indexOf(10);
     p = JSON.parse(input.subarray(0, nl).toString());
     let at = nl + 1;
-    for (const size of p.sizes) bodies.push(input.subarray(at, (at += size)));
-  } catch { done(); }
+    for (const size of p.sizes) pieces.push(input.subarray(at, (at += size)));
+  } catch {
+    reason = "unreadable input";
+    done();
+  }
   const u = new URL(p.url);
   const lib = require(u.protocol === "https:" ? "node:https" : "node:http");
-  setTimeout(() => done(), p.timeout);
-  const send = (i) => {
-    if (i >= bodies.length) return done();
-    try {
-      const req = lib.request(u, { method: "POST", headers: p.headers[i] }, (res) => {
-        statuses.push(res.statusCode);
-        res.resume();
-        res.on("end", () => send(i + 1));
-        res.on("error", done);
-      });
-      req.on("error", done);
-      req.end(bodies[i]);
-    } catch { done(); }
+  const zlib = p.gzip ? require("node:zlib") : undefined;
+  setTimeout(() => {
+    reason = reason || "no answer within " + p.timeout + "ms";
+    done();
+  }, p.timeout);
+  const groups = [];
+  for (let i = 0; i < pieces.length; i += p.maxSpans) groups.push([i, Math.min(pieces.length, i + p.maxSpans)]);
+  const halve = ([a, b]) => {
+    const m = a + Math.ceil((b - a) / 2);
+    groups.unshift([a, m], [m, b]);
   };
-  send(0);
+  const join = ([a, b]) => {
+    const parts = [Buffer.from(p.prefix)];
+    for (let i = a; i < b; i++) parts.push(...(i > a ? [Buffer.from(p.separator)] : []), pieces[i]);
+    parts.push(Buffer.from(p.suffix));
+    return Buffer.concat(parts);
+  };
+  const next = () => {
+    const g = groups.shift();
+    if (!g) return done();
+    let body = join(g);
+    if (g[1] - g[0] > 1 && body.length > p.maxBodyBytes) {
+      halve(g);
+      return next();
+    }
+    if (zlib) body = zlib.gzipSync(body, { level: 1 });
+    try {
+      const req = lib.request(u, { method: "POST", headers: Object.assign({}, p.headers, { "content-length": String(body.length) }) }, (res) => {
+        const status = res.statusCode;
+        res.on("error", () => {});
+        res.on("end", () => {
+          if (status >= 200 && status < 300) confirmed += g[1] - g[0];
+          else if (status === 413 && g[1] - g[0] > 1) halve(g);
+          else reason = reason || "HTTP " + status;
+          next();
+        });
+        res.resume();
+      });
+      req.on("error", (err) => {
+        reason = (err.code ? err.code + ": " : "") + err.message;
+        done();
+      });
+      req.end(body);
+    } catch (err) {
+      reason = String(err && err.message);
+      done();
+    }
+  };
+  next();
 });
 `;

@@ -41,6 +41,17 @@ describe("the process.exit() export", () => {
       await collector.close();
     }
   }, 90_000);
+  it("OTLP/JSON with gzip: the spans, encoded one by one for the child to join, arrive as valid requests", async () => {
+    receiver.clear();
+    const r = await node([...PRELOAD, MANY], {
+      env: { SPANS: "40", CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "batch", CATALYST_OTLP_PROTOCOL: "http/json", CATALYST_OTLP_COMPRESSION: "gzip" },
+      timeoutMs: 60_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    await receiver.waitForSpans((s) => s.length >= 40);
+    expect(new Set(receiver.spans.map((s) => s.name)).size).toBe(40);
+    expect(receiver.requests.every((q) => q.headers["content-encoding"] === "gzip" && q.headers["content-type"] === "application/json")).toBe(true);
+  }, 90_000);
 });
 
 describe("a collector that does not confirm the spans", () => {

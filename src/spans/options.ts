@@ -10,14 +10,14 @@
 import { warnOnce } from "../util/log";
 import { safeJson } from "./coerce";
 
-function describe(value: unknown): string {
+function typeName(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (value === null) return "null";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 function misuse(fnName: string, field: string, expected: string, value: unknown, outcome: string): void {
-  warnOnce(`${fnName}.options.${field}`, `${fnName}: options.${field} should be ${expected} (got ${describe(value)}); ${outcome}.`);
+  warnOnce(`${fnName}.options.${field}`, `${fnName}: options.${field} should be ${expected} (got ${typeName(value)}); ${outcome}.`);
 }
 
 /** Any value as text, never throwing: its own String() when it has a meaningful one, else JSON. */

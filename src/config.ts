@@ -606,7 +606,10 @@ export function loadDotEnv(env: Env = process.env): void {
 }
 
 
-/** `<base>/v1/traces`, unless the URL already names that path. Undefined (with a warning) when invalid. */
+/**
+ * `<base>/v1/traces`, unless the URL already names that path; a query stays after the path
+ * (`…/otlp?tenant=abc` → `…/otlp/v1/traces?tenant=abc`). Undefined (with a warning) when invalid.
+ */
 export function tracesUrlFor(source: string, endpoint: string): string | undefined {
   let url: URL;
   try {
@@ -621,8 +624,9 @@ export function tracesUrlFor(source: string, endpoint: string): string | undefin
     warn(`${source}="${endpoint}" must use http:// or https:// (OTLP/HTTP); traces stay local.`);
     return undefined;
   }
-  const trimmed = url.href.replace(/\/+$/, "");
-  return /\/v1\/traces$/.test(url.pathname.replace(/\/+$/, "")) ? trimmed : `${trimmed}/v1/traces`;
+  const path = url.pathname.replace(/\/+$/, "");
+  url.pathname = /\/v1\/traces$/.test(path) ? path : `${path}/v1/traces`;
+  return url.href;
 }
 
 

@@ -1,6 +1,6 @@
 /** One span's end, exactly once, whichever way the call finishes; errors with their HTTP status and type. */
 import { SpanStatusCode, type Attributes, type Span } from "@opentelemetry/api";
-import { recordError } from "../../spans/run-in-span";
+import { recordError } from "../../spans/record-error";
 import { internalError } from "../../util/log";
 
 /** Owns one span's end: exactly once, whichever way the call finishes. */

@@ -379,6 +379,7 @@ export const SETTINGS = {
   workers: setting({ env: ["CATALYST_WORKERS"], parse: bool, default: false }),
   openaiIncludeUsage: setting({ env: ["CATALYST_OPENAI_INCLUDE_USAGE"], parse: bool, default: false }),
   recordEmbeddingVectors: setting({ env: ["CATALYST_RECORD_EMBEDDING_VECTORS"], parse: bool, default: false }),
+  mcpStdioServers: setting({ env: ["CATALYST_MCP_STDIO_SERVERS"], parse: bool, default: true }),
   /** Where `serve` keeps its store (read by the CLI). */
   localDir: setting<string | undefined>({ env: ["CATALYST_LOCAL_DIR"], parse: filePath, default: undefined }),
 };
@@ -536,6 +537,7 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     workers: get("workers").value,
     openaiIncludeUsage: get("openaiIncludeUsage").value,
     recordEmbeddingVectors: get("recordEmbeddingVectors").value || (hideVectors.source !== undefined && !hideVectors.value),
+    mcpStdioServers: get("mcpStdioServers").value,
   };
 }
 

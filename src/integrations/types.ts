@@ -24,6 +24,8 @@ export interface IntegrationConfig {
   readonly openaiIncludeUsage: boolean;
   /** Record embedding vectors (off by default: they are large and rarely read). */
   readonly recordEmbeddingVectors: boolean;
+  /** Node and Bun MCP servers the app starts over stdio get the preload and these settings' variables. */
+  readonly mcpStdioServers: boolean;
 }
 
 /** Everything a patch gets: one per install, never a module global. */

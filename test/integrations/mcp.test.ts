@@ -29,14 +29,17 @@ interface Sdk {
   McpServer: any;
   InMemoryTransport: any;
   McpError: any;
+  CreateMessageRequestSchema: any;
   z: any;
 }
 /** One copy of the SDK: its client, server, in-memory transport, error class, and the zod it is built for. */
 function sdk(pkg: string, esm?: { client: any; mcp: any; memory: any; types: any }): Sdk {
   const load = (sub: string) => require(`${pkg}/${sub}`);
   const z = createRequire(require.resolve(`${pkg}/server/mcp.js`))("zod").z;
-  if (esm) return { Client: esm.client.Client, McpServer: esm.mcp.McpServer, InMemoryTransport: esm.memory.InMemoryTransport, McpError: esm.types.McpError, z };
-  return { Client: load("client/index.js").Client, McpServer: load("server/mcp.js").McpServer, InMemoryTransport: load("inMemory.js").InMemoryTransport, McpError: load("types.js").McpError, z };
+  const types = esm?.types ?? load("types.js");
+  const { McpError, CreateMessageRequestSchema } = types;
+  if (esm) return { Client: esm.client.Client, McpServer: esm.mcp.McpServer, InMemoryTransport: esm.memory.InMemoryTransport, McpError, CreateMessageRequestSchema, z };
+  return { Client: load("client/index.js").Client, McpServer: load("server/mcp.js").McpServer, InMemoryTransport: load("inMemory.js").InMemoryTransport, McpError, CreateMessageRequestSchema, z };
 }
 
 const variants: [string, Sdk][] = [
@@ -67,6 +70,11 @@ function serverOf(s: Sdk) {
   const server = new s.McpServer({ name: "test-server", version: "1.0.0" });
   server.tool("echo", "Echo the text", { text: s.z.string() }, async ({ text }: any) => {
     return { content: [{ type: "text", text: `echo: ${text}` }] };
+  });
+  // asks the client's model (MCP sampling): a request from the server to the client
+  server.tool("ask_client", "Sampling", async () => {
+    const r = await server.server.createMessage({ messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 10 });
+    return { content: [{ type: "text", text: `client said: ${r.content.text}` }] };
   });
   server.tool("explode", "Always fails", async () => {
     throw new Error("kaboom");
@@ -203,10 +211,15 @@ describe.each(variants)("mcp %s", (_name, s) => {
     const call = (id: number, _meta?: unknown) =>
       peer.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo", arguments: { text: `call ${id}` }, ...(_meta === undefined ? {} : { _meta }) } });
     const foreign = { trace: "4bf92f3577b34da6a3ce929d0e0e4736", span: "00f067aa0ba902b7" };
+    let ambient: any;
     const spans = await t.spansAfter(async () => {
       await call(1);
       await call(2, { traceparent: "00-not-a-trace-01", tracestate: "%%%" });
+      // a span already active where the request arrives (an HTTP server's, say) is linked, not the parent
+    ambient = await t.api.manualSpan({ spanName: "ambient" }, async (span: any) => {
       await call(3, { traceparent: `00-${foreign.trace}-${foreign.span}-01`, tracestate: "vendor=abc" });
+      return span.raw.spanContext();
+    });
       await new Promise((r) => setTimeout(r, 50));
       await peer.close();
     }, 3);
@@ -215,6 +228,31 @@ describe.each(variants)("mcp %s", (_name, s) => {
     expect(server(1).parentSpanId).toBeUndefined();
     expect(server(2).parentSpanId).toBeUndefined();
     expect(server(3)).toMatchObject({ traceId: foreign.trace, parentSpanId: foreign.span });
+    expect(server(3).links).toEqual([{ traceId: ambient.traceId, spanId: ambient.spanId }]);
+    expect(server(1).links).toEqual([]);
     expect(new Set([server(1).traceId, server(2).traceId, foreign.trace]).size).toBe(3);
+  });
+
+  it("a request the server sends the client (sampling) carries the server span's trace context; it gets no span of its own", async () => {
+    const [clientSide, serverSide] = s.InMemoryTransport.createLinkedPair();
+    await serverOf(s).connect(serverSide);
+    const client = new s.Client({ name: "sampling-client", version: "1.0.0" }, { capabilities: { sampling: {} } });
+    client.setRequestHandler(s.CreateMessageRequestSchema, async () => ({ model: "m", role: "assistant", content: { type: "text", text: "sampled" } }));
+    await client.connect(clientSide);
+    const arrived: any[] = [];
+    const deliver = clientSide.onmessage;
+    clientSide.onmessage = (message: any, extra: unknown) => {
+      if (message.method === "sampling/createMessage") arrived.push(message.params?._meta);
+      deliver.call(clientSide, message, extra);
+    };
+    let result: any;
+    const spans = await t.spansAfter(async () => {
+      result = await client.callTool({ name: "ask_client", arguments: {} });
+      await client.close();
+    }, 2);
+    expect(result.content[0].text).toBe("client said: sampled");
+    const onServer = spans.find((x) => x.name === "tools/call ask_client" && x.kind === SERVER)!;
+    expect(arrived).toEqual([{ traceparent: `00-${onServer.traceId}-${onServer.spanId}-01` }]);
+    expect(spans.filter((x) => String(x.attributes["mcp.method.name"]).startsWith("sampling"))).toEqual([]);
   });
 });

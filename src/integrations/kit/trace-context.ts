@@ -1,9 +1,10 @@
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) in and out of a plain key/value
- * carrier: an MCP request's `params._meta`, a header object. Writing uses the app's registered
- * OpenTelemetry propagator when it has one (its W3C + baggage set, say) and `traceparent` /
- * `tracestate` of our own otherwise; reading tries the same. Malformed values are ignored, never
- * thrown about: the caller then simply has no remote parent.
+ * carrier: an MCP request's `params._meta`, a header object. Writing uses the globally registered
+ * OpenTelemetry propagator when there is one (our pipeline registers W3C trace context + baggage;
+ * an app's own OpenTelemetry SDK may have registered another) and adds `traceparent` /
+ * `tracestate` of our own when it wrote none; reading tries the registered one, then W3C.
+ * Malformed values are ignored, never thrown about: the caller then simply has no remote parent.
  */
 import { createTraceState, isSpanContextValid, propagation, trace, TraceFlags, type Context, type SpanContext, type TextMapGetter } from "@opentelemetry/api";
 
@@ -21,7 +22,7 @@ const getter: TextMapGetter<Carrier> = {
   },
 };
 
-/** Whether the app registered a propagator (the default global one propagates nothing). */
+/** Whether a propagator is registered (the API's default one propagates nothing). */
 const appPropagator = () => propagation.fields().length > 0;
 
 /** The version-00 form, and later versions (which may carry more fields after a dash). */

@@ -13,6 +13,7 @@ import {
   sanitizeContent,
   spanName,
   transportAttributes,
+  withTraceContext,
 } from "../../src/integrations/mcp/mapping";
 import { forwardedVariables, isJavaScriptCommand, tracedChildEnvironment } from "../../src/integrations/mcp/child-env";
 
@@ -60,6 +61,27 @@ describe("span names and request attributes", () => {
       "llm.prompt_template.variables": '{"code":"x = 1"}',
     });
     expect(requestAttributes("prompts/get", { name: "p" })["llm.prompt_template.variables"]).toBeUndefined();
+  });
+});
+
+describe("the trace context in params._meta", () => {
+  const entries = { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" };
+
+  it("is added beside what the app put there, which wins; the app's request is not changed", () => {
+    const request = { method: "tools/call", params: { name: "t", _meta: { progressToken: 7, traceparent: "the app's own" } } };
+    expect(withTraceContext(request, { ...entries, tracestate: "a=1" })).toEqual({
+      method: "tools/call",
+      params: { name: "t", _meta: { traceparent: "the app's own", tracestate: "a=1", progressToken: 7 } },
+    });
+    expect(request.params._meta).toEqual({ progressToken: 7, traceparent: "the app's own" });
+    expect(withTraceContext({ method: "tools/list" }, entries)).toEqual({ method: "tools/list", params: { _meta: entries } });
+  });
+
+  it("is not added where params or _meta are not objects (the app's request goes out as it is)", () => {
+    expect(withTraceContext({ method: "x", params: ["positional"] }, entries)).toBeUndefined();
+    expect(withTraceContext({ method: "x", params: "text" }, entries)).toBeUndefined();
+    expect(withTraceContext({ method: "x", params: { _meta: "not an object" } }, entries)).toBeUndefined();
+    expect(withTraceContext({ method: "x", params: { _meta: null } }, entries)).toBeUndefined();
   });
 });
 

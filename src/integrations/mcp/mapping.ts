@@ -87,6 +87,20 @@ export function requestAttributes(method: TracedMethod, params: any): Attributes
   return a;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The request with the trace context added to `params._meta` (what the app put there wins), or
+ * undefined to send it as it is: params or `_meta` that are not objects are the app's to send.
+ */
+export function withTraceContext(request: any, entries: Record<string, string>): any {
+  const { params } = request;
+  if (params !== undefined && !isPlainObject(params)) return undefined;
+  const meta = params?._meta;
+  if (meta !== undefined && !isPlainObject(meta)) return undefined;
+  return { ...request, params: { ...params, _meta: { ...entries, ...meta } } };
+}
+
 export interface ResultMapping {
   attributes: Attributes;
   /** Set when a tool answered with `isError: true`: the span's status message. */

@@ -17,7 +17,7 @@ import type { PatchContext } from "../types";
 import { faultPoint, guarded, markPatched, wrapFunction, wrapMethod } from "../kit";
 import { extractTraceContext, traceContextEntries } from "../kit/trace-context";
 import { ourDoors, tracedChildEnvironment } from "./child-env";
-import { errorAttributes, isTracedMethod, McpAttr, requestAttributes, resultAttributes, spanName, transportAttributes, type TracedMethod } from "./mapping";
+import { errorAttributes, isTracedMethod, McpAttr, requestAttributes, resultAttributes, spanName, transportAttributes, withTraceContext, type TracedMethod } from "./mapping";
 
 type AnyFn = (...args: any[]) => any;
 
@@ -97,13 +97,6 @@ export const isMcp = (x: unknown): boolean => {
 // the requesting side
 // ---------------------------------------------------------------------------------------------
 
-/** The request with the trace context added to `params._meta` (what the app put there wins). */
-function withTraceContext(request: any, entries: Record<string, string>): any {
-  const params = request.params && typeof request.params === "object" ? request.params : undefined;
-  const meta = params?._meta && typeof params._meta === "object" ? params._meta : undefined;
-  return { ...request, params: { ...params, _meta: { ...entries, ...meta } } };
-}
-
 function tracedRequest(original: AnyFn, ctx: PatchContext): AnyFn {
   return function request(this: any, ...args: any[]): any {
     const req = args[0];
@@ -112,10 +105,13 @@ function tracedRequest(original: AnyFn, ctx: PatchContext): AnyFn {
     const method = req.method;
     if (!isTracedMethod(method)) {
       // no span of ours: the peer still learns the trace this request belongs to
-      const entries = guarded(undefined, "mcp.inject", () => traceContextEntries(active));
-      if (!entries) return original.apply(this, args);
+      const withContext = guarded(undefined, "mcp.inject", () => {
+        const entries = traceContextEntries(active);
+        return entries ? withTraceContext(req, entries) : undefined;
+      });
+      if (!withContext) return original.apply(this, args);
       const next = args.slice();
-      next[0] = withTraceContext(req, entries);
+      next[0] = withContext;
       return original.apply(this, next);
     }
     let span: Span | undefined;

@@ -1,13 +1,13 @@
 /**
  * MCP (`@modelcontextprotocol/sdk`): the declaration the registry reads. The package has no
  * usable root entry (apps import subpaths such as `client/index.js`, `server/mcp.js`), so the
- * files patched inside it are listed for both builds: `shared/protocol` (the Protocol class that
- * Client and Server extend) and `client/stdio` (StdioClientTransport).
+ * file patched inside it is listed for both builds: `shared/protocol`, the Protocol class that
+ * Client and Server extend (and every entry the apps import leads to).
  */
 import { defineIntegration } from "../types";
 import { isMcp, patchMcp } from "./patch";
 
-const SDK_FILES = ["shared/protocol", "client/stdio"];
+const SDK_FILES = ["shared/protocol"];
 
 export const mcpIntegration = defineIntegration({
   key: "mcp",

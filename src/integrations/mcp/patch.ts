@@ -7,8 +7,10 @@
  *  - `setRequestHandler()` (every request this side answers): the handler runs under the trace
  *    context the peer sent (malformed or absent: as before), and the same three methods get a
  *    SERVER span named for the tool, resource or prompt.
- * `StdioClientTransport.start()` (client/stdio) hands a Node or Bun server it spawns our preload
- * (child-env.ts). The app gets the very promises and values the SDK returns.
+ *  - `connect()`: a StdioClientTransport handed to it (not started yet) will start a Node or Bun
+ *    server with our preload (child-env.ts); reaching it here rather than in `client/stdio` spares
+ *    every app that imports the SDK loading that file (child_process, cross-spawn) at start-up.
+ * The app gets the very promises and values the SDK returns.
  */
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from "@opentelemetry/api";
 import { recordError } from "../../spans/run-in-span";
@@ -40,33 +42,23 @@ function protocolPrototypeOf(start: any): any {
   return undefined;
 }
 
-function isStdioClientTransport(cls: any): boolean {
-  return typeof cls === "function" && cls.name === "StdioClientTransport" && typeof cls.prototype?.start === "function";
-}
-
 interface Targets {
   protocols: Set<any>;
   /** Client / Server instances handed to instrument(): handlers they registered before we patched. */
   instances: Set<any>;
-  stdio: Set<any>;
 }
 
 /**
- * What to patch in whatever we were given: the `shared/protocol` or `client/stdio` module, the
- * `client` / `server` entry modules, the Client / Server / Protocol class, a Client, Server or
- * McpServer instance, or the StdioClientTransport class.
+ * What to patch in whatever we were given: the `shared/protocol` module, the `client` / `server`
+ * entry modules, the Client / Server / Protocol class, a Client, Server or McpServer instance.
  */
 function targetsOf(x: any): Targets {
-  const t: Targets = { protocols: new Set(), instances: new Set(), stdio: new Set() };
+  const t: Targets = { protocols: new Set(), instances: new Set() };
   if (!x || (typeof x !== "object" && typeof x !== "function")) return t;
-  const candidates = [x, x.default, x.Protocol, x.Client, x.Server, x.StdioClientTransport];
+  const candidates = [x, x.default, x.Protocol, x.Client, x.Server];
   if (x.server && typeof x.server === "object") candidates.push(x.server); // an McpServer instance
   for (const c of candidates) {
     if (!c) continue;
-    if (isStdioClientTransport(c)) {
-      t.stdio.add(c.prototype);
-      continue;
-    }
     const proto = typeof c === "function" ? protocolPrototypeOf(c.prototype) : protocolPrototypeOf(Object.getPrototypeOf(c));
     if (!proto) continue;
     t.protocols.add(proto);
@@ -81,17 +73,13 @@ export function patchMcp(moduleExports: unknown, ctx: PatchContext): boolean {
   for (const proto of t.protocols) {
     any = wrapMethod(proto, "request", (original) => tracedRequest(original, ctx)) || any;
     any = wrapMethod(proto, "setRequestHandler", (original) => tracingHandlers(original, ctx)) || any;
+    any = wrapMethod(proto, "connect", (original) => connectWithTracedChild(original, ctx)) || any;
   }
   for (const instance of t.instances) wrapRegisteredHandlers(instance, ctx);
-  const defaultEnv = (moduleExports as any)?.getDefaultEnvironment;
-  for (const proto of t.stdio) any = wrapMethod(proto, "start", (original) => startWithTracedChild(original, ctx, defaultEnv)) || any;
   return any;
 }
 
-export const isMcp = (x: unknown): boolean => {
-  const t = targetsOf(x);
-  return t.protocols.size > 0 || t.stdio.size > 0;
-};
+export const isMcp = (x: unknown): boolean => targetsOf(x).protocols.size > 0;
 
 // ---------------------------------------------------------------------------------------------
 // the requesting side
@@ -265,7 +253,7 @@ function endWithError(span: Span, err: unknown): void {
 // stdio servers the app spawns
 // ---------------------------------------------------------------------------------------------
 
-/** The SDK's minimal child environment, where the module did not hand us its own function. */
+/** The SDK's own minimal child environment (client/stdio's DEFAULT_INHERITED_ENV_VARS, 1.10 to 1.32). */
 function sdkDefaultEnvironment(): Record<string, string> {
   const names = process.platform === "win32"
     ? ["APPDATA", "HOMEDRIVE", "HOMEPATH", "LOCALAPPDATA", "PATH", "PROCESSOR_ARCHITECTURE", "SYSTEMDRIVE", "SYSTEMROOT", "TEMP", "USERNAME", "USERPROFILE", "PROGRAMFILES"]
@@ -273,27 +261,32 @@ function sdkDefaultEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const n of names) {
     const v = process.env[n];
+    // the SDK skips exported shell functions, a known injection vector
     if (v !== undefined && !v.startsWith("()")) env[n] = v;
   }
   return env;
 }
 
-function startWithTracedChild(original: AnyFn, ctx: PatchContext, defaultEnvironment: unknown): AnyFn {
-  return function start(this: any, ...args: any[]): any {
-    if (ctx.config.mcpStdioServers) {
+/** A StdioClientTransport not started yet (duck-typed: apps may subclass it). */
+function isUnstartedStdioTransport(t: any): boolean {
+  return !!t && typeof t === "object" && typeof t.start === "function" && !!t._serverParams && typeof t._serverParams.command === "string" && !t._process;
+}
+
+function connectWithTracedChild(original: AnyFn, ctx: PatchContext): AnyFn {
+  return function connect(this: any, ...args: any[]): any {
+    const transport = args[0];
+    if (ctx.config.mcpStdioServers && isUnstartedStdioTransport(transport)) {
       guarded(undefined, "mcp.stdio.env", () => {
-        const params = this._serverParams;
-        if (!params || typeof params !== "object") return;
+        const params = transport._serverParams;
         const doors = ourDoors();
         if (!doors) {
           ctx.debug("no preload file next to this copy of @inference/tracing (a bundle?): stdio servers are started untraced");
           return;
         }
-        const base = typeof defaultEnvironment === "function" ? defaultEnvironment() : sdkDefaultEnvironment();
-        const env = tracedChildEnvironment(params, process.env, base, doors, process.execPath);
+        const env = tracedChildEnvironment(params, process.env, sdkDefaultEnvironment(), doors, process.execPath);
         if (!env) return;
-        this._serverParams = { ...params, env };
-        ctx.debug(`stdio server "${String(params.command)}" started with the preload`);
+        transport._serverParams = { ...params, env };
+        ctx.debug(`stdio server "${params.command}" will start with the preload`);
       });
     }
     return original.apply(this, args);

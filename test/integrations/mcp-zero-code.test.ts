@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
 import { cleanEnv, FIXTURES, ROOT, run, type RunResult } from "../helpers/run";
 import { runtimePath, selectedRuntimes, type RuntimeName } from "../helpers/runtimes";
@@ -35,6 +35,8 @@ const APPS = path.join(FIXTURES, "apps");
 const CLIENT_APP = "mcp-client-app";
 const SERVER_APP = "mcp-server-app";
 const CLIENT_KIND = 3;
+// each test runs two to four processes, untraced and traced: slow on a busy machine
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 const SERVER_KIND = 2;
 
 /** The zero-code door for a runtime and module format. */

@@ -107,8 +107,12 @@ describe("results", () => {
     expect(out.content[1]).toEqual({ type: "image", data: `[base64 omitted: ${B64.length} chars]`, mimeType: "image/png" });
   });
 
-  it("a 2024-10-07 server's { toolResult } is the output", () => {
+  it("a 2024-10-07 server's { toolResult } is the output; a result without content (a task) is its JSON", () => {
     expect(resultAttributes("tools/call", { toolResult: { ok: 1 } }).attributes["output.value"]).toBe('{"ok":1}');
+    expect(resultAttributes("tools/call", { task: { taskId: "t-1", status: "working" } }).attributes).toEqual({
+      "output.value": '{"task":{"taskId":"t-1","status":"working"}}',
+      "output.mime_type": "application/json",
+    });
   });
 
   it("resource contents become retrieval documents (id, content, MIME type); blobs a placeholder", () => {

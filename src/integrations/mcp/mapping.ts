@@ -124,9 +124,9 @@ function toolResult(result: any): ResultMapping {
   const allText = content.every((c: any) => c?.type === "text" && typeof c.text === "string");
   let value: string;
   let mime: string;
-  if (result.toolResult !== undefined && !Array.isArray(result.content)) {
-    // protocol 2024-10-07 servers answer { toolResult }
-    value = stringify(result.toolResult);
+  if (!Array.isArray(result.content)) {
+    // protocol 2024-10-07 servers answer { toolResult }; a task-augmented call, { task }
+    value = stringify(result.toolResult !== undefined ? result.toolResult : result);
     mime = MimeType.JSON;
   } else if (allText && result.structuredContent === undefined) {
     value = content.map((c: any) => c.text).join("\n");

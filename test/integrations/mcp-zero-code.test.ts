@@ -36,7 +36,7 @@ const CLIENT_APP = "mcp-client-app";
 const SERVER_APP = "mcp-server-app";
 const CLIENT_KIND = 3;
 // each test runs two to four processes, untraced and traced: slow on a busy machine
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
+vi.setConfig({ testTimeout: 400_000, hookTimeout: 200_000 });
 const SERVER_KIND = 2;
 
 /** The zero-code door for a runtime and module format. */
@@ -98,7 +98,7 @@ function expectServerLLMUnder(spans: ReceivedSpan[], weather: ReceivedSpan) {
 }
 
 async function runApp(runtime: RuntimeName, args: string[], env: Record<string, string>, cwd = ROOT): Promise<RunResult> {
-  const r = await run(runtimePath(runtime), args, { env, cwd, timeoutMs: 60_000 });
+  const r = await run(runtimePath(runtime), args, { env, cwd, timeoutMs: 150_000 });
   expect(r.code, `${args.join(" ")}\n${r.stderr}`).toBe(0);
   return r;
 }
@@ -190,6 +190,15 @@ describe("MCP zero-code: faults, opt-out, shutdown, stdout", () => {
     expect(traced.stdout).toBe(plain.stdout);
     const spans = await waitForBothSides(6);
     for (const s of [...mcpSpans(spans, CLIENT_APP), ...mcpSpans(spans, SERVER_APP)]) expect(s.attributes["inference.tracing.incomplete"], s.name).toBe(true);
+  });
+
+  it("with import-in-the-middle's loader (CATALYST_ESM_MODE=loader, which the server inherits) instead of the eager mode", async () => {
+    receiver.clear();
+    const traced = await runApp("node20", [...door("node20", "esm"), client], { ...env(), ...tracingEnv({ CATALYST_ESM_MODE: "loader", CATALYST_DEBUG: "1" }) });
+    expect(traced.stdout).toBe(plain.stdout);
+    expect(traced.stderr.match(/ESM mechanism: loader/g)).toHaveLength(2);
+    const { weather } = expectOneTracePerCall(await waitForBothSides(6, 1));
+    expectServerLLMUnder(receiver.spans, weather);
   });
 
   it("CATALYST_MCP_STDIO_SERVERS=off: the client is traced, the server it starts is not", async () => {

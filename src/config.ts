@@ -409,6 +409,7 @@ export const SETTINGS = {
   stitchIdleMillis: setting({ option: "stitchIdleMillis", env: ["CATALYST_STITCH_IDLE_MS"], parse: wholeNumber(100, MAX_TIMER_MS), default: 30_000 }),
   requestRoots: setting({ option: "requestRoots", env: ["CATALYST_REQUEST_ROOTS"], parse: bool, default: true }),
   propagation: setting<PropagationSetting>({ option: "propagation", env: ["CATALYST_PROPAGATION"], parse: propagationParser, default: "on" }),
+  mcpStdioServers: setting({ env: ["CATALYST_MCP_STDIO_SERVERS"], parse: bool, default: true }),
   /** Where `serve` keeps its store (read by the CLI). */
   localDir: setting<string | undefined>({ env: ["CATALYST_LOCAL_DIR"], parse: filePath, default: undefined }),
 };
@@ -570,6 +571,7 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     requestRoots: get("requestRoots").value,
     propagation: get("propagation").value,
     recordEmbeddingVectors: get("recordEmbeddingVectors").value || (hideVectors.source !== undefined && !hideVectors.value),
+    mcpStdioServers: get("mcpStdioServers").value,
   };
 }
 

@@ -28,6 +28,8 @@ export interface IntegrationConfig {
   readonly stitch: boolean;
   /** A stitched run ends after this long without a model call. */
   readonly stitchIdleMillis: number;
+  /** Node and Bun MCP servers the app starts over stdio get the preload and these settings' variables. */
+  readonly mcpStdioServers: boolean;
 }
 
 /** Everything a patch gets: one per install, never a module global. */

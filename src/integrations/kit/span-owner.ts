@@ -1,12 +1,17 @@
 /** One span's end, exactly once, whichever way the call finishes; errors with their HTTP status and type. */
 import { SpanStatusCode, type Attributes, type Span } from "@opentelemetry/api";
 import { recordError } from "../../spans/run-in-span";
+import { guarded } from "../../util/fault";
 import { internalError } from "../../util/log";
 
 /** Owns one span's end: exactly once, whichever way the call finishes. */
 export class SpanOwner {
   ended = false;
-  constructor(readonly span: Span) {}
+  /** `describeError`: an SDK's own error attributes, added to (and overriding) errorAttributes(). */
+  constructor(
+    readonly span: Span,
+    private readonly describeError?: (err: unknown) => Attributes | undefined,
+  ) {}
   ok(): void {
     if (this.ended) return;
     this.ended = true;
@@ -24,6 +29,7 @@ export class SpanOwner {
       recordError(this.span, err);
       const attrs = errorAttributes(err);
       if (attrs) this.span.setAttributes(attrs);
+      if (this.describeError) guarded(this.span, "llm.span.error_attributes", () => this.span.setAttributes(this.describeError!(err) ?? {}));
       this.span.end();
     } catch (e) {
       internalError("llm.span.error", e);

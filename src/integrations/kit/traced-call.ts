@@ -61,7 +61,7 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     try {
       const adopted = takeClaim(ctx);
       const span = adopted ?? source.tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL }, ctx);
-      owner = new SpanOwner(span);
+      owner = new SpanOwner(span, spec.errorAttributes);
       callCtx = adopted ? ctx : trace.setSpan(ctx, span);
       span.setAttribute(Attr.SPAN_KIND, spanKind);
       guarded(span, `${spec.key}.request`, () => {

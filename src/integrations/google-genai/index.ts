@@ -7,7 +7,7 @@ export const googleGenAIIntegration = defineIntegration({
   displayName: "Google GenAI",
   packages: ["@google/genai"],
   subpath: "google-genai",
-  versionRange: ">=1.0.0 <4",
+  versionRange: ">=1.1.0 <4",
   patch: patchGoogleGenAI,
   detect: isGoogleGenAI,
 });

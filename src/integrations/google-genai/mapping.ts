@@ -379,7 +379,7 @@ export function embedContentResponse(span: Span, response: any, recordVectors: b
 
 /**
  * The status and Google's error status name ("RESOURCE_EXHAUSTED") from an SDK error: ApiError
- * carries `status` and the JSON body as its message; 1.0's ClientError/ServerError only say
+ * carries `status` and the JSON body as its message; early 1.x ClientError/ServerError only say
  * "got status: 429 Too Many Requests. {…}".
  */
 export function googleErrorAttributes(err: unknown): Attributes | undefined {

@@ -4,7 +4,7 @@
  * per-instance arrow functions (nothing on the prototype to patch), and they, chats.sendMessage
  * / sendMessageStream and the automatic function calling loop all go through
  * generateContentInternal / generateContentStreamInternal / embedContentInternal, once per
- * request sent: one span per model call, whatever helper made it. (1.0's embedContent is itself a
+ * request sent: one span per model call, whatever helper made it. (Early 1.x's embedContent is itself a
  * prototype method.) Streams are the SDK's own async generators, observed in place.
  */
 import type { PatchContext } from "../types";

@@ -120,11 +120,12 @@ function outputMessage(msg: any): MessageLike {
 
 /**
  * A structured-output request (chat.parse / parseStream) names its response format by a schema
- * object of the app's validation library: recorded as its kind, not as the library's internals.
+ * object of the app's validation library (zod), which the SDK sends as a JSON schema: recorded as
+ * that kind of format, not as the library's internals.
  */
 function plainBody(body: any): any {
   const rf = body?.responseFormat;
-  if (rf && typeof rf === "object" && typeof rf.type !== "string") return { ...body, responseFormat: { type: "schema object" } };
+  if (rf && typeof rf === "object" && typeof rf.safeParse === "function") return { ...body, responseFormat: { type: "json_schema" } };
   return body;
 }
 

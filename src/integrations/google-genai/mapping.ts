@@ -16,6 +16,7 @@ import { Attr, OpenInferenceAttribute as OIA } from "../../semconv";
 import { tokenAttributes, type TokenCounts } from "../../spans/usage";
 import {
   imageUrlForSpan,
+  invocationParameters,
   setInputMessages,
   setOutputMessages,
   setTools,
@@ -33,7 +34,7 @@ const PROVIDER = LLMProvider.GOOGLE;
 const GEN_AI_SYSTEM = { gemini: "gcp.gemini", vertex: "gcp.vertex_ai" } as const;
 
 /** Config keys that are not invocation parameters: inputs recorded elsewhere, and transport (headers hold keys). */
-const NOT_PARAMETERS = new Set(["systemInstruction", "tools", "httpOptions", "abortSignal"]);
+const NOT_PARAMETERS = ["systemInstruction", "tools", "httpOptions", "abortSignal"];
 
 /** Whether the Models instance behind a call talks to Vertex AI. */
 export function isVertex(self: any): boolean {
@@ -68,14 +69,10 @@ function withoutTransport(params: any): any {
   return { ...params, config: rest };
 }
 
+/** The model and the config, as llm.invocation_parameters (the kit also drops anything named like a secret). */
 function parametersOf(params: any): string {
-  const out: Record<string, unknown> = {};
-  if (params?.model !== undefined) out.model = params.model;
-  const config = params?.config;
-  if (config && typeof config === "object") {
-    for (const k of Object.keys(config)) if (!NOT_PARAMETERS.has(k)) out[k] = config[k];
-  }
-  return stringify(out);
+  const config = params?.config && typeof params.config === "object" ? params.config : {};
+  return invocationParameters({ model: params?.model, ...config }, NOT_PARAMETERS) ?? "{}";
 }
 
 // ---------------------------------------------------------------------------------------------

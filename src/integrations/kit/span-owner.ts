@@ -7,6 +7,8 @@ import { internalError } from "../../util/log";
 /** Owns one span's end: exactly once, whichever way the call finishes. */
 export class SpanOwner {
   ended = false;
+  /** Called once the span has ended (its attributes are final), whichever way. */
+  onEnd?: (span: Span) => void;
   /** `describeError`: an SDK's own error attributes, added to (and overriding) errorAttributes(). */
   constructor(
     readonly span: Span,
@@ -21,6 +23,15 @@ export class SpanOwner {
     } catch (err) {
       internalError("llm.span.end", err);
     }
+    this.afterEnd();
+  }
+  private afterEnd(): void {
+    if (!this.onEnd) return;
+    try {
+      this.onEnd(this.span);
+    } catch (err) {
+      internalError("llm.span.onEnd", err);
+    }
   }
   error(err: unknown): void {
     if (this.ended) return;
@@ -34,6 +45,7 @@ export class SpanOwner {
     } catch (e) {
       internalError("llm.span.error", e);
     }
+    this.afterEnd();
   }
 }
 

@@ -44,11 +44,13 @@ function pickCondition(target: unknown): string | undefined {
     return undefined;
   }
   if (target && typeof target === "object") {
-    for (const c of IMPORT_CONDITIONS()) {
-      if (c in (target as Record<string, unknown>)) {
-        const r = pickCondition((target as Record<string, unknown>)[c]);
-        if (r && !r.endsWith(".d.ts") && !r.endsWith(".d.mts")) return r;
-      }
+    // as Node does: the package's first listed condition that applies wins, whatever our order
+    // (@google/genai lists "node" before "import", and the app gets the "node" build)
+    const conditions = IMPORT_CONDITIONS();
+    for (const [c, sub] of Object.entries(target as Record<string, unknown>)) {
+      if (!conditions.includes(c)) continue;
+      const r = pickCondition(sub);
+      if (r && !r.endsWith(".d.ts") && !r.endsWith(".d.mts")) return r;
     }
   }
   return undefined;

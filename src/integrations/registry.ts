@@ -18,6 +18,8 @@ import { elevenlabsIntegration } from "./elevenlabs";
 import { cursorSdkIntegration } from "./cursor-sdk";
 import { piAiIntegration } from "./pi-ai";
 import { mcpIntegration } from "./mcp";
+import { googleGenAIIntegration } from "./google-genai";
+import { mistralIntegration } from "./mistral";
 
 export const INTEGRATIONS = [
   openaiIntegration,
@@ -33,6 +35,8 @@ export const INTEGRATIONS = [
   cursorSdkIntegration,
   piAiIntegration,
   mcpIntegration,
+  googleGenAIIntegration,
+  mistralIntegration,
 ] as const;
 
 /** The keys of setup({ modules }) and CATALYST_INSTRUMENTATIONS, as the product documents name them. */

@@ -62,4 +62,66 @@ const anthropic: PriceTable = {
   "claude-3-haiku": { input: 0.25, output: 1.25, cacheRead: 0.03, cacheWrite: 0.3 },
 };
 
-export const DEFAULT_PRICES: Readonly<PriceTable> = Object.freeze({ ...openai, ...anthropic });
+/**
+ * Google Gemini models, from the Gemini Developer API pricing page
+ * (https://ai.google.dev/gemini-api/docs/pricing), standard tier, text/image/video input, for
+ * prompts up to 200k tokens (the 2.5 Pro and 3 Pro rates double above that; the table is flat);
+ * cache reads are the "context caching" rate. Vertex AI lists the same rates for these models
+ * (https://cloud.google.com/vertex-ai/generative-ai/pricing); Vertex answers with versioned ids
+ * (`-001`), listed too.
+ */
+const google: PriceTable = {
+  "gemini-3-pro-preview": { input: 2, cacheRead: 0.2, output: 12 },
+  "gemini-2.5-pro": { input: 1.25, cacheRead: 0.125, output: 10 },
+  "gemini-2.5-flash": { input: 0.3, cacheRead: 0.03, output: 2.5 },
+  "gemini-2.5-flash-lite": { input: 0.1, cacheRead: 0.01, output: 0.4 },
+  "gemini-2.0-flash": { input: 0.1, cacheRead: 0.025, output: 0.4 },
+  "gemini-2.0-flash-001": { input: 0.1, cacheRead: 0.025, output: 0.4 },
+  "gemini-2.0-flash-lite": { input: 0.075, output: 0.3 },
+  "gemini-2.0-flash-lite-001": { input: 0.075, output: 0.3 },
+  "gemini-embedding-001": { input: 0.15, output: 0 },
+};
+
+/**
+ * Mistral AI models, from https://mistral.ai/pricing#api-pricing (La Plateforme, standard tier).
+ * `-latest` ids match their family's entry at the price of the model they named on
+ * PRICES_AS_OF; dated snapshots (`-2411`: year and month) are listed one by one. Cached prompt
+ * tokens cost 10% of input (https://docs.mistral.ai/studio-api/conversations/advanced/prompt-caching).
+ */
+const mistralModel = (input: number, output: number): ModelPrice => ({ input, output, cacheRead: input / 10 });
+const mistral: PriceTable = {
+  "mistral-large": mistralModel(2, 6),
+  "mistral-large-2411": mistralModel(2, 6),
+  "mistral-large-2407": mistralModel(2, 6),
+  "mistral-medium": mistralModel(0.4, 2),
+  "mistral-medium-2508": mistralModel(0.4, 2),
+  "mistral-medium-2505": mistralModel(0.4, 2),
+  "mistral-small": mistralModel(0.1, 0.3),
+  "mistral-small-2506": mistralModel(0.1, 0.3),
+  "mistral-small-2503": mistralModel(0.1, 0.3),
+  "magistral-medium": mistralModel(2, 5),
+  "magistral-medium-2509": mistralModel(2, 5),
+  "magistral-small": mistralModel(0.5, 1.5),
+  "magistral-small-2509": mistralModel(0.5, 1.5),
+  codestral: mistralModel(0.3, 0.9),
+  "codestral-2508": mistralModel(0.3, 0.9),
+  "codestral-2501": mistralModel(0.3, 0.9),
+  "devstral-medium": mistralModel(0.4, 2),
+  "devstral-medium-2507": mistralModel(0.4, 2),
+  "devstral-small": mistralModel(0.1, 0.3),
+  "devstral-small-2507": mistralModel(0.1, 0.3),
+  "ministral-8b": mistralModel(0.1, 0.1),
+  "ministral-8b-2410": mistralModel(0.1, 0.1),
+  "ministral-3b": mistralModel(0.04, 0.04),
+  "ministral-3b-2410": mistralModel(0.04, 0.04),
+  "pixtral-large": mistralModel(2, 6),
+  "pixtral-large-2411": mistralModel(2, 6),
+  "pixtral-12b": mistralModel(0.15, 0.15),
+  "pixtral-12b-2409": mistralModel(0.15, 0.15),
+  "open-mistral-nemo": mistralModel(0.15, 0.15),
+  "open-mistral-nemo-2407": mistralModel(0.15, 0.15),
+  "mistral-embed": { input: 0.1, output: 0 },
+  "codestral-embed": { input: 0.15, output: 0 },
+};
+
+export const DEFAULT_PRICES: Readonly<PriceTable> = Object.freeze({ ...openai, ...anthropic, ...google, ...mistral });

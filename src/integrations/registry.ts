@@ -17,6 +17,8 @@ import { claudeAgentSdkIntegration } from "./claude-agent-sdk";
 import { elevenlabsIntegration } from "./elevenlabs";
 import { cursorSdkIntegration } from "./cursor-sdk";
 import { piAiIntegration } from "./pi-ai";
+import { bedrockIntegration } from "./bedrock";
+import { bedrockAgentIntegration } from "./bedrock-agent";
 
 export const INTEGRATIONS = [
   openaiIntegration,
@@ -31,6 +33,8 @@ export const INTEGRATIONS = [
   elevenlabsIntegration,
   cursorSdkIntegration,
   piAiIntegration,
+  bedrockIntegration,
+  bedrockAgentIntegration,
 ] as const;
 
 /** The keys of setup({ modules }) and CATALYST_INSTRUMENTATIONS, as the product documents name them. */

@@ -47,6 +47,15 @@ function handleValue(value: any, owner: SpanOwner, spec: CallSpec, body: any, hi
     faultPoint(`${spec.key}.response`);
     spec.response(owner.span, value, body);
   });
+  const events = spec.events && spec.stream ? guarded(owner.span, `${spec.key}.events`, () => spec.events!(value)) : undefined;
+  if (events) {
+    const acc = guarded(owner.span, `${spec.key}.stream.start`, () => {
+      faultPoint(`${spec.key}.stream.start`);
+      return spec.stream!(body);
+    });
+    instrumentStream(events, owner, acc, spec.key, undefined, Symbol.asyncIterator);
+    return;
+  }
   owner.ok();
 }
 
@@ -142,7 +151,8 @@ function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarte
 
 /**
  * Replace `stream.iterator` (the factory for-await, tee() and toReadableStream() all call)
- * with one that hands out a wrapped iterator: same chunks, same order, no buffering.
+ * with one that hands out a wrapped iterator: same chunks, same order, no buffering. A plain
+ * async iterable (an AWS event stream) has its `Symbol.asyncIterator` replaced the same way.
  */
 export function instrumentStream(
   stream: any,
@@ -150,6 +160,7 @@ export function instrumentStream(
   acc: StreamAccumulator | undefined,
   key: string,
   hide?: (chunk: any) => boolean,
+  factory: "iterator" | typeof Symbol.asyncIterator = "iterator",
 ): void {
   const span = owner.span;
   let finished = false;
@@ -186,9 +197,9 @@ export function instrumentStream(
       });
     }
   };
-  const originalIterator = stream.iterator;
+  const originalIterator = stream[factory];
   let used = false;
-  stream.iterator = function (this: any, ...a: any[]) {
+  stream[factory] = function (this: any, ...a: any[]) {
     const it = originalIterator.apply(this, a);
     if (used || !it || typeof it.next !== "function") return it;
     used = true;

@@ -41,7 +41,7 @@ function takeClaim(ctx: Context): Span | undefined {
 
 export interface TracedCallOptions {
   /** OpenInference span kind of the calls (default LLM). */
-  kind?: "LLM" | "EMBEDDING";
+  kind?: "LLM" | "EMBEDDING" | "AGENT";
 }
 
 /**

@@ -11,16 +11,13 @@
  * closes it. Children are timed by when their events arrived and recorded when the stream ends.
  */
 import { context, trace, SpanKind, type Attributes, type Context, type Span } from "@opentelemetry/api";
-import { LLMProvider } from "@arizeai/openinference-semantic-conventions";
 import { Attr, OpenInferenceAttribute as OIA } from "../../semconv";
 import { tokenAttributes } from "../../spans/usage";
 import { identityFrom } from "../../spans/context";
 import { setInputMessages, setOutputMessages, stringify, truncateText, type MessageLike, type StreamAccumulator } from "../kit";
 import { messagesOf as anthropicMessages, outputMessage as anthropicOutputMessage } from "../anthropic/mapping";
-import { systemOf } from "../bedrock/mapping";
+import { PROVIDER, requestIdAttributes, systemOf } from "../bedrock/mapping";
 import type { TracerSource } from "../types";
-
-const PROVIDER = LLMProvider.AWS;
 
 /** The AGENT span's attributes before the call: who is invoked, with what input. */
 export function invokeAgentRequest(input: any): Attributes {
@@ -48,9 +45,7 @@ export function invokeAgentRequest(input: any): Attributes {
 }
 
 export function invokeAgentResponse(span: Span, output: any): void {
-  const a: Attributes = {};
-  const id = output?.$metadata?.requestId;
-  if (typeof id === "string" && id) a["aws.request_id"] = id;
+  const a = requestIdAttributes(output);
   if (typeof output?.memoryId === "string") a["aws.bedrock.agent.memory_id"] = output.memoryId;
   span.setAttributes(a);
 }

@@ -7,6 +7,7 @@
  */
 import type { PatchContext } from "../types";
 import { makeTraced, wrapMethod, type CallSpec } from "../kit";
+import { sendTraced } from "../bedrock/patch";
 import { AgentTraceAccumulator, invokeAgentRequest, invokeAgentResponse } from "./mapping";
 
 const COMMAND = "InvokeAgentCommand";
@@ -40,13 +41,8 @@ export function patchBedrockAgent(moduleExports: unknown, ctx: PatchContext): bo
     return function send(this: any, command: any, optionsOrCb?: any, cb?: any) {
       const ctor = command?.constructor;
       // eslint-disable-next-line prefer-rest-params
-      if (!(ctor === t.command || (ctor?.name === COMMAND && ctor !== undefined))) return original.apply(this, arguments as any);
-      const callback = typeof optionsOrCb === "function" ? optionsOrCb : typeof cb === "function" ? cb : undefined;
-      // eslint-disable-next-line prefer-rest-params
-      if (!callback) return traced.apply(this, arguments as any);
-      // the callback form returns nothing: trace the promise form and answer the callback as send() does
-      (traced.call(this, command, typeof optionsOrCb === "function" ? undefined : optionsOrCb) as Promise<any>).then((output) => callback(null, output), (err) => callback(err)).catch(() => {});
-      return undefined;
+      if (ctor === undefined || (ctor !== t.command && ctor.name !== COMMAND)) return original.apply(this, arguments as any);
+      return sendTraced(traced, this, command, optionsOrCb, cb);
     };
   });
 }

@@ -161,7 +161,8 @@ function converseInputMessages(m: any): MessageLike[] {
     if (contents.length === 1 && contents[0]!.type === "text") msg.content = contents[0]!.text;
     else if (contents.length > 0) msg.contents = contents;
     if (toolCalls.length > 0) msg.toolCalls = toolCalls;
-    out.unshift(msg);
+    // after the tool results it carries: they answer the previous turn's calls
+    out.push(msg);
   }
   return out;
 }

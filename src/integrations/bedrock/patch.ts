@@ -108,14 +108,24 @@ export function patchBedrock(moduleExports: unknown, ctx: PatchContext): boolean
       // eslint-disable-next-line prefer-rest-params
       if (!name) return original.apply(this, arguments as any);
       const call = name === "InvokeModelCommand" && isEmbeddingModel(command.input?.modelId) ? tracedEmbedding : traced[name];
-      const callback = typeof optionsOrCb === "function" ? optionsOrCb : typeof cb === "function" ? cb : undefined;
-      if (!callback) return call.apply(this, arguments as any);
-      // the callback form returns nothing: trace the promise form and answer the callback as send() does
-      const options = typeof optionsOrCb === "function" ? undefined : optionsOrCb;
-      (call.call(this, command, options) as Promise<any>).then((output) => callback(null, output), (err) => callback(err)).catch(() => {});
-      return undefined;
+      return sendTraced(call, this, command, optionsOrCb, cb);
     };
   });
+}
+
+/**
+ * A traced send() with the SDK's three forms: send(command), send(command, options) return the
+ * promise; send(command, cb) and send(command, options, cb) return nothing and answer the callback
+ * (traced through the promise form, the callback answered as the SDK answers it).
+ */
+export function sendTraced(traced: (...a: any[]) => any, client: unknown, command: unknown, optionsOrCb?: unknown, cb?: unknown): any {
+  const callback = typeof optionsOrCb === "function" ? optionsOrCb : typeof cb === "function" ? cb : undefined;
+  if (!callback) return optionsOrCb === undefined ? traced.call(client, command) : traced.call(client, command, optionsOrCb);
+  (traced.call(client, command, typeof optionsOrCb === "function" ? undefined : optionsOrCb) as Promise<unknown>).then(
+    (output) => callback(null, output),
+    (err) => callback(err),
+  ).catch(() => {});
+  return undefined;
 }
 
 export const isBedrock = (x: unknown): boolean => targetsOf(x) !== undefined;

@@ -8,18 +8,21 @@ import type { Integration } from "../integrations/types";
 import { costTransform, type PriceTable } from "./cost";
 import { limitsTransform } from "./limits";
 import { privacyTransform } from "./privacy";
+import { estimateTokens } from "./token-estimate";
 import type { AttributeTransform } from "./types";
 
 export type { AttributeTransform };
 
 /**
  * In order: the enabled integrations' mappings of their SDKs' native spans (so the rest see
- * OpenInference keys), cost, privacy, then size limits (so privacy and limits see every
- * attribute the others add).
+ * OpenInference keys), token estimates for streams without usage (before cost prices them, and
+ * before privacy and limits cut the text they count), cost, privacy, then size limits (so privacy
+ * and limits see every attribute the others add).
  */
 export function exportTransforms(config: Config, enabledIntegrations: readonly Integration[]): AttributeTransform[] {
   return [
     ...enabledIntegrations.flatMap((i) => (i.exportTransform ? [i.exportTransform.bind(i)] : [])),
+    estimateTokens,
     costTransform({ prices: config.prices as PriceTable | string | undefined, pricesFile: config.pricesFile }),
     privacyTransform(config),
     limitsTransform(config),

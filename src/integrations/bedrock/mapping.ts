@@ -415,6 +415,7 @@ interface Answer {
   finish?: string;
   tokens?: TokenCounts;
   model?: string;
+  id?: string;
 }
 
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
@@ -429,7 +430,13 @@ export function answerOf(json: any): Answer {
   if (!json || typeof json !== "object") return {};
   // Anthropic Messages
   if (json.type === "message" && Array.isArray(json.content)) {
-    return { message: anthropicOutputMessage(json), finish: json.stop_reason ?? undefined, tokens: normalizeUsage(json.usage), model: typeof json.model === "string" ? json.model : undefined };
+    return {
+      message: anthropicOutputMessage(json),
+      finish: json.stop_reason ?? undefined,
+      tokens: normalizeUsage(json.usage),
+      model: typeof json.model === "string" ? json.model : undefined,
+      id: typeof json.id === "string" ? json.id : undefined,
+    };
   }
   // Amazon Nova (Converse shapes)
   if (json.output?.message) return { message: converseOutputMessage(json.output.message), finish: json.stopReason, tokens: converseTokens(json.usage) };
@@ -469,6 +476,7 @@ export function answerOf(json: any): Answer {
 function answerAttributes(answer: Answer): Attributes {
   const a: Attributes = {};
   if (answer.model) a[Attr.MODEL_NAME] = answer.model;
+  if (answer.id) a[Attr.RESPONSE_ID] = answer.id;
   if (answer.message) setOutputMessages(a, [answer.message]);
   if (answer.finish) a[Attr.FINISH_REASON] = answer.finish;
   if (answer.tokens) Object.assign(a, tokenAttributes(answer.tokens));

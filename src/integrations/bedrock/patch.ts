@@ -69,6 +69,7 @@ function embeddingSpec(vectors: boolean): CallSpec {
 
 const TRACED_COMMANDS = ["ConverseCommand", "ConverseStreamCommand", "InvokeModelCommand", "InvokeModelWithResponseStreamCommand"] as const;
 type TracedCommand = (typeof TRACED_COMMANDS)[number];
+const TRACED_NAMES = new Set<string>(TRACED_COMMANDS);
 
 /** The client class and the command classes of this copy, from whatever the caller handed us. */
 function targetsOf(x: any): { proto: any; commands: Map<unknown, TracedCommand> } | undefined {
@@ -101,10 +102,9 @@ export function patchBedrock(moduleExports: unknown, ctx: PatchContext): boolean
       InvokeModelWithResponseStreamCommand: makeTraced(original, invokeStreamSpec, ctx),
     };
     const tracedEmbedding = makeTraced(original, embeddingSpec(ctx.config.recordEmbeddingVectors), ctx, { kind: "EMBEDDING" });
-    const byName = new Set<string>(TRACED_COMMANDS);
     return function send(this: any, command: any, optionsOrCb?: any, cb?: any) {
       const ctor = command?.constructor;
-      const name = commands.get(ctor) ?? (byName.has(ctor?.name) ? (ctor.name as TracedCommand) : undefined);
+      const name = commands.get(ctor) ?? (TRACED_NAMES.has(ctor?.name) ? (ctor.name as TracedCommand) : undefined);
       // eslint-disable-next-line prefer-rest-params
       if (!name) return original.apply(this, arguments as any);
       const call = name === "InvokeModelCommand" && isEmbeddingModel(command.input?.modelId) ? tracedEmbedding : traced[name];

@@ -63,7 +63,9 @@ function esmEntryOf(dir: string, json: any): string | undefined {
     const root = typeof exp === "string" || Array.isArray(exp) ? exp : "." in exp ? exp["."] : exp;
     rel = pickCondition(root);
   }
-  rel ??= json.module ?? json.main ?? "index.js";
+  // without "exports", Node (and Bun) import "main": the "module" field is for bundlers only (the
+  // AWS SDK's clients point it at ES modules that an app's import never loads)
+  rel ??= json.main ?? "index.js";
   return path.join(dir, rel!);
 }
 

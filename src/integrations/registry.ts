@@ -20,6 +20,8 @@ import { piAiIntegration } from "./pi-ai";
 import { mcpIntegration } from "./mcp";
 import { googleGenAIIntegration } from "./google-genai";
 import { mistralIntegration } from "./mistral";
+import { bedrockIntegration } from "./bedrock";
+import { bedrockAgentIntegration } from "./bedrock-agent";
 
 export const INTEGRATIONS = [
   openaiIntegration,
@@ -37,6 +39,8 @@ export const INTEGRATIONS = [
   mcpIntegration,
   googleGenAIIntegration,
   mistralIntegration,
+  bedrockIntegration,
+  bedrockAgentIntegration,
 ] as const;
 
 /** The keys of setup({ modules }) and CATALYST_INSTRUMENTATIONS, as the product documents name them. */

@@ -17,6 +17,12 @@ export interface CallSpec<Body = any> {
    * `type`, `code`): an SDK whose errors carry their HTTP status elsewhere.
    */
   errorAttributes?(err: unknown): Attributes | undefined;
+  /**
+   * A result that carries its stream inside (the AWS SDK's output objects: `output.stream`,
+   * `output.body`, `output.completion`): that async iterable, observed in place; `response`
+   * still sees the result itself. Undefined when the result is no stream.
+   */
+  events?(value: any): AsyncIterable<any> | undefined;
   /** Rewrite the request args (opt-in include_usage); returns undefined to leave them. */
   rewriteArgs?(args: any[]): { args: any[]; hide: (chunk: any) => boolean } | undefined;
 }

@@ -61,6 +61,15 @@ function handleValue(value: any, owner: SpanOwner, spec: CallSpec, body: any, hi
     faultPoint(`${spec.key}.response`);
     spec.response(owner.span, value, body);
   });
+  const events = spec.events && spec.stream ? guarded(owner.span, `${spec.key}.events`, () => spec.events!(value)) : undefined;
+  if (events) {
+    const acc = guarded(owner.span, `${spec.key}.stream.start`, () => {
+      faultPoint(`${spec.key}.stream.start`);
+      return spec.stream!(body);
+    });
+    instrumentAsyncIterable(events, owner, acc, spec.key);
+    return;
+  }
   owner.ok();
 }
 

@@ -49,12 +49,13 @@ export class SpanOwner {
   }
 }
 
-/** http.response.status_code and error.type from an SDK APIError (OpenAI or Anthropic). */
+/** http.response.status_code and error.type from an SDK error (OpenAI, Anthropic, the AWS SDK's `$metadata`). */
 export function errorAttributes(err: unknown): Attributes | undefined {
   if (!err || typeof err !== "object") return undefined;
   const e = err as any;
   const a: Attributes = {};
-  if (typeof e.status === "number") a["http.response.status_code"] = e.status;
+  const status = typeof e.status === "number" ? e.status : e.$metadata?.httpStatusCode;
+  if (typeof status === "number") a["http.response.status_code"] = status;
   const type =
     (typeof e.type === "string" && e.type) ||
     (typeof e.error?.error?.type === "string" && e.error.error.type) ||

@@ -70,7 +70,7 @@ export function joinRun(stitched: StitchedCall | undefined, owner: SpanOwner, st
 
 export interface TracedCallOptions {
   /** OpenInference span kind of the calls (default LLM). */
-  kind?: "LLM" | "EMBEDDING";
+  kind?: "LLM" | "EMBEDDING" | "AGENT";
 }
 
 /**

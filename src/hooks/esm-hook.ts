@@ -16,6 +16,7 @@ import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
 import { appManifest, findPackage } from "./resolve";
 import { scanAppImports } from "./app-imports";
+import { inVersionRange } from "./version-range";
 import { TRACER_NAME } from "../package-info";
 import { debug, internalError, warn } from "../util/log";
 import { isLoaderHooksThread, pathToFileURL } from "../util/runtime";
@@ -83,10 +84,18 @@ export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonl
 
 function appImportsRebindingPackage(integrations: readonly Integration[]): boolean {
   const entry = process.argv[1];
-  const rebinding = integrations.filter((i) => i.esmNeedsRebinding).flatMap((i) => i.packages);
+  const rebinding = integrations.filter((i) => i.esmNeedsRebinding);
   if (!entry || rebinding.length === 0) return false;
   const imports = scanAppImports(entry).esm;
-  return rebinding.some((p) => imports.has(p));
+  return rebinding.some((i) => i.packages.some((p) => imports.has(p) && needsRebinding(i, p)));
+}
+
+/** Whether this package, as the app's folder resolves it, needs its ESM exports rebound (see esmNeedsRebinding). */
+function needsRebinding(i: Integration, pkg: string): boolean {
+  if (typeof i.esmNeedsRebinding !== "string" || pkg !== i.packages[0]) return !!i.esmNeedsRebinding;
+  const appDir = appManifest()?.dir ?? path.dirname(path.resolve(process.argv[1]!));
+  const version = findPackage(pkg, appDir)?.version;
+  return !version || inVersionRange(version, i.esmNeedsRebinding);
 }
 
 export function esmIncludeList(integrations: readonly Integration[]): (string | RegExp)[] {

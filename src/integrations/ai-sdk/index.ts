@@ -9,7 +9,8 @@ export const aiSdkIntegration = defineIntegration({
   packages: ["ai"],
   subpath: "ai-sdk",
   versionRange: ">=4.0.0 <8",
-  esmNeedsRebinding: true,
+  // AI SDK 7 is traced through its registerTelemetry(): no export needs replacing
+  esmNeedsRebinding: "<7",
   exportTransform: aiSdkAttributeTransform,
   patch: patchAISdk,
   detect: isAISdk,

@@ -575,6 +575,8 @@ export async function run(argv: string[], io: Io = defaultIo, signal?: AbortSign
         return await tail(rest, io, signal);
       case "import":
         return await importCommand(rest, io);
+      case "doctor":
+        return await (await import("./doctor")).doctor(rest, io);
       case "trace":
       case "traces":
       case "span":

@@ -292,6 +292,8 @@ function installedSdks(appDir: string, matrix: Matrix | undefined): SdkCopy[] {
     }
   };
   const visitPackage = (dir: string, name: string, depth: number): void => {
+    // our own package: its folder holds no SDK of the app's (in this repository, a link to our dev dependencies)
+    if (name === TRACER_NAME) return;
     let real: string;
     try {
       real = fs.realpathSync(dir);

@@ -62,5 +62,16 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
   });
 }
 
-export const node = (args: string[], options?: RunOptions) => run(process.execPath, args, options);
+/**
+ * A Node subprocess, on the first Node runtime CATALYST_TEST_RUNTIMES selects (the machine's Node
+ * by default): `CATALYST_TEST_RUNTIMES=node24` runs every such test on Node 24.
+ */
+export const node = (args: string[], options?: RunOptions) => run(selectedNode(), args, options);
+
+function selectedNode(): string {
+  // a lazy import: runtimes.ts imports this file
+  const { runtimePath, selectedRuntimes } = require("./runtimes") as typeof import("./runtimes");
+  const first = selectedRuntimes().find((r) => r !== "bun");
+  return first ? runtimePath(first) : process.execPath;
+}
 export const BUN = path.join(ROOT, "node_modules", ".bin", "bun");

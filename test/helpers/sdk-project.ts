@@ -97,11 +97,16 @@ export const pointedAtOtherCopy = (): boolean => !!process.env[SDK_DIR_ENV];
  * itself, or a copy of its folder inside the target's project (the fixture's package.json included,
  * so the module type is the same).
  */
-export function appFile(t: SdkTarget, fixture: string): string {
+export function appFile(t: Pick<SdkTarget, "projectDir">, fixture: string): string {
   const source = path.join(FIXTURES, "apps", fixture);
   if (!t.projectDir) return source;
   const [folder, ...rest] = fixture.split("/");
   const copy = path.join(t.projectDir, "apps", folder!);
   fs.cpSync(path.join(FIXTURES, "apps", folder!), copy, { recursive: true, force: true, filter: (f) => !f.includes(`${path.sep}node_modules`) });
   return path.join(copy, ...rest);
+}
+
+/** A fixture app file (`"openai-esm/app.js"`) in place, or in the project CATALYST_TEST_SDK_DIR names (the version matrix). */
+export function fixtureApp(fixture: string): string {
+  return appFile({ projectDir: process.env[SDK_DIR_ENV] }, fixture);
 }

@@ -5,13 +5,14 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { BUN, node, run, ROOT, FIXTURES } from "../helpers/run";
+import { BUN, node, run, ROOT } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import { byKind, childrenOf, kindOf, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
 
-const ESM_APP = path.join(FIXTURES, "apps", "langchain-esm");
-const CJS_APP = path.join(FIXTURES, "apps", "langchain-cjs");
+const ESM_APP = fixtureApp("langchain-esm");
+const CJS_APP = fixtureApp("langchain-cjs");
 
 let receiver: Receiver;
 let mock: { baseURL: string; close(): Promise<void> | void; requests: unknown[] };
@@ -237,7 +238,7 @@ describe("LangChain + LangGraph, CommonJS app, zero-code (--require)", () => {
 
 describe("an ESM app that lists only a partner package (@langchain/openai)", () => {
   it("still gets @langchain/core patched in eager mode", async () => {
-    const app = path.join(FIXTURES, "apps", "langchain-partner-only", "app.js");
+    const app = fixtureApp("langchain-partner-only/app.js");
     const { spans, stdout } = await runBoth(["--import", "@inference/tracing/register"], app, "", 1);
     expect(stdout).toBe("partner-only: Echo: Summarize tides\n");
     const seq = rootOf(spans, "RunnableSequence");
@@ -254,7 +255,7 @@ describe("the first model call of a process", () => {
     ["ESM, --import", ["--import", "@inference/tracing/register"], "app.mjs"],
     ["CommonJS, --require", ["--require", "@inference/tracing/register"], "app.cjs"],
   ])("%s: counted once, like every later call", async (_name, preload, file) => {
-    const app = path.join(FIXTURES, "apps", "langchain-first-call", file);
+    const app = fixtureApp(`langchain-first-call/${file}`);
     const { spans, stdout } = await runBoth(preload, app, "", 2);
     expect(stdout).toBe("Echo: first\nEcho: second\n");
     expect(spans.map((s) => s.name).sort()).toEqual(["ChatOpenAI", "ChatOpenAI"]);

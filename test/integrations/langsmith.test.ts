@@ -3,16 +3,16 @@
  * trace tree as OpenInference spans, while its own export to LangSmith (a local stub here) still works.
  */
 import * as http from "node:http";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, ROOT, FIXTURES } from "../helpers/run";
+import { node, ROOT } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import { byKind, kindOf, one } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
 import { langsmithAttributeTransform } from "../../src/subpaths/langsmith";
 
-const APP = path.join(FIXTURES, "apps", "langsmith-esm", "app.js");
+const APP = fixtureApp("langsmith-esm/app.js");
 let receiver: Receiver;
 let mock: { baseURL: string; close(): Promise<void> | void };
 let langsmith: http.Server;
@@ -121,7 +121,7 @@ describe("LangSmith in a CommonJS app (--require)", () => {
   it("nests the wrapOpenAI LLM run under the traceable chain, once", async () => {
     posted = [];
     receiver.clear();
-    const app = path.join(FIXTURES, "apps", "langsmith-cjs", "app.cjs");
+    const app = fixtureApp("langsmith-cjs/app.cjs");
     const plain = await node([app], { cwd: ROOT, env: env(false), timeoutMs: 60_000 });
     posted = [];
     const r = await node(["--require", "@inference/tracing/register", app], { cwd: ROOT, env: env(true), timeoutMs: 60_000 });
@@ -147,7 +147,7 @@ describe("LangChain with LangSmith tracing on", () => {
   it("records each LangChain run once (LangChain's handler owns them) and LangSmith still gets them", async () => {
     posted = [];
     receiver.clear();
-    const app = path.join(FIXTURES, "apps", "langchain-esm", "app.js");
+    const app = fixtureApp("langchain-esm/app.js");
     const r = await node(["--import", "@inference/tracing/register", app], { cwd: ROOT, env: { ...env(true), APP_SCENARIOS: "graph,chain" }, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(posted.some((p) => p.body.includes('"weather_agent"'))).toBe(true);
@@ -161,7 +161,7 @@ describe("LangChain with LangSmith tracing on", () => {
   }, 60_000);
 
   it("CommonJS (LangSmith's run tree hooked too): LangSmith posting a run LangChain already ended records nothing more", async () => {
-    const app = path.join(FIXTURES, "apps", "langchain-cjs", "app.cjs");
+    const app = fixtureApp("langchain-cjs/app.cjs");
     const spanNames = async (langsmith: boolean) => {
       posted = [];
       receiver.clear();

@@ -3,10 +3,10 @@
  * `node --import @inference/tracing/register` (ESM) and `node --require …` (CJS). The span tree
  * reaches the real OTLP receiver and the app's stdout is byte-identical to the untraced run.
  */
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { FIXTURES, node } from "../helpers/run";
+import { node } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import type { ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -28,7 +28,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const app = (name: string) => path.join(FIXTURES, "apps", name, "app.js");
+const app = (name: string) => fixtureApp(`${name}/app.js`);
 
 async function runBoth(preload: string[], appPath: string, extraEnv: Record<string, string> = {}) {
   const env = { OPENAI_BASE_URL: openaiMock.baseURL, ANTHROPIC_BASE_URL: anthropicMock.url, ...extraEnv };

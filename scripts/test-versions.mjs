@@ -95,6 +95,21 @@ function versionsToTest(published, range) {
   return [...out].sort(semver.compare);
 }
 
+/**
+ * The package as npm would install it (`npm pack` of this build, unpacked), its dependencies taken from
+ * this repository: the projects use this copy, so rebuilding the repository during a long run changes nothing.
+ */
+function packTracing() {
+  const dir = path.join(WORK, `tracing-${Date.now()}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const tarball = JSON.parse(sh("npm", ["pack", "--json", "--pack-destination", dir], { cwd: ROOT }))[0].filename;
+  sh("tar", ["-xzf", path.join(dir, tarball), "-C", dir]);
+  const copy = path.join(dir, "package");
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"), "dir");
+  return copy;
+}
+let tracingCopy;
+
 /** A temporary project with the SDK at `version`, its companions, and links to @inference/tracing and the pinned rest. */
 function makeProject(pkg, version, recipe) {
   const dir = path.join(WORK, `${pkg.replace("/", "+")}@${version}`);
@@ -117,7 +132,7 @@ function makeProject(pkg, version, recipe) {
     fs.mkdirSync(path.dirname(at), { recursive: true });
     fs.symlinkSync(to, at, "dir");
   };
-  link("@inference/tracing", ROOT);
+  link("@inference/tracing", tracingCopy);
   for (const name of recipe.link) link(name, path.join(ROOT, "node_modules", name));
   const installed = (name) => JSON.parse(fs.readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8"));
   const companions = Object.fromEntries(specs.slice(1).map((s) => s.slice(0, s.lastIndexOf("@"))).map((n) => [n, installed(n).version]));
@@ -137,7 +152,13 @@ const runtimeVersions = new Map();
 /** The runtime's own version, for the matrix (Node from `npx node@N`, Bun from the bun package). */
 function runtimeVersion(runtime) {
   if (!runtimeVersions.has(runtime)) {
-    const bin = runtime === "bun" ? path.join(ROOT, "node_modules", ".bin", "bun") : sh("npx", ["-y", `node@${runtime.slice(4)}`, "-p", "process.execPath"], { timeout: 300_000 }).trim().split("\n").pop();
+    // as test/helpers/runtimes.ts finds them: this Node for its own major, `npx node@N` for the others
+    const bin =
+      runtime === "bun"
+        ? path.join(ROOT, "node_modules", ".bin", "bun")
+        : runtime === `node${process.versions.node.split(".")[0]}`
+          ? process.execPath
+          : sh("npx", ["-y", `node@${runtime.slice(4)}`, "-p", "process.execPath"], { timeout: 300_000 }).trim().split("\n").pop();
     runtimeVersions.set(runtime, sh(bin, ["--version"]).trim().replace(/^v/, ""));
   }
   return runtimeVersions.get(runtime);
@@ -219,6 +240,7 @@ async function main() {
   const forced = new Map((args.versions ?? "").split(",").filter(Boolean).map((kv) => kv.split("=")));
   const matrix = readMatrix();
   fs.mkdirSync(WORK, { recursive: true });
+  if (!args["dry-run"]) tracingCopy = packTracing();
 
   for (const i of INTEGRATIONS) {
     if (only && !only.includes(i.key) && !only.includes(i.packages[0])) continue;

@@ -36,7 +36,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
 export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      cwd: options.cwd ?? ROOT,
+      // the version matrix's project (CATALYST_TEST_SDK_DIR), so a door there resolves that project's copy of us
+      cwd: options.cwd ?? process.env.CATALYST_TEST_SDK_DIR ?? ROOT,
       env: cleanEnv(options.env),
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -110,3 +110,10 @@ export function appFile(t: Pick<SdkTarget, "projectDir">, fixture: string): stri
 export function fixtureApp(fixture: string): string {
   return appFile({ projectDir: process.env[SDK_DIR_ENV] }, fixture);
 }
+
+/**
+ * Where tests that start apps from the repository's root start them: the pointed project instead in
+ * the version matrix, so the door (`--import @inference/tracing/register`) resolves the project's copy
+ * (run() does the same for subprocesses started without a cwd).
+ */
+export const APP_CWD = process.env[SDK_DIR_ENV] ?? ROOT;

@@ -5,8 +5,8 @@
 import * as http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, ROOT } from "../helpers/run";
-import { fixtureApp } from "../helpers/sdk-project";
+import { node } from "../helpers/run";
+import { APP_CWD, fixtureApp } from "../helpers/sdk-project";
 import { byKind, kindOf, one } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -61,14 +61,14 @@ const runNames = (bodies: { body: string }[]) => ["weather_pipeline", "lookup_we
 describe("LangSmith traceable / wrapOpenAI / RunTree, zero-code (--import)", () => {
   it("puts LangSmith runs into our tree and keeps the app's export to LangSmith", async () => {
     posted = [];
-    const plain = await node([APP], { cwd: ROOT, env: env(false), timeoutMs: 60_000 });
+    const plain = await node([APP], { cwd: APP_CWD, env: env(false), timeoutMs: 60_000 });
     expect(plain.code, plain.stderr).toBe(0);
     const plainRuns = runNames(posted);
     expect(plainRuns).toEqual(["weather_pipeline", "lookup_weather", "failing_step", "ChatOpenAI", "manual_run"]);
 
     posted = [];
     receiver.clear();
-    const traced = await node(["--import", "@inference/tracing/register", APP], { cwd: ROOT, env: env(true), timeoutMs: 60_000 });
+    const traced = await node(["--import", "@inference/tracing/register", APP], { cwd: APP_CWD, env: env(true), timeoutMs: 60_000 });
     expect(traced.code, traced.stderr).toBe(0);
     expect(traced.stdout).toBe(plain.stdout);
     // LangSmith still receives every run, on the same endpoint
@@ -109,7 +109,7 @@ describe("LangSmith tracing off (no LANGSMITH_TRACING)", () => {
   it("adds no LangSmith spans; the model call is still recorded once, by the openai integration", async () => {
     receiver.clear();
     const { LANGSMITH_TRACING: _off, ...rest } = env(true);
-    const r = await node(["--import", "@inference/tracing/register", APP], { cwd: ROOT, env: rest, timeoutMs: 60_000 });
+    const r = await node(["--import", "@inference/tracing/register", APP], { cwd: APP_CWD, env: rest, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "manual_run") && byKind(s, "LLM").length >= 1, 20_000);
     expect(spans.some((s) => s.name === "weather_pipeline")).toBe(false);
@@ -122,9 +122,9 @@ describe("LangSmith in a CommonJS app (--require)", () => {
     posted = [];
     receiver.clear();
     const app = fixtureApp("langsmith-cjs/app.cjs");
-    const plain = await node([app], { cwd: ROOT, env: env(false), timeoutMs: 60_000 });
+    const plain = await node([app], { cwd: APP_CWD, env: env(false), timeoutMs: 60_000 });
     posted = [];
-    const r = await node(["--require", "@inference/tracing/register", app], { cwd: ROOT, env: env(true), timeoutMs: 60_000 });
+    const r = await node(["--require", "@inference/tracing/register", app], { cwd: APP_CWD, env: env(true), timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(plain.stdout);
     expect(posted.some((p) => p.body.includes('"answer_question"'))).toBe(true);
@@ -148,7 +148,7 @@ describe("LangChain with LangSmith tracing on", () => {
     posted = [];
     receiver.clear();
     const app = fixtureApp("langchain-esm/app.js");
-    const r = await node(["--import", "@inference/tracing/register", app], { cwd: ROOT, env: { ...env(true), APP_SCENARIOS: "graph,chain" }, timeoutMs: 60_000 });
+    const r = await node(["--import", "@inference/tracing/register", app], { cwd: APP_CWD, env: { ...env(true), APP_SCENARIOS: "graph,chain" }, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(posted.some((p) => p.body.includes('"weather_agent"'))).toBe(true);
     await receiver.waitForSpans((s) => s.some((x) => x.name === "RunnableSequence") && s.some((x) => x.name === "weather_agent"), 20_000);
@@ -165,7 +165,7 @@ describe("LangChain with LangSmith tracing on", () => {
     const spanNames = async (langsmith: boolean) => {
       posted = [];
       receiver.clear();
-      const r = await node(["--require", "@inference/tracing/register", app], { cwd: ROOT, env: { ...env(true), APP_SCENARIOS: "graph", LANGSMITH_TRACING: langsmith ? "true" : "false" }, timeoutMs: 60_000 });
+      const r = await node(["--require", "@inference/tracing/register", app], { cwd: APP_CWD, env: { ...env(true), APP_SCENARIOS: "graph", LANGSMITH_TRACING: langsmith ? "true" : "false" }, timeoutMs: 60_000 });
       expect(r.code, r.stderr).toBe(0);
       await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 2, 20_000);
       await new Promise((res) => setTimeout(res, 800));

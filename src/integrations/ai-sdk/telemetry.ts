@@ -19,7 +19,7 @@
 import { context, createContextKey, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
 import { clearFrameworkLLMSpan, markFrameworkLLMSpan } from "../../spans/context";
 import { recordError } from "../../spans/run-in-span";
-import { guarded } from "../../util/fault";
+import { guarded, markIncomplete } from "../../util/fault";
 import { internalError } from "../../util/log";
 import type { PatchContext } from "../types";
 import {
@@ -41,6 +41,9 @@ const AGENT_KEY = createContextKey("@inference/tracing.ai-sdk.agent");
 export function withAgentName(ctx: Context, name: string): Context {
   return ctx.setValue(AGENT_KEY, name);
 }
+
+/** Calls open at once before the oldest is ended as incomplete. */
+const MAX_OPEN_CALLS = 10_000;
 
 /** The SDK's own OpenTelemetry integrations (`@ai-sdk/otel`): when the app registered one, its spans are the record. */
 const SDK_OTEL_INTEGRATIONS = new Set(["OpenTelemetry", "LegacyOpenTelemetry"]);
@@ -92,6 +95,7 @@ export class OpenInferenceTelemetry {
       guarded(span, "ai-sdk.start", () => span.setAttributes(callStartAttributes(event, agentName)));
       // calls made further down (a tool's own generateText) are not this agent's run, nor a model call
       const ctx = trace.setSpan(clearFrameworkLLMSpan(parent.deleteValue(AGENT_KEY)), span);
+      this.evictOldestIfFull();
       this.calls.set(event.callId, { operationId, call: { span, ctx }, tools: new Map(), embeds: new Map() });
     } catch (err) {
       internalError("ai-sdk.onStart", err);
@@ -246,6 +250,16 @@ export class OpenInferenceTelemetry {
     closeChildren(state, undefined, eventTime(event));
     state.call.span.setAttribute("inference.ai_sdk.aborted", true);
     state.call.span.end(eventTime(event));
+  }
+
+  /** A call the SDK never ends (a stream nobody reads) must not hold its spans forever. */
+  private evictOldestIfFull(): void {
+    if (this.calls.size < MAX_OPEN_CALLS) return;
+    const oldest = this.take(this.calls.keys().next().value);
+    if (!oldest) return;
+    closeChildren(oldest, undefined, undefined);
+    markIncomplete(oldest.call.span);
+    oldest.call.span.end();
   }
 
   private take(callId: unknown): CallState | undefined {

@@ -41,14 +41,15 @@ const RECIPES = {
   anthropic: { files: [ZERO_CODE("openai-anthropic-zero-code")], with: () => [], link: ["openai"] },
   openaiAgents: { files: [ZERO_CODE("openai-agents-zero-code")], with: () => ["zod@^4"], link: [] },
   aiSdk: { files: [ZERO_CODE("ai-sdk-zero-code")], with: (v) => [`@ai-sdk/openai@^${{ 4: 1, 5: 2, 6: 3, 7: 4 }[major(v)]}`, "zod@^4"], link: [] },
+  // LangChain 0.3's partners: @langchain/openai 0.3 and LangGraph 0.2 accept every @langchain/core 0.3
   langchain: {
     files: [ZERO_CODE("langchain")],
-    with: (v) => (major(v) >= 1 ? ["@langchain/openai@^1", "@langchain/langgraph@^1", "zod@^4"] : ["@langchain/openai@^0", "@langchain/langgraph@^0", "zod@^3"]),
+    with: (v) => (major(v) >= 1 ? ["@langchain/openai@^1", "@langchain/langgraph@^1", "zod@^4"] : ["@langchain/openai@~0.3.0", "@langchain/langgraph@~0.2.0", "zod@^3"]),
     link: [],
   },
   langgraph: {
     files: [ZERO_CODE("langchain")],
-    with: (v) => (major(v) >= 1 ? ["@langchain/core@^1", "@langchain/openai@^1", "zod@^4"] : ["@langchain/core@^0", "@langchain/openai@^0", "zod@^3"]),
+    with: (v) => (major(v) >= 1 ? ["@langchain/core@^1", "@langchain/openai@^1", "zod@^4"] : ["@langchain/core@^0.3", "@langchain/openai@~0.3.0", "zod@^3"]),
     link: [],
   },
   langsmith: { files: [ZERO_CODE("langsmith")], with: () => [], link: ["openai", "@langchain/core", "@langchain/openai", "@langchain/langgraph", "zod"] },

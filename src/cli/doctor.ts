@@ -99,7 +99,7 @@ export async function examine(start: string, env: NodeJS.ProcessEnv = process.en
 
   const preload = preloadStatus(appDir, pkg, appEnv, entry);
   if (!preload.loaded) {
-    const start = pkg.scripts?.start;
+    const start = startCommand(pkg);
     problems.push({
       what: start ? `\`npm start\` runs \`${start}\`, which does not load ${PRELOAD}` : `nothing in package.json scripts, NODE_OPTIONS or bunfig.toml loads ${PRELOAD}`,
       fix: `Start the app with \`node --import ${PRELOAD} ${entry ? path.relative(appDir, entry) : "app.js"}\` (or set NODE_OPTIONS="--import ${PRELOAD}"; Bun: \`bun --preload ${PRELOAD}\`).`,
@@ -182,7 +182,8 @@ const SCRIPT_FILE = /(?:^|\s)(?!-)((?:\.{0,2}\/)?[\w./@-]+\.(?:[cm]?js|[cm]?ts|t
 
 /** The app's entry script: the file the start script runs, else package.json main, else index.js. */
 function entryOf(appDir: string, pkg: any): string | undefined {
-  const fromScript = typeof pkg.scripts?.start === "string" ? SCRIPT_FILE.exec(pkg.scripts.start)?.[1] : undefined;
+  const start = startCommand(pkg);
+  const fromScript = start !== undefined ? SCRIPT_FILE.exec(start)?.[1] : undefined;
   for (const candidate of [fromScript, pkg.main, "index.js", "index.mjs", "app.js", "server.js"]) {
     if (typeof candidate !== "string") continue;
     const file = path.resolve(appDir, candidate);
@@ -202,10 +203,21 @@ function preloadStatus(appDir: string, pkg: any, env: NodeJS.ProcessEnv, entry: 
   }
   // an app that calls setup() itself, first thing in its entry, needs no preload for CommonJS SDKs
   if (entry && /["']@inference\/tracing["']/.test(safeRead(entry)) && /\bsetup\s*\(/.test(safeRead(entry))) how.push(`setup() in ${path.relative(appDir, entry)}`);
-  const start = pkg.scripts?.start;
+  const start = startCommand(pkg);
   // the start script is what `npm start` runs: when it exists, it must be the one that loads us (or NODE_OPTIONS)
-  const loaded = typeof start === "string" ? PRELOAD_FLAG.test(start) || how.some((h) => !h.startsWith("package.json")) : how.length > 0;
+  const loaded = start !== undefined ? PRELOAD_FLAG.test(start) || how.some((h) => !h.startsWith("package.json")) : how.length > 0;
   return { loaded, how };
+}
+
+/** What `npm start` ends up running: the start script, through `npm run x` / `yarn x` / `pnpm x` to the script it names. */
+function startCommand(pkg: any): string | undefined {
+  let script = pkg.scripts?.start;
+  for (let hops = 0; typeof script === "string" && hops < 5; hops++) {
+    const next = /^\s*(?:npm run|yarn|pnpm(?: run)?)\s+([\w:.-]+)\s*$/.exec(script)?.[1];
+    if (!next || typeof pkg.scripts?.[next] !== "string") return script;
+    script = pkg.scripts[next];
+  }
+  return typeof script === "string" ? script : undefined;
 }
 
 function safeRead(file: string): string {

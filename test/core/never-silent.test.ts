@@ -41,7 +41,7 @@ describe("never a silent no-op", () => {
   it("a version outside the declared range: one warning line, not patched, the app unchanged", async () => {
     const dir = project("8.0.0");
     const plain = await run(dir, false, { CALLS: "2" });
-    const traced = await run(dir, true, { CALLS: "2", CATALYST_DEBUG: "" });
+    const traced = await run(dir, true, { CALLS: "2" });
     expect(traced.stdout).toBe(plain.stdout);
     expect(traced.code).toBe(plain.code);
     const warnings = ourLines(traced.stderr).filter((l) => l.includes("warning"));

@@ -16,7 +16,8 @@
  * SDK underneath records no second span); tools run inside their TOOL span, so a tool that calls
  * the SDK again, or an agentSpan() in a tool, nests under it.
  */
-import { context, createContextKey, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
+import { context, createContextKey, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type TimeInput } from "@opentelemetry/api";
+import { Attr } from "../../semconv";
 import { clearFrameworkLLMSpan, markFrameworkLLMSpan } from "../../spans/context";
 import { recordError } from "../../spans/run-in-span";
 import { guarded, markIncomplete } from "../../util/fault";
@@ -58,6 +59,12 @@ interface CallState {
   call: Open;
   /** The model call in flight: a call's steps run one after another. */
   model?: Open;
+  /**
+   * A step's model call that has answered, ended when its step ends (at the time it answered): the
+   * step names the model the API answered with, which the model call's own end event gives only in
+   * later 7.x releases (7.0.0 repeats the requested model there).
+   */
+  answered?: { span: Span; status: SpanStatusCode; at: TimeInput };
   toolChoice?: unknown;
   tools: Map<string, Open>;
   embeds: Map<string, Span>;
@@ -121,6 +128,7 @@ export class OpenInferenceTelemetry {
     try {
       // a retried stream may start again without ending the failed attempt
       if (state.model) endSpan(state.model.span, SpanStatusCode.ERROR);
+      endAnswered(state);
       const open = this.child(state, modelCallSpanName(state.operationId), {}, SpanKind.CLIENT, eventTime(event));
       guarded(open.span, "ai-sdk.model-start", () => open.span.setAttributes(modelCallStartAttributes(event, state.operationId, state.toolChoice)));
       state.model = { span: open.span, ctx: markFrameworkLLMSpan(open.ctx, open.span) };
@@ -130,20 +138,23 @@ export class OpenInferenceTelemetry {
   }
 
   onLanguageModelCallEnd(event: Event): void {
-    this.endModelCall(event);
-  }
-
-  onObjectStepEnd(event: Event): void {
-    this.endModelCall(event);
-  }
-
-  private endModelCall(event: Event): void {
     const state = this.calls.get(event?.callId);
+    const model = this.answer(state, event);
+    if (state && model) state.answered = { span: model.span, status: statusOf(event), at: eventTime(event) ?? preciseNow() };
+  }
+
+  /** generateObject / streamObject: their one step's end is the model call's end, with the response model. */
+  onObjectStepEnd(event: Event): void {
+    const model = this.answer(this.calls.get(event?.callId), event);
+    if (model) endSpan(model.span, statusOf(event), eventTime(event));
+  }
+
+  private answer(state: CallState | undefined, event: Event): Open | undefined {
     const model = state?.model;
-    if (!state || !model) return;
+    if (!state || !model) return undefined;
     state.model = undefined;
     guarded(model.span, "ai-sdk.model-end", () => model.span.setAttributes(modelCallEndAttributes(event)));
-    endSpan(model.span, event.finishReason === "error" ? SpanStatusCode.ERROR : SpanStatusCode.OK, eventTime(event));
+    return model;
   }
 
   /** Runs the provider's doGenerate/doStream inside the model call's span. */
@@ -185,10 +196,14 @@ export class OpenInferenceTelemetry {
   }
 
   onStepEnd(event: Event): void {
-    // a stream can close after an error chunk without a model-call end event
     const state = this.calls.get(event?.callId);
-    if (state?.model) {
-      endSpan(state.model.span, event.finishReason === "error" ? SpanStatusCode.ERROR : SpanStatusCode.OK, eventTime(event));
+    if (!state) return;
+    const model = event.response?.modelId;
+    if (state.answered && typeof model === "string") state.answered.span.setAttribute(Attr.MODEL_NAME, model);
+    endAnswered(state);
+    // a stream can close after an error chunk without a model-call end event
+    if (state.model) {
+      endSpan(state.model.span, statusOf(event), eventTime(event));
       state.model = undefined;
     }
   }
@@ -270,7 +285,22 @@ export class OpenInferenceTelemetry {
   }
 }
 
-function endSpan(span: Span, code: SpanStatusCode, time?: Date): void {
+function statusOf(event: Event): SpanStatusCode {
+  return event.finishReason === "error" ? SpanStatusCode.ERROR : SpanStatusCode.OK;
+}
+
+/** Now, in epoch milliseconds with the sub-millisecond part (a span ended later at this time keeps its precision). */
+function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function endAnswered(state: CallState): void {
+  const answered = state.answered;
+  state.answered = undefined;
+  if (answered) endSpan(answered.span, answered.status, answered.at);
+}
+
+function endSpan(span: Span, code: SpanStatusCode, time?: TimeInput): void {
   try {
     span.setStatus({ code });
     span.end(time);
@@ -281,6 +311,7 @@ function endSpan(span: Span, code: SpanStatusCode, time?: Date): void {
 
 /** Children still open when their call ends (an error, an abort): ended with the error, if any. */
 function closeChildren(state: CallState, error: unknown, time: Date | undefined): void {
+  endAnswered(state);
   const open = [...(state.model ? [state.model.span] : []), ...[...state.tools.values()].map((t) => t.span), ...state.embeds.values()];
   state.model = undefined;
   state.tools.clear();

@@ -13,6 +13,7 @@
 //   npm run test:versions -- --runtimes node22,bun
 //   npm run test:versions -- --versions ai=7.0.0  exactly these versions (no range bounds computed)
 //   npm run test:versions -- --dry-run            print what would be installed and run
+//   npm run test:versions -- --render-only        rewrite docs/version-matrix.md from the JSON
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -66,6 +67,7 @@ const { values: args } = parseArgs({
     runtimes: { type: "string" },
     versions: { type: "string" },
     "dry-run": { type: "boolean" },
+    "render-only": { type: "boolean" },
     "no-build": { type: "boolean" },
   },
 });
@@ -218,7 +220,7 @@ function markdown(matrix) {
         return { pass: `✓ ${r.runtimeVersion ?? ""}`.trim(), fail: "✗", none: "n/a", unsupported: "engines", "install-failed": "install ✗" }[r.result] ?? r.result;
       };
       const companions = Object.entries(runs[0]?.companions ?? {}).map(([n, ver]) => `${n} ${ver}`).join(", ");
-      lines.push(`| \`${e.package}\` | \`${e.range}\` | ${v} | ${ALL_RUNTIMES.map(cell).join(" | ")} | ${companions || "—"} | ${e.checked} |`);
+      lines.push(`| \`${e.package}\` | \`${e.range.replace(/\|/g, "\\|")}\` | ${v} | ${ALL_RUNTIMES.map(cell).join(" | ")} | ${companions || "—"} | ${e.checked} |`);
     }
   }
   const failed = matrix.integrations.flatMap((e) => e.runs.filter((r) => r.result === "fail" || r.result === "install-failed").map((r) => ({ ...r, package: e.package })));
@@ -231,6 +233,10 @@ function markdown(matrix) {
 }
 
 async function main() {
+  if (args["render-only"]) {
+    fs.writeFileSync(MATRIX_MD, markdown(readMatrix()));
+    return;
+  }
   if (!args["no-build"] && !args["dry-run"]) {
     log("building");
     spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });

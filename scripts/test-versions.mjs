@@ -5,15 +5,15 @@
 // each into a temporary project of its own, and runs that integration's zero-code tests against it
 // (CATALYST_TEST_SDK_DIR names the project; the tests copy their fixture apps into it) on Node 20,
 // 22, 24, 26 and Bun, where the SDK's `engines` allow the runtime. It writes docs/version-matrix.json
-// (package, version, runtime, result) and docs/version-matrix.md; test/unit/version-matrix.test.ts
-// checks the registry's ranges and the README's table against them.
+// (package, version, runtime, result) and docs/version-matrix.md, and the README's "versions tested"
+// cells; test/unit/version-matrix.test.ts checks the registry's ranges and the README against them.
 //
 //   npm run test:versions                         every integration, every runtime
 //   npm run test:versions -- --only aiSdk,openai  some integrations (the others keep their entries)
 //   npm run test:versions -- --runtimes node22,bun
 //   npm run test:versions -- --versions ai=7.0.0  exactly these versions (no range bounds computed)
 //   npm run test:versions -- --dry-run            print what would be installed and run
-//   npm run test:versions -- --render-only        rewrite docs/version-matrix.md from the JSON
+//   npm run test:versions -- --render-only        rewrite docs/version-matrix.md and the README cells from the JSON
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -27,6 +27,7 @@ const semver = require("semver");
 const ALL_RUNTIMES = ["node20", "node22", "node24", "node26", "bun"];
 const MATRIX_JSON = path.join(ROOT, "docs", "version-matrix.json");
 const MATRIX_MD = path.join(ROOT, "docs", "version-matrix.md");
+const README = path.join(ROOT, "README.md");
 const WORK = path.join(os.tmpdir(), "inference-tracing-versions");
 
 const major = (v) => semver.major(v);
@@ -232,9 +233,35 @@ function markdown(matrix) {
   return lines.join("\n");
 }
 
+/**
+ * The README's "versions tested" cells: the versions that passed and the range, then whatever the
+ * cell said after a "; " (how it was tested), kept. test/unit/version-matrix.test.ts checks the same text.
+ */
+function updateReadme(matrix) {
+  const lines = fs.readFileSync(README, "utf8").split("\n");
+  const start = lines.findIndex((l) => l.startsWith("## Integrations"));
+  for (const e of matrix.integrations) {
+    const at = lines.findIndex((l, k) => k > start && l.startsWith("| ") && l.includes(`(\`${e.package}\`)`));
+    if (at === -1) continue;
+    const cells = lines[at].split(/(?<!\\)\|/);
+    const passed = [...new Set(e.runs.filter((r) => r.result === "pass").map((r) => r.version))].sort(semver.compare);
+    const old = cells[4].trim();
+    const note = old.includes("; ") ? old.slice(old.indexOf("; ")) : "";
+    cells[4] = ` ${passed.join(", ")} (range \`${e.range.replace(/\|/g, "\\|")}\`)${note} `;
+    lines[at] = cells.join("|");
+  }
+  fs.writeFileSync(README, lines.join("\n"));
+}
+
+function writeOut(matrix) {
+  fs.writeFileSync(MATRIX_JSON, JSON.stringify(matrix, null, 2) + "\n");
+  fs.writeFileSync(MATRIX_MD, markdown(matrix));
+  updateReadme(matrix);
+}
+
 async function main() {
   if (args["render-only"]) {
-    fs.writeFileSync(MATRIX_MD, markdown(readMatrix()));
+    writeOut(readMatrix());
     return;
   }
   if (!args["no-build"] && !args["dry-run"]) {
@@ -290,10 +317,9 @@ async function main() {
     matrix.integrations = [...matrix.integrations.filter((e) => e.key !== i.key), entry].sort(
       (a, b) => INTEGRATIONS.findIndex((x) => x.key === a.key) - INTEGRATIONS.findIndex((x) => x.key === b.key),
     );
-    fs.writeFileSync(MATRIX_JSON, JSON.stringify(matrix, null, 2) + "\n");
-    fs.writeFileSync(MATRIX_MD, markdown(matrix));
+    writeOut(matrix);
   }
-  if (!args["dry-run"]) log(`wrote ${path.relative(ROOT, MATRIX_JSON)} and ${path.relative(ROOT, MATRIX_MD)}`);
+  if (!args["dry-run"]) log(`wrote ${path.relative(ROOT, MATRIX_JSON)}, ${path.relative(ROOT, MATRIX_MD)} and the README's "versions tested" cells`);
 }
 
 await main();

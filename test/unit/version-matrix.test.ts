@@ -1,8 +1,8 @@
 /**
  * docs/version-matrix.json (written by `npm run test:versions`) against the registry and the
  * README: each integration's declared range is the one the matrix ran, every version that range
- * requires (its oldest, and the newest of each major in it) passed its zero-code tests on at least
- * one runtime, and the README's "versions tested" cell lists exactly the versions that passed.
+ * requires (its oldest, and the newest of each major in it) passed its zero-code tests and failed on
+ * no runtime it ran on, and the README's "versions tested" cell lists exactly the versions that passed.
  * A range that no passing run covers — widened, or never run — fails here.
  */
 import * as fs from "node:fs";
@@ -55,12 +55,14 @@ describe("the version matrix", () => {
         expect(entry?.range).toBe(i.versionRange);
       });
 
-      it("every version the range requires passed on at least one runtime", () => {
+      it("every version the range requires passed, and failed on no runtime it ran on", () => {
         expect(entry?.required?.length ?? 0).toBeGreaterThan(0);
         for (const v of entry.required as string[]) {
           expect(inVersionRange(v, i.versionRange), `${v} in ${i.versionRange}`).toBe(true);
           const ok = runs.filter((r) => r.version === v && r.result === "pass").map((r) => r.runtime);
           expect(ok, `${i.packages[0]}@${v}: no passing run`).not.toEqual([]);
+          const failed = runs.filter((r) => r.version === v && (r.result === "fail" || r.result === "install-failed")).map((r) => r.runtime);
+          expect(failed, `${i.packages[0]}@${v} failed on these runtimes: fix it, or narrow the range`).toEqual([]);
         }
       });
 

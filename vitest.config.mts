@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // real Next.js builds take minutes: `npm run test:next` (vitest.next.config.mts)
+    exclude: ["**/node_modules/**", "test/next/**"],
     setupFiles: ["test/setup/require-ts.cjs"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -14,11 +14,11 @@ import * as path from "node:path";
 import type { EsmMode, Integration } from "../integrations/types";
 import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
-import { appManifest, findPackage } from "./resolve";
-import { scanAppImports } from "./app-imports";
+import { appEntry, appManifest, findPackage } from "./resolve";
+import { appImports } from "./app-imports";
 import { TRACER_NAME } from "../package-info";
 import { debug, internalError, warn } from "../util/log";
-import { isLoaderHooksThread, pathToFileURL } from "../util/runtime";
+import { isLoaderHooksThread, nodeRequire, pathToFileURL } from "../util/runtime";
 
 export type { EsmMode };
 
@@ -82,11 +82,10 @@ export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonl
 }
 
 function appImportsRebindingPackage(integrations: readonly Integration[]): boolean {
-  const entry = process.argv[1];
-  const rebinding = integrations.filter((i) => i.esmNeedsRebinding).flatMap((i) => i.packages);
-  if (!entry || rebinding.length === 0) return false;
-  const imports = scanAppImports(entry).esm;
-  return rebinding.some((p) => imports.has(p));
+  const rebinding = integrations.filter((i) => i.reboundExports?.length).flatMap((i) => i.packages);
+  if (rebinding.length === 0) return false;
+  const imports = appImports()?.esm;
+  return !!imports && rebinding.some((p) => imports.has(p));
 }
 
 export function esmIncludeList(integrations: readonly Integration[]): (string | RegExp)[] {
@@ -178,11 +177,10 @@ let importer: ((url: string) => Promise<unknown>) | undefined;
 const dynamicImport = (url: string) => (importer ??= new Function("url", "return import(url)") as (url: string) => Promise<unknown>)(url);
 
 export function eagerPatch(instrumenter: Instrumenter, wanted: readonly Integration[], how: EagerLoad = "require"): Promise<void> | undefined {
-  const entry = process.argv[1];
-  if (!entry) return undefined;
   const started = Date.now();
-  const imports = scanAppImports(entry);
-  const appDir = appManifest()?.dir ?? path.dirname(path.resolve(entry));
+  const imports = appImports();
+  if (!imports) return undefined;
+  const appDir = appManifest()?.dir ?? appEntry().dir;
   const byPackage = new Map<string, Integration>();
   for (const i of wanted) for (const p of i.packages) byPackage.set(p, i);
   const done = new Set<string>();
@@ -204,8 +202,7 @@ export function eagerPatch(instrumenter: Instrumenter, wanted: readonly Integrat
         continue;
       }
       try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        patch(require(file));
+        patch(nodeRequire()(file));
       } catch (err) {
         failed(err);
       }
@@ -231,7 +228,7 @@ export function eagerPatch(instrumenter: Instrumenter, wanted: readonly Integrat
     const deps = { ...(loc?.json?.dependencies ?? {}), ...(loc?.json?.peerDependencies ?? {}) };
     for (const dep of Object.keys(deps)) if (byPackage.has(dep)) load(dep, loc!.dir);
   }
-  const report = () => debug(`ESM mode eager: scanned ${imports.files} app file(s) and loaded ${done.size} supported SDK(s) in ${Date.now() - started} ms (${how})`);
+  const report = () => debug(`ESM mode eager: read ${imports.from} and loaded ${done.size} supported SDK(s) in ${Date.now() - started} ms (${how})`);
   if (pendingImports.length === 0) {
     report();
     return undefined;

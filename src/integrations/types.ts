@@ -68,11 +68,12 @@ export interface Integration<K extends string = string> {
    */
   readonly esmFiles?: readonly string[];
   /**
-   * True when the SDK can only be traced in ESM by replacing its exports (a namespace is
-   * read-only), which needs import-in-the-middle: the automatic ESM mode then uses the sync
-   * hooks for apps that import this package, where the runtime has them.
+   * The exports patch() replaces, for an SDK that can only be traced by replacing them (its
+   * functions, not methods of its classes). An ES module namespace is read-only, so apps that
+   * import such a package get import-in-the-middle from the automatic ESM mode (its sync hooks
+   * where the runtime has them), and our bundler plugins give these names reassignable bindings.
    */
-  readonly esmNeedsRebinding?: boolean;
+  readonly reboundExports?: readonly string[];
   /**
    * Integrations this one is traced through (LangGraph through LangChain): naming this one in
    * CATALYST_INSTRUMENTATIONS turns them on too, unless they are disabled by name.

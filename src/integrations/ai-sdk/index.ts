@@ -1,6 +1,6 @@
 /** Vercel AI SDK (`ai`): the declaration the registry reads. */
 import { defineIntegration } from "../types";
-import { isAISdk, patchAISdk } from "./patch";
+import { FUNCTIONS, isAISdk, patchAISdk } from "./patch";
 import { aiSdkAttributeTransform } from "./transform";
 
 export const aiSdkIntegration = defineIntegration({
@@ -9,7 +9,7 @@ export const aiSdkIntegration = defineIntegration({
   packages: ["ai"],
   subpath: "ai-sdk",
   versionRange: ">=4.0.0 <8",
-  esmNeedsRebinding: true,
+  reboundExports: FUNCTIONS,
   exportTransform: aiSdkAttributeTransform,
   patch: patchAISdk,
   detect: isAISdk,

@@ -21,7 +21,8 @@ import { originalOf, wrapFunction, wrapMethod } from "../kit";
 import { internalError } from "../../util/log";
 import { mappingTracer } from "./tracer";
 
-const FUNCTIONS = ["generateText", "streamText", "generateObject", "streamObject", "embed", "embedMany"] as const;
+/** The functions whose calls get telemetry by default: the exports this integration replaces. */
+export const FUNCTIONS = ["generateText", "streamText", "generateObject", "streamObject", "embed", "embedMany"] as const;
 
 /** The call options with our telemetry added, unless the caller set experimental_telemetry. */
 function withDefaultTelemetry(options: unknown, source: TracerSource, agentName?: string): unknown {

@@ -39,9 +39,12 @@ export interface ExportQueueOptions {
   /**
    * Run on each span before it is first encoded (the export transforms, when deferred): when its batch
    * is taken (in slices, yielding to the app between them), or as it arrives while a request is in
-   * flight or export is failing, and at the exit export. Must be idempotent.
+   * flight or export is failing. Must be idempotent. A returned promise (a transform that works off
+   * the main thread) is awaited before the batch is encoded.
    */
-  prepare?: (span: ReadableSpan) => void;
+  prepare?: (span: ReadableSpan) => void | Promise<void>;
+  /** The same, synchronously, for the exit export: whatever cannot finish now is left out. */
+  prepareNow?: (span: ReadableSpan) => void;
 }
 
 export interface ExportStats {
@@ -194,20 +197,35 @@ export class ExportQueueProcessor implements SpanProcessor {
     batch.fresh = false;
     const spans = batch.spans;
     if (!this.options.prepare) return;
+    const pending: Promise<void>[] = [];
     for (let i = 0; i < spans.length; i += PREPARE_SLICE) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      for (let j = i; j < i + PREPARE_SLICE && j < spans.length; j++) this.prepareOne(spans[j]!);
+      for (let j = i; j < i + PREPARE_SLICE && j < spans.length; j++) {
+        const p = this.prepareOne(spans[j]!);
+        if (p) pending.push(p);
+      }
     }
+    if (pending.length) await Promise.all(pending);
   }
 
-  private prepare(spans: ReadableSpan[]): void {
-    if (this.options.prepare) for (const span of spans) this.prepareOne(span);
+  private prepareNow(spans: ReadableSpan[]): void {
+    const prepare = this.options.prepareNow ?? this.options.prepare;
+    if (!prepare) return;
+    for (const span of spans) {
+      try {
+        void prepare(span);
+      } catch (err) {
+        internalError("ExportQueueProcessor.prepare", err);
+      }
+    }
   }
-  private prepareOne(span: ReadableSpan): void {
+  private prepareOne(span: ReadableSpan): Promise<void> | undefined {
     try {
-      this.options.prepare?.(span);
+      const p = this.options.prepare?.(span);
+      return p ? p.catch((err) => internalError("ExportQueueProcessor.prepare", err)) : undefined;
     } catch (err) {
       internalError("ExportQueueProcessor.prepare", err);
+      return undefined;
     }
   }
 
@@ -402,7 +420,7 @@ export class ExportQueueProcessor implements SpanProcessor {
         return report(this);
       }
       // idempotent: only what was never prepared (the queue, a batch cut off mid-preparation) is transformed now
-      this.prepare(spans);
+      this.prepareNow(spans);
       const payload = this.transport.serialize(spans);
       if (!payload) return;
       const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));

@@ -7,7 +7,7 @@
  * manager keeps it. On Node 20/22, AsyncLocalStorage switches its promise hooks on at its first
  * run(), i.e. at the first traced call, as before.
  */
-import { context } from "@opentelemetry/api";
+import { context, type Context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks/build/src/AsyncLocalStorageContextManager";
 
 const PROBE = Symbol("@inference/tracing.context-probe");
@@ -20,4 +20,21 @@ function contextFlows(): boolean {
 export function ensureContextManager(): void {
   if (contextFlows()) return;
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
+interface StorageLike {
+  enterWith(store: Context): void;
+}
+
+/**
+ * Make `ctx` the active context for the rest of the current execution and what it schedules (an
+ * incoming request's handler, started right after Node publishes the request). Works with an
+ * AsyncLocalStorage-based manager (ours, or OpenTelemetry's registered by the app); false otherwise.
+ */
+export function enterContext(ctx: Context): boolean {
+  const manager = (context as unknown as { _getContextManager?: () => unknown })._getContextManager?.();
+  const storage = (manager as { _asyncLocalStorage?: StorageLike } | undefined)?._asyncLocalStorage;
+  if (!storage || typeof storage.enterWith !== "function") return false;
+  storage.enterWith(ctx);
+  return true;
 }

@@ -37,8 +37,12 @@ async function bundle(app: BundledApp, format: Format, options: BundlerPluginOpt
   return outfile;
 }
 
-describe.each(APPS)("esbuild: $name", (app) => {
-  it.each(["esm", "cjs"] as const)("%s: the same spans as unbundled, under the preload and with start: true alone", async (format) => {
+// every app in both module formats under `npm run test:deploy`; one app per format in `npm test`
+const ALL = APPS.flatMap((app) => (["esm", "cjs"] as const).map((format) => ({ name: app.name, format, app })));
+const CASES = process.env.CATALYST_TEST_DEPLOY === "1" ? ALL : ALL.filter((c) => `${c.name}-${c.format}` === "openai-esm" || `${c.name}-${c.format}` === "anthropic-cjs");
+
+describe("esbuild", () => {
+  it.each(CASES)("$name, $format: the same spans as unbundled, under the preload and with start: true alone", async ({ app, format }) => {
     const expected = await baseline(servers, app, format);
     const file = await bundle(app, format, { start: true });
     expectInlined(file, app);

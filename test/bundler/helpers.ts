@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "vitest";
-import { FIXTURES, ROOT, node, type RunResult } from "../helpers/run";
+import { FIXTURES, ROOT, besidesStartLine, node, type RunResult } from "../helpers/run";
 import type { Servers } from "../helpers/servers";
 import type { ReceivedSpan } from "../helpers/spans";
 
@@ -34,20 +34,24 @@ export const REGISTER = path.join(ROOT, "register.mjs");
 export const appEnv = (servers: Servers, service: string, extra: Record<string, string> = {}) =>
   servers.env({ OPENAI_API_KEY: "sk-test", CATALYST_SERVICE_NAME: service, CATALYST_BATCHING: "simple", ...extra });
 
-/** The bundle inlines the SDKs: nothing loads them from node_modules at run time. */
-export function expectInlined(bundle: string, app: BundledApp): void {
-  const text = fs.readFileSync(bundle, "utf8");
-  expect(text.length).toBeGreaterThan(100_000);
+/**
+ * The bundle inlines the SDKs: nothing loads them from node_modules at run time. `chunks`: the
+ * other files of the build (webpack's chunks), which may not load them either.
+ */
+export function expectInlined(bundle: string, app: BundledApp, chunks: string[] = []): void {
+  expect(fs.readFileSync(bundle, "utf8").length).toBeGreaterThan(100_000);
+  const text = [bundle, ...chunks].map((f) => fs.readFileSync(f, "utf8")).join("\n");
   for (const pkg of app.inlined) {
     const esc = pkg.replace(/[/.]/g, "\\$&");
     expect(text, `${pkg} left as a run-time import`).not.toMatch(new RegExp(`(require\\(|import\\(|from\\s*)["'\`]${esc}(/[^"'\`]*)?["'\`]`));
   }
 }
 
-/** Values that differ from run to run of the same app: ids the mock servers count up, and timings. */
+/** Values that differ from run to run of the same app: ids, and timings. */
 function stable(key: string, value: unknown): unknown {
   if (typeof value === "number" && /(ms|PerSecond|time|duration)/i.test(key)) return "<number>";
-  if (typeof value === "string") return value.replace(/\b([a-z]+)_\d{6}\b/g, "$1_<n>");
+  // mock servers' ids (chatcmpl_000012) and stitched runs' random session ids (run-<16 hex>)
+  if (typeof value === "string") return value.replace(/\b([a-z]+)_\d{6}\b/g, "$1_<n>").replace(/\brun-[0-9a-f]{16}\b/g, "run-<id>");
   if (Array.isArray(value)) return value.map((v) => stable(key, v));
   return value;
 }
@@ -99,7 +103,7 @@ export async function untraced(servers: Servers, bundle: string, service: string
 
 /** A traced bundle run: the app's output and exit code unchanged, the same spans as unbundled. */
 export function expectSameRun(actual: { run: RunResult; spans: ReceivedSpan[] }, plain: RunResult, expected: string[], what: string): void {
-  expect(actual.run.stderr, what).toBe(plain.stderr);
+  expect(besidesStartLine(actual.run.stderr), what).toBe(plain.stderr);
   expect(actual.run.code, what).toBe(0);
   expect(actual.run.stdout, what).toBe(plain.stdout);
   expect(signatures(actual.spans), what).toEqual(expected);

@@ -1,5 +1,5 @@
 /**
- * Next.js, for real (`npm run test:next`): a small App Router app (fixtures/next-app) with the
+ * Next.js, for real (`npm run test:deploy`): a small App Router app (fixtures/next-app) with the
  * documented next.config (withInferenceTracing) and instrumentation.ts, built with `next build`
  * (Turbopack, Next 16's default, and `next build --webpack`), type check included, then served by
  * `next start`. LLM calls made in a route handler, a server action and a Pages API route become

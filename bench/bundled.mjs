@@ -55,11 +55,14 @@ for (let n = 0; n < RUNS; n++) {
   }
 }
 console.log(`\nBundled app (openai + anthropic clients), esbuild, minified ESM, Node ${process.versions.node}, median of ${RUNS} starts\n`);
-console.log("| variant | bundle KiB | start-up ms | added ms |");
-console.log("|---|---:|---:|---:|");
+console.log("| variant | bundle KiB | size vs bare | start-up ms | vs bare | added ms |");
+console.log("|---|---:|---:|---:|---:|---:|");
 const base = median(samples[0]);
+const baseSize = fs.statSync(bare).size;
 for (const [i, [name, file]] of VARIANTS.entries()) {
   const m = median(samples[i]);
-  console.log(`| ${name} | ${(fs.statSync(file).size / 1024).toFixed(0)} | ${m.toFixed(0)} | ${i ? (m - base >= 0 ? "+" : "") + (m - base).toFixed(0) : "—"} |`);
+  const size = fs.statSync(file).size;
+  const added = i ? (m - base >= 0 ? "+" : "") + (m - base).toFixed(0) : "—";
+  console.log(`| ${name} | ${(size / 1024).toFixed(0)} | ×${(size / baseSize).toFixed(2)} | ${m.toFixed(0)} | ×${(m / base).toFixed(2)} | ${added} |`);
 }
 fs.rmSync(out, { recursive: true, force: true });

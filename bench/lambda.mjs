@@ -64,14 +64,14 @@ for (let n = 0; n < RUNS; n++) {
   }
 }
 console.log(`\nLambda runtime stand-in, Node ${process.versions.node}, median of ${RUNS} runs (ms); added against bare\n`);
-console.log("| variant | cold start | added | warm invocation | added |");
-console.log("|---|---:|---:|---:|---:|");
+console.log("| variant | cold start | vs bare | added | warm invocation | vs bare | added |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
 const bare = { cold: median(samples[0].cold), invocation: median(samples[0].invocation) };
 const signed = (x) => (x >= 0 ? "+" : "") + x.toFixed(1);
 for (const [i, [name]] of VARIANTS.entries()) {
   const cold = median(samples[i].cold);
   const inv = median(samples[i].invocation);
-  console.log(`| ${name} | ${cold.toFixed(0)} | ${i ? signed(cold - bare.cold) : "—"} | ${inv.toFixed(1)} | ${i ? signed(inv - bare.invocation) : "—"} |`);
+  console.log(`| ${name} | ${cold.toFixed(0)} | ×${(cold / bare.cold).toFixed(2)} | ${i ? signed(cold - bare.cold) : "—"} | ${inv.toFixed(1)} | ×${(inv / bare.invocation).toFixed(2)} | ${i ? signed(inv - bare.invocation) : "—"} |`);
 }
 await openai.close();
 await receiver.close();

@@ -117,3 +117,55 @@ describe("Lambda: wrapHandler()", () => {
     expect(span!.attributes["llm.input_messages.0.message.content"]).toBe("callback");
   });
 });
+
+describe("per-request flush: setWaitUntil()", () => {
+  /** The service under the preload; resolves with its port once it listens. */
+  async function startService(env: Record<string, string>) {
+    const child = spawn(process.execPath, ["--import", path.join(ROOT, "register.mjs"), path.join(FIXTURES, "serverless/wait-until.mjs")], {
+      env: cleanEnv({ ...servers.env(), OPENAI_API_KEY: "sk-test", ...env }),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    started.push(child);
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    const waitFor = async (pattern: RegExp) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const m = pattern.exec(out);
+        if (m) return m;
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${pattern} in: ${out}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const port = Number((await waitFor(/^PORT (\d+)$/m))[1]);
+    return { child, port, waitFor };
+  }
+
+  const spansOf = (service: string) => servers.receiver.spans.filter((s) => s.resource["service.name"] === service);
+
+  it("each request's spans are exported before the platform freezes the function (batch timer never runs)", async () => {
+    const service = "wait-until-service";
+    const fn = await startService({ GIVE_WAIT_UNTIL: "1", CATALYST_SERVICE_NAME: service });
+    for (const [n, q] of [[1, "first"], [2, "second"]] as const) {
+      expect(await (await fetch(`http://127.0.0.1:${fn.port}/?q=${q}`)).text()).toBe(`Echo: ${q}`);
+      await fn.waitFor(new RegExp(`^FROZEN ${n}$`, "m"));
+      await frozen(fn.child);
+      // frozen: what the receiver holds is what left before the freeze — the request's root and its LLM span
+      const llm = byKind(spansOf(service), "LLM");
+      expect(llm.map((s) => s.attributes["llm.input_messages.0.message.content"])).toEqual(["first", "second"].slice(0, n));
+      const root = spansOf(service).find((s) => s.spanId === llm.at(-1)!.parentSpanId);
+      expect(root?.kind).toBe(2); // SERVER
+      fn.child.kill("SIGCONT");
+    }
+  });
+
+  it("without it, a function frozen after its response has exported nothing", async () => {
+    const service = "no-wait-until-service";
+    const fn = await startService({ CATALYST_SERVICE_NAME: service });
+    expect(await (await fetch(`http://127.0.0.1:${fn.port}/?q=lost`)).text()).toBe("Echo: lost");
+    await fn.waitFor(/^FROZEN 1$/m);
+    await frozen(fn.child);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(spansOf(service)).toEqual([]);
+  });
+});

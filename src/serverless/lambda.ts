@@ -5,7 +5,7 @@
  * handler's result (or error) back to the runtime, bounded in time. The handler itself is called
  * unchanged: same arguments, same `this`, same result or error, same callback.
  */
-import { currentHandle } from "../setup";
+import { globalState, type TracingHandle } from "../state";
 import { CatalystInstrumentationError, ErrorCodes } from "../errors";
 import { withTimeout } from "../export/lifecycle";
 import { debug } from "../util/log";
@@ -29,6 +29,16 @@ const DEADLINE_MARGIN_MS = 100;
 
 type AnyHandler = (...args: any[]) => any;
 
+/**
+ * The running tracing (the preload's, in the usual setup), else tracing started now. Our setup
+ * code is required only then: on a cold start under the preload, this module loads a few files, not
+ * our whole library (hundreds of ms on a small function).
+ */
+function tracingHandle(): TracingHandle {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return globalState().handle ?? (require("../setup") as typeof import("../setup")).currentHandle("lambda");
+}
+
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return !!x && (typeof x === "object" || typeof x === "function") && typeof (x as PromiseLike<unknown>).then === "function";
 }
@@ -48,7 +58,7 @@ export function wrapHandler<H extends AnyHandler>(handler: H, options: WrapHandl
   if (typeof handler !== "function") {
     throw new CatalystInstrumentationError(ErrorCodes.INVALID_CALLBACK, "wrapHandler(handler): handler must be a function");
   }
-  const handle = currentHandle("lambda");
+  const handle = tracingHandle();
   const bound = options.flushTimeoutMillis ?? handle.config.shutdownTimeoutMillis;
 
   const flush = (args: unknown[]): Promise<void> => {

@@ -420,6 +420,7 @@ export const SETTINGS = {
   stitchIdleMillis: setting({ option: "stitchIdleMillis", env: ["CATALYST_STITCH_IDLE_MS"], parse: wholeNumber(100, MAX_TIMER_MS), default: 30_000 }),
   requestRoots: setting({ option: "requestRoots", env: ["CATALYST_REQUEST_ROOTS"], parse: bool, default: true }),
   propagation: setting<PropagationSetting>({ option: "propagation", env: ["CATALYST_PROPAGATION"], parse: propagationParser, default: "on" }),
+  mcpStdioServers: setting({ env: ["CATALYST_MCP_STDIO_SERVERS"], parse: bool, default: true }),
   /** Where `serve` keeps its store (read by the CLI). */
   localDir: setting<string | undefined>({ env: ["CATALYST_LOCAL_DIR"], parse: filePath, default: undefined }),
 };
@@ -582,6 +583,7 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     requestRoots: get("requestRoots").value,
     propagation: get("propagation").value,
     recordEmbeddingVectors: get("recordEmbeddingVectors").value || (hideVectors.source !== undefined && !hideVectors.value),
+    mcpStdioServers: get("mcpStdioServers").value,
   };
 }
 
@@ -618,7 +620,10 @@ export function loadDotEnv(env: Env = process.env): void {
 }
 
 
-/** `<base>/v1/traces`, unless the URL already names that path. Undefined (with a warning) when invalid. */
+/**
+ * `<base>/v1/traces`, unless the URL already names that path; a query stays after the path
+ * (`…/otlp?tenant=abc` → `…/otlp/v1/traces?tenant=abc`). Undefined (with a warning) when invalid.
+ */
 export function tracesUrlFor(source: string, endpoint: string): string | undefined {
   let url: URL;
   try {
@@ -633,8 +638,9 @@ export function tracesUrlFor(source: string, endpoint: string): string | undefin
     warn(`${source}="${endpoint}" must use http:// or https:// (OTLP/HTTP); traces stay local.`);
     return undefined;
   }
-  const trimmed = url.href.replace(/\/+$/, "");
-  return /\/v1\/traces$/.test(url.pathname.replace(/\/+$/, "")) ? trimmed : `${trimmed}/v1/traces`;
+  const path = url.pathname.replace(/\/+$/, "");
+  url.pathname = /\/v1\/traces$/.test(path) ? path : `${path}/v1/traces`;
+  return url.href;
 }
 
 

@@ -15,7 +15,8 @@ import type { EsmMode, Integration } from "../integrations/types";
 import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
 import { appEntry, appManifest, findPackage } from "./resolve";
-import { appImports } from "./app-imports";
+import { appImports, scanAppImports } from "./app-imports";
+import { inVersionRange } from "./version-range";
 import { TRACER_NAME } from "../package-info";
 import { debug, internalError, warn } from "../util/log";
 import { isLoaderHooksThread, nodeRequire, pathToFileURL } from "../util/runtime";
@@ -58,7 +59,7 @@ function loaderOnCommandLine(): boolean {
  * be rebound to be traced (the AI SDK's functions, the Claude Agent SDK's query) is
  * import-in-the-middle used: its sync hooks where the runtime has them, else its module.register loader.
  */
-export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonly Integration[] = []): EsmMode {
+export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonly Integration[] = [], entry = appEntry().file): EsmMode {
   if (requested !== "auto") {
     if (process.versions.bun && (requested === "sync" || requested === "loader")) {
       warn(`CATALYST_ESM_MODE=${requested} is not available under Bun (no loader hooks); using "eager".`);
@@ -73,7 +74,7 @@ export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonl
   if (process.versions.bun) return "eager";
   // our loader given on the command line (--experimental-loader / --loader): it is already running
   if (loaderOnCommandLine()) return "loader";
-  if (appImportsRebindingPackage(integrations)) {
+  if (rebindingPackageImported(integrations, entry)) {
     if (syncHooksSupported()) return "sync";
     // Node 20: the off-thread loader is slow, but only apps that need it pay for it
     if (typeof (require("node:module") as { register?: unknown }).register === "function") return "loader";
@@ -81,11 +82,26 @@ export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonl
   return "eager";
 }
 
-function appImportsRebindingPackage(integrations: readonly Integration[]): boolean {
-  const rebinding = integrations.filter((i) => i.reboundExports?.length).flatMap((i) => i.packages);
-  if (rebinding.length === 0) return false;
-  const imports = appImports()?.esm;
-  return !!imports && rebinding.some((p) => imports.has(p));
+/**
+ * The first package the app imports as an ES module whose exports must be rebound to be traced.
+ * The app: `entry` and the files it leads to; with no entry file (a launcher in node_modules
+ * started the process, see appEntry()), the packages its package.json names.
+ */
+export function rebindingPackageImported(integrations: readonly Integration[], entry: string | undefined): string | undefined {
+  const rebinding = integrations.filter((i) => i.esmNeedsRebinding);
+  if (rebinding.length === 0) return undefined;
+  const imports = entry ? scanAppImports(entry).esm : appImports()?.esm;
+  if (!imports) return undefined;
+  const fromDir = entry ? path.dirname(path.resolve(entry)) : appEntry().dir;
+  for (const i of rebinding) for (const p of i.packages) if (imports.has(p) && needsRebinding(i, p, fromDir)) return p;
+  return undefined;
+}
+
+/** Whether this package, as the app's folder resolves it, needs its ESM exports rebound (see esmNeedsRebinding). */
+function needsRebinding(i: Integration, pkg: string, fromDir: string): boolean {
+  if (typeof i.esmNeedsRebinding !== "string" || pkg !== i.packages[0]) return !!i.esmNeedsRebinding;
+  const version = findPackage(pkg, fromDir)?.version;
+  return !version || inVersionRange(version, i.esmNeedsRebinding);
 }
 
 export function esmIncludeList(integrations: readonly Integration[]): (string | RegExp)[] {

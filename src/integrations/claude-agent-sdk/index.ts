@@ -1,7 +1,8 @@
 /**
  * Claude Agent SDK (`@anthropic-ai/claude-agent-sdk`): the declaration the registry reads.
  * The package is ESM-only and query() must be rebound to be traced in process, hence
- * reboundExports (the automatic ESM mode uses import-in-the-middle for apps importing it).
+ * esmNeedsRebinding (the automatic ESM mode uses import-in-the-middle for apps importing it) and
+ * reboundExports (the bundler plugins' proxies make those names reassignable).
  */
 import { defineIntegration } from "../types";
 import { WRAPPERS, isClaudeAgentSdk, patchClaudeAgentSdk, prepareClaudeAgentSdk } from "./patch";
@@ -12,6 +13,7 @@ export const claudeAgentSdkIntegration = defineIntegration({
   packages: ["@anthropic-ai/claude-agent-sdk"],
   subpath: "claude-agent-sdk",
   versionRange: ">=0.1.0 <1",
+  esmNeedsRebinding: true,
   reboundExports: Object.keys(WRAPPERS),
   onSetup: prepareClaudeAgentSdk,
   patch: patchClaudeAgentSdk,

@@ -58,6 +58,20 @@ async function start(dir: string, service: string): Promise<{ url: string; serve
   return { url, server, output: () => output };
 }
 
+/**
+ * Our package as `npm install` puts it in an app: a folder of its own in the app's node_modules, with
+ * the files package.json ships. (This repository's node_modules links the package to the repository
+ * itself, outside any node_modules: Next would take it for the app's own code and bundle it.) Its
+ * dependencies resolve from the repository's node_modules above the app's folder.
+ */
+function installOurPackage(appDir: string): void {
+  const target = path.join(appDir, "node_modules/@inference/tracing");
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { files: string[] };
+  for (const entry of ["package.json", ...pkg.files.filter((f) => !f.startsWith("!"))]) {
+    fs.cpSync(path.join(ROOT, entry), path.join(target, entry), { recursive: true, filter: (src) => !src.endsWith(".map") });
+  }
+}
+
 /** The id of the page's server action, from the form Next renders (what a browser without JavaScript posts). */
 function actionField(html: string): string {
   const m = /name="(\$ACTION_ID_[^"]+)"/.exec(html);
@@ -76,6 +90,7 @@ describe.each([
     const dir = path.join(OUT, bundler.toLowerCase());
     fs.mkdirSync(OUT, { recursive: true });
     fs.cpSync(path.join(FIXTURES, "next-app"), dir, { recursive: true });
+    installOurPackage(dir);
     const build = await run(process.execPath, [NEXT_BIN, "build", ...flags], { cwd: dir, env: { NEXT_TELEMETRY_DISABLED: "1" }, timeoutMs: 900_000 });
     expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
     expect(build.stdout).toMatch(/Linting and checking validity of types|Finished TypeScript|Running TypeScript/);

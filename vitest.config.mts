@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // real Next.js, webpack and Rollup builds take minutes: `npm run test:deploy` (vitest.deploy.config.mts)
+    exclude: ["**/node_modules/**", "test/next/**", "test/bundler/webpack.test.ts", "test/bundler/rollup.test.ts"],
     setupFiles: ["test/setup/require-ts.cjs"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -7,6 +7,7 @@
 // `--if-changed` (what `npm run demo` uses) builds only when a source changed since the last
 // complete build (scripts/build-inputs.mjs).
 import { spawnSync } from "node:child_process";
+import { builtinModules } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,6 +105,50 @@ await build({
   sourcemap: true,
   minify: process.env.CATALYST_BUILD_DEBUG !== "1",
   keepNames: true,
+  logLevel: "warning",
+});
+
+// The bundle runtime (src/bundler/runtime.ts): our code as an app's bundle carries it when it is built
+// with our esbuild/webpack/Rollup plugins (the library API, and the start of tracing with `start: true`).
+// One self-contained CommonJS file that any bundler can inline, for either output format:
+//  - Node's builtins are taken with process.getBuiltinModule where the runtime has it (Node 20.16+,
+//    22.3+, Bun), which an ES module bundle needs (it has no require); a literal require() otherwise,
+//    which webpack and CommonJS bundles map to Node's own;
+//  - src/otel-sdk-loader.ts is replaced by src/bundler/otel-sdk-inline.ts: the SDK is inlined, with
+//    no code cache file to load and no require() of a path (webpack would rewrite it);
+//  - @opentelemetry/api stays a package import, so the app's bundle has one copy of it, shared with
+//    the SDKs that take tracers from it;
+//  - the packages' ES module builds, so only what is used is kept.
+const builtinNames = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+const bundleRuntimePlugin = {
+  name: "bundle-runtime",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
+      if (!builtinNames.has(args.path)) return undefined;
+      // the fallback inside the builtin stand-in: a plain require of the builtin
+      if (args.namespace === "builtin") return { path: args.path, external: true };
+      return { path: args.path.replace(/^node:/, ""), namespace: "builtin" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
+      contents: `module.exports = (typeof process.getBuiltinModule === "function" && process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)})) || require(${JSON.stringify(`node:${args.path}`)});`,
+      loader: "js",
+    }));
+    b.onResolve({ filter: /otel-sdk-loader$/ }, () => ({ path: path.join(root, "src/bundler/otel-sdk-inline.ts") }));
+  },
+};
+await build({
+  entryPoints: [path.join(root, "src/bundler/runtime.ts")],
+  outfile: path.join(root, "dist/bundle-runtime.js"),
+  bundle: true,
+  platform: "node",
+  mainFields: ["module", "main"],
+  external: ["@opentelemetry/api"],
+  format: "cjs",
+  target: "node20",
+  sourcemap: true,
+  minify: process.env.CATALYST_BUILD_DEBUG !== "1",
+  keepNames: true,
+  plugins: [bundleRuntimePlugin],
   logLevel: "warning",
 });
 

@@ -14,12 +14,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { InstrumenterConfig } from "./hooks/instrumenter";
+import { appEntry, nearestPackageJson } from "./hooks/resolve";
 import type { ModuleKey } from "./integrations/registry";
 import type { EsmMode } from "./integrations/types";
 import type { PropagationSetting } from "./runs/propagation";
 import { addSecret, debug, warn } from "./util/log";
 
 export type BatchingMode = "batch" | "simple";
+/** When queued spans are exported: on the batch timer, or as soon as a request's root span ends too. */
+export type FlushMode = "batch" | "request";
 export type ConsoleMode = "tree" | "summary" | "off";
 
 export interface SetupOptions {
@@ -37,6 +40,12 @@ export interface SetupOptions {
   /** Also patch every supported SDK that loads (default true). */
   autoInstrument?: boolean;
   batching?: BatchingMode;
+  /**
+   * "request": every time a root span ends (a request's, an invocation's, an agent run's), export
+   * what is queued at once, for platforms that freeze a function after its response; hand those
+   * exports to the platform with setWaitUntil(). Default "batch": on the export timer.
+   */
+  flush?: FlushMode;
   shutdownTimeoutMillis?: number;
   /** Extra span processors that see every span (added after ours). */
   spanProcessors?: SpanProcessor[];
@@ -123,6 +132,7 @@ export interface Config extends InstrumenterConfig {
   debug: boolean;
   autoInstrument: boolean;
   batching: BatchingMode;
+  flush: FlushMode;
   protocol: OtlpProtocol;
   compression: OtlpCompression;
   /** Extra resource attributes (service.* and deployment.environment are set from the fields above). */
@@ -346,6 +356,7 @@ export const SETTINGS = {
   serviceVersion: setting<string | undefined>({ option: "serviceVersion", env: ["CATALYST_SERVICE_VERSION"], parse: text, default: undefined }),
   environment: setting<string | undefined>({ option: "environment", env: ["CATALYST_ENVIRONMENT"], parse: text, default: undefined }),
   batching: setting<BatchingMode>({ option: "batching", env: ["CATALYST_BATCHING"], parse: oneOf(["batch", "simple"], "a batching mode"), default: "batch" }),
+  flush: setting<FlushMode>({ option: "flush", env: ["CATALYST_FLUSH"], parse: oneOf(["batch", "request"], "a flush mode"), default: "batch" }),
   protocol: setting<OtlpProtocol>({
     option: "protocol",
     env: ["CATALYST_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"],
@@ -546,6 +557,7 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     debug: get("debug").value,
     autoInstrument: options.autoInstrument ?? true,
     batching: get("batching").value,
+    flush: get("flush").value,
     protocol: get("protocol").value,
     compression: compression.source || !endpointIsOtel ? compression.value : read("otelCompression", {}, env).value,
     resourceAttributes,
@@ -632,23 +644,6 @@ export function tracesUrlFor(source: string, endpoint: string): string | undefin
 }
 
 
-function readPackageJson(dir: string): { name?: string; version?: string } | undefined {
-  let d = dir;
-  for (let i = 0; i < 20; i++) {
-    const file = path.join(d, "package.json");
-    try {
-      if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
-    } catch {
-      return undefined;
-    }
-    const parent = path.dirname(d);
-    if (parent === d) break;
-    d = parent;
-  }
-  return undefined;
-}
-
-
 /**
  * An OpenTelemetry key=value list (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES):
  * comma-separated, keys and values percent-decoded; an entry that is not key=value is skipped.
@@ -679,13 +674,16 @@ function decodePercent(s: string): string {
 }
 
 
-/** The app's identity: its package.json (from the entry script's folder, else cwd), else the script name. */
+/**
+ * The app's identity: its package.json (found from the app's entry, see appEntry()), else the
+ * Lambda function's name, else the script's name.
+ */
 function appIdentity(): { name: string; version?: string } {
-  const script = process.argv[1];
-  const dir = script ? path.dirname(path.resolve(script)) : process.cwd();
-  const pkg = readPackageJson(dir);
+  const { file, dir } = appEntry();
+  const pkg = nearestPackageJson(dir)?.json as { name?: string; version?: string } | undefined;
   if (pkg?.name) return { name: pkg.name, version: pkg.version };
-  if (script) return { name: path.basename(script).replace(/\.[cm]?[jt]sx?$/, ""), version: pkg?.version };
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) return { name: process.env.AWS_LAMBDA_FUNCTION_NAME, version: pkg?.version };
+  if (file) return { name: path.basename(file).replace(/\.[cm]?[jt]sx?$/, ""), version: pkg?.version };
   return { name: "unknown_service:node" };
 }
 

@@ -1,7 +1,7 @@
 /** The public API of @inference/tracing, and nothing else. */
 export { setup } from "./setup";
 export type { TracingHandle } from "./state";
-export type { SetupOptions, Config, BatchingMode, ConsoleMode } from "./config";
+export type { SetupOptions, Config, BatchingMode, ConsoleMode, FlushMode } from "./config";
 export { agentSpan, type AgentSpanOptions, type SpanCallback } from "./spans/agent-span";
 export { manualSpan, type ManualSpanOptions } from "./spans/manual-span";
 export { SpanHandle } from "./spans/handle";
@@ -16,5 +16,5 @@ export {
 } from "./errors";
 export type { InstallResult } from "./integrations/types";
 export { instrument } from "./instrument";
-export { flush, shutdown } from "./flush";
+export { flush, shutdown, setWaitUntil } from "./flush";
 export { wrapClaudeAgentSdkQuery } from "./subpaths/claude-agent-sdk";

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import * as api from "@opentelemetry/api";
 import { requireWithCodeCache } from "./boot/code-cache";
 import { debug } from "./util/log";
+import { bundledOtelApi } from "./hooks/bundled";
 
 type OtelSdk = typeof import("./export/otel-sdk");
 let sdk: OtelSdk | undefined;
@@ -31,10 +32,13 @@ export function loadOtelSdk(): OtelSdk {
  * The @opentelemetry/api the SDK bundle registers the provider through. If the copy in
  * node_modules is loaded already, another library may hold a proxy tracer from it (the Anthropic
  * SDK takes one when a client is made): registering through that copy hands those proxies the
- * provider. If nobody loaded it, ours (already in memory) does the same job without the
+ * provider; the same goes for the copy an app's bundle carries, which bundles built with our
+ * plugins hand over. If nobody loaded one, ours (already in memory) does the same job without the
  * ~25 ms it takes to load the package's files.
  */
 function sharedApi(from: string): unknown {
+  const bundled = bundledOtelApi();
+  if (bundled) return bundled;
   try {
     const file = require.resolve("@opentelemetry/api", { paths: [path.dirname(from)] });
     return require.cache[file]?.exports ?? api;

@@ -3,13 +3,11 @@
  * loads on the first span), then install the CommonJS hook and the ESM coverage
  * chosen for this runtime. Never throws into the app.
  */
-import { start, type InternalHandle } from "./setup";
-import { settingFromEnv } from "./config";
+import { start, startsInThisThread, type InternalHandle } from "./setup";
 import { globalState } from "./state";
 import { chooseEsmMode, installEsmHook } from "./hooks/esm-hook";
 import { debug, internalError, setPreloading, warn } from "./util/log";
 import { codeCacheResult } from "./boot/code-cache";
-import { isLoaderHooksThread, isMainThread } from "./util/runtime";
 
 export interface PreloadOptions {
   door: "import" | "require" | "bun";
@@ -18,10 +16,7 @@ export interface PreloadOptions {
 
 /** `ready`: under Bun, settles once the SDKs the app imports are loaded and patched (the Bun door awaits it). */
 export function preload(options: PreloadOptions): { ready?: Promise<void> } {
-  // Node runs --require preloads again inside the ESM loader's hooks thread: nothing to do there.
-  // The app's own worker threads are traced only when asked (CATALYST_WORKERS=on): each would pay
-  // our start-up, and most workers of most apps never call an LLM.
-  if (!isMainThread() && (isLoaderHooksThread() || !!process.versions.bun || !settingFromEnv("workers"))) return {};
+  if (!startsInThisThread()) return {};
   setPreloading(true);
   try {
     const state = globalState();

@@ -4,15 +4,16 @@
  * instance; a later call only patches the new `modules` it brings.
  */
 import { trace, type Span, type SpanOptions, type Tracer, type Context } from "@opentelemetry/api";
-import { resolveConfig, type Config, type SetupOptions } from "./config";
+import { resolveConfig, settingFromEnv, type Config, type SetupOptions } from "./config";
 import { CatalystInstrumentationError, ErrorCodes } from "./errors";
 import type { Pipeline } from "./export/pipeline";
 import { announce } from "./announce";
-import { isMainThread } from "./util/runtime";
+import { isLoaderHooksThread, isMainThread } from "./util/runtime";
 import { installExitHandlers, withTimeout } from "./export/lifecycle";
 import { Instrumenter } from "./hooks/instrumenter";
 import { installCjsHook } from "./hooks/cjs-hook";
 import { patchAlreadyLoaded } from "./hooks/already-loaded";
+import { receiveBundledModules } from "./hooks/bundled";
 import { INTEGRATIONS, MODULE_KEYS } from "./integrations/registry";
 import type { InstallResult } from "./integrations/types";
 import { exportTransforms } from "./transforms";
@@ -66,6 +67,16 @@ export interface StartOptions {
   lazy?: boolean;
   /** Which door started tracing, for the debug log. */
   startedBy?: string;
+}
+
+/**
+ * Whether tracing starts by itself in this thread (the preload, a bundle that starts itself).
+ * Node runs --require preloads again inside the ESM loader's hooks thread: never there. The app's
+ * own worker threads only when asked (CATALYST_WORKERS=on): each would pay our start-up, and most
+ * workers of most apps never call an LLM.
+ */
+export function startsInThisThread(): boolean {
+  return isMainThread() || (!isLoaderHooksThread() && !process.versions.bun && settingFromEnv("workers"));
 }
 
 /** The handle of this process, starting tracing lazily if nothing has yet (explicit helpers call this). */
@@ -165,6 +176,7 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
   if (options.modules) patchExplicit(instrumenter, options.modules);
   if (config.autoInstrument) {
     installCjsHook(instrumenter);
+    receiveBundledModules(instrumenter);
     if (!startOptions.startedBy || startOptions.startedBy === "setup") patchAlreadyLoaded(instrumenter);
   }
   return handle;

@@ -22,6 +22,8 @@ export interface GlobalState {
   handle?: TracingHandle;
   /** Which entry started tracing first (import, require, bun, setup). */
   startedBy?: string;
+  /** The platform's waitUntil (setWaitUntil()): per-request exports are handed to it. */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 const KEY = Symbol.for("@inference/tracing.state");

@@ -3,7 +3,7 @@
  * the preload costs almost nothing at start-up (the OpenTelemetry SDK loads when the
  * first span starts, not when the app boots).
  */
-import { trace, type TracerProvider } from "@opentelemetry/api";
+import { ProxyTracerProvider, trace, type TracerProvider } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { Context } from "@opentelemetry/api";
 import type { Config } from "../config";
@@ -16,6 +16,7 @@ import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
 import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
 import { END_REASON_ATTR, INCOMPLETE_ATTR } from "../util/fault";
+import { globalState } from "../state";
 
 export interface Pipeline {
   provider: TracerProvider;
@@ -120,6 +121,8 @@ export class CompositeProcessor implements SpanProcessor {
     /** The transforms wait for the export queues to call prepare(). */
     private deferTransforms = false,
     readonly asyncTransforms: AsyncSpanTransform[] = [],
+    /** CATALYST_FLUSH=request (setWaitUntil() turns it on too): export what is queued whenever a root span ends. */
+    private readonly flushOnRootEnd = false,
   ) {}
 
   /**
@@ -234,6 +237,7 @@ export class CompositeProcessor implements SpanProcessor {
         internalError("processor.onEnd", err);
       }
     }
+    if ((this.flushOnRootEnd || globalState().waitUntil) && isLocalRoot(span)) handOver(this.forceFlush());
   }
 
   /** At exit: the spans still waiting for an asynchronous transform go to the processors as they are. */
@@ -252,6 +256,29 @@ export class CompositeProcessor implements SpanProcessor {
   }
   async shutdown(): Promise<void> {
     await Promise.all(this.processors.map((p) => p.shutdown().catch((e) => internalError("processor.shutdown", e))));
+  }
+}
+
+/**
+ * A request's (or an invocation's, or a run's) root in this process: a span with no parent, or
+ * whose parent came from another process (an incoming traceparent). Keyed on that alone, so any
+ * root counts: ours, an HTTP server span, a framework's.
+ */
+function isLocalRoot(span: ReadableSpan): boolean {
+  const s = span as ReadableSpan & { parentSpanContext?: { isRemote?: boolean }; parentSpanId?: string };
+  if ("parentSpanContext" in s) return !s.parentSpanContext || s.parentSpanContext.isRemote === true;
+  // an SDK 1.x span (a provider of the app's we are attached to) says only whether it has a parent
+  return !s.parentSpanId;
+}
+
+/** A per-request export, handed to the platform's waitUntil when the app gave us one (setWaitUntil()). */
+function handOver(flushed: Promise<void>): void {
+  const waitUntil = globalState().waitUntil;
+  if (!waitUntil) return;
+  try {
+    waitUntil(flushed);
+  } catch (err) {
+    internalError("waitUntil", err);
   }
 }
 
@@ -315,7 +342,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   for (const p of extras.spanProcessors ?? []) processors.push(p);
   // console and file sinks and the app's own processors read attributes at span end: transform then
   const onlyQueues = processors.every((p) => p instanceof IdentityProcessor || p instanceof ExportQueueProcessor);
-  composite = new CompositeProcessor(processors, extras.transforms, onlyQueues, extras.asyncTransforms);
+  composite = new CompositeProcessor(processors, extras.transforms, onlyQueues, extras.asyncTransforms, config.flush === "request");
 
   const resourceAttributes: Record<string, string> = { ...config.resourceAttributes, "service.name": config.serviceName };
   if (config.serviceVersion) resourceAttributes["service.version"] = config.serviceVersion;
@@ -378,12 +405,15 @@ export function warnAboutPlainHttpToken(config: Config): void {
   }
 }
 
-/** The app's own provider, if one is registered globally (not the API's no-op). */
+/**
+ * The app's own provider, if one is registered globally (not the API's no-op). The no-op is told
+ * by identity (a fresh proxy's delegate is the API's one no-op instance) and, for a provider from
+ * another copy of the API, by class name: in a minified bundle the name is gone, not the identity.
+ */
 function foreignProvider(): TracerProvider | undefined {
   const global = trace.getTracerProvider() as TracerProvider & { getDelegate?: () => TracerProvider };
   const delegate = typeof global.getDelegate === "function" ? global.getDelegate() : global;
-  const name = delegate?.constructor?.name;
-  if (!delegate || name === "NoopTracerProvider") return undefined;
+  if (!delegate || delegate === new ProxyTracerProvider().getDelegate() || delegate.constructor?.name === "NoopTracerProvider") return undefined;
   return delegate;
 }
 

@@ -9,14 +9,16 @@ import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
 import { eagerPatch } from "./esm-hook";
 import { appManifest, findPackage } from "./resolve";
+import { nodeRequire } from "../util/runtime";
 
 export function patchAlreadyLoaded(instrumenter: Instrumenter): void {
   const dir = appManifest()?.dir ?? process.cwd();
   const wanted = instrumenter.enabled();
+  const req = nodeRequire();
   for (const i of wanted) {
     for (const pkg of i.packages) {
       try {
-        const cached = require.cache[require.resolve(pkg, { paths: [dir] })];
+        const cached = req.cache[req.resolve(pkg, { paths: [dir] })];
         if (!cached) continue;
         const replacement = instrumenter.patch(i, cached.exports, { format: "cjs", moduleName: pkg, baseDir: findPackage(pkg, dir)?.dir });
         // the app's earlier require() keeps what it got; its later ones get the traced exports, as with the require hook
@@ -29,7 +31,7 @@ export function patchAlreadyLoaded(instrumenter: Instrumenter): void {
     for (const pkg of i.packages) {
       const marker = `${path.sep}node_modules${path.sep}${pkg.split("/").join(path.sep)}${path.sep}`;
       const files = new Set(i.files.map((f) => stripExt(f)));
-      for (const [filename, mod] of Object.entries(require.cache)) {
+      for (const [filename, mod] of Object.entries(req.cache)) {
         const at = filename.lastIndexOf(marker);
         if (!mod || at === -1) continue;
         const rel = stripExt(filename.slice(at + marker.length).split(path.sep).join("/"));

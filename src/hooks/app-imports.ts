@@ -9,6 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { appEntry, appManifest } from "./resolve";
 
 const MAX_FILES = 400;
 const MAX_BYTES = 2_000_000;
@@ -24,6 +25,8 @@ export interface AppImports {
   /** Bare package names the app require()s. */
   cjs: Set<string>;
   files: number;
+  /** Where the names came from, for the debug log. */
+  from: string;
 }
 
 /** "openai/resources/x" -> "openai"; "@scope/pkg/sub" -> "@scope/pkg"; relative and node: -> undefined. */
@@ -64,7 +67,7 @@ export function scanAppImports(entry: string): AppImports {
 }
 
 function scan(entry: string): AppImports {
-  const result: AppImports = { esm: new Set(), cjs: new Set(), files: 0 };
+  const result: AppImports = { esm: new Set(), cjs: new Set(), files: 0, from: "" };
   const queue = [path.resolve(entry)];
   const seen = new Set<string>();
   let bytes = 0;
@@ -96,5 +99,19 @@ function scan(entry: string): AppImports {
     visit(REQUIRE, result.cjs);
   }
   result.files = seen.size;
+  result.from = `${seen.size} app file(s)`;
   return result;
+}
+
+/**
+ * What the app imports: the files its entry leads to, scanned; when no file of the app is known (a
+ * launcher in node_modules started it, see appEntry()), every package its package.json names,
+ * counted as imported both ways (the launcher loads the app's code later, in either module system).
+ */
+export function appImports(): AppImports | undefined {
+  const { file } = appEntry();
+  if (file) return scanAppImports(file);
+  const manifest = appManifest();
+  if (!manifest) return undefined;
+  return { esm: new Set(manifest.deps), cjs: new Set(manifest.deps), files: 0, from: `the packages ${path.join(manifest.dir, "package.json")} names` };
 }

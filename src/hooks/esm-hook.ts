@@ -14,12 +14,12 @@ import * as path from "node:path";
 import type { EsmMode, Integration } from "../integrations/types";
 import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
-import { appManifest, findPackage } from "./resolve";
-import { scanAppImports } from "./app-imports";
+import { appEntry, appManifest, findPackage } from "./resolve";
+import { appImports, scanAppImports } from "./app-imports";
 import { inVersionRange } from "./version-range";
 import { TRACER_NAME } from "../package-info";
 import { debug, internalError, warn } from "../util/log";
-import { isLoaderHooksThread, pathToFileURL } from "../util/runtime";
+import { isLoaderHooksThread, nodeRequire, pathToFileURL } from "../util/runtime";
 
 export type { EsmMode };
 
@@ -59,7 +59,7 @@ function loaderOnCommandLine(): boolean {
  * be rebound to be traced (the AI SDK's functions, the Claude Agent SDK's query) is
  * import-in-the-middle used: its sync hooks where the runtime has them, else its module.register loader.
  */
-export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonly Integration[] = [], entry = process.argv[1]): EsmMode {
+export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonly Integration[] = [], entry = appEntry().file): EsmMode {
   if (requested !== "auto") {
     if (process.versions.bun && (requested === "sync" || requested === "loader")) {
       warn(`CATALYST_ESM_MODE=${requested} is not available under Bun (no loader hooks); using "eager".`);
@@ -82,12 +82,17 @@ export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonl
   return "eager";
 }
 
-/** The first package the app (from its entry script) imports as an ES module whose exports must be rebound to be traced. */
+/**
+ * The first package the app imports as an ES module whose exports must be rebound to be traced.
+ * The app: `entry` and the files it leads to; with no entry file (a launcher in node_modules
+ * started the process, see appEntry()), the packages its package.json names.
+ */
 export function rebindingPackageImported(integrations: readonly Integration[], entry: string | undefined): string | undefined {
   const rebinding = integrations.filter((i) => i.esmNeedsRebinding);
-  if (!entry || rebinding.length === 0) return undefined;
-  const imports = scanAppImports(entry).esm;
-  const fromDir = path.dirname(path.resolve(entry));
+  if (rebinding.length === 0) return undefined;
+  const imports = entry ? scanAppImports(entry).esm : appImports()?.esm;
+  if (!imports) return undefined;
+  const fromDir = entry ? path.dirname(path.resolve(entry)) : appEntry().dir;
   for (const i of rebinding) for (const p of i.packages) if (imports.has(p) && needsRebinding(i, p, fromDir)) return p;
   return undefined;
 }
@@ -188,11 +193,10 @@ let importer: ((url: string) => Promise<unknown>) | undefined;
 const dynamicImport = (url: string) => (importer ??= new Function("url", "return import(url)") as (url: string) => Promise<unknown>)(url);
 
 export function eagerPatch(instrumenter: Instrumenter, wanted: readonly Integration[], how: EagerLoad = "require"): Promise<void> | undefined {
-  const entry = process.argv[1];
-  if (!entry) return undefined;
   const started = Date.now();
-  const imports = scanAppImports(entry);
-  const appDir = appManifest()?.dir ?? path.dirname(path.resolve(entry));
+  const imports = appImports();
+  if (!imports) return undefined;
+  const appDir = appManifest()?.dir ?? appEntry().dir;
   const byPackage = new Map<string, Integration>();
   for (const i of wanted) for (const p of i.packages) byPackage.set(p, i);
   const done = new Set<string>();
@@ -214,8 +218,7 @@ export function eagerPatch(instrumenter: Instrumenter, wanted: readonly Integrat
         continue;
       }
       try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        patch(require(file));
+        patch(nodeRequire()(file));
       } catch (err) {
         failed(err);
       }
@@ -241,7 +244,7 @@ export function eagerPatch(instrumenter: Instrumenter, wanted: readonly Integrat
     const deps = { ...(loc?.json?.dependencies ?? {}), ...(loc?.json?.peerDependencies ?? {}) };
     for (const dep of Object.keys(deps)) if (byPackage.has(dep)) load(dep, loc!.dir);
   }
-  const report = () => debug(`ESM mode eager: scanned ${imports.files} app file(s) and loaded ${done.size} supported SDK(s) in ${Date.now() - started} ms (${how})`);
+  const report = () => debug(`ESM mode eager: read ${imports.from} and loaded ${done.size} supported SDK(s) in ${Date.now() - started} ms (${how})`);
   if (pendingImports.length === 0) {
     report();
     return undefined;

@@ -69,6 +69,48 @@ function esmEntryOf(dir: string, json: any): string | undefined {
   return path.join(dir, rel!);
 }
 
+/**
+ * Where the app's own code starts. Usually process.argv[1]; two kinds of process start elsewhere:
+ *  - AWS Lambda (LAMBDA_TASK_ROOT and _HANDLER set): argv[1] is the runtime's own script, which
+ *    loads the handler later with a dynamic import(): the app starts at the handler's file,
+ *    found as the runtime finds it (`dir/file.handler` → dir/file, then .js, .mjs, .cjs);
+ *  - a launcher installed in node_modules (`next start`, a process manager): no file of the app is
+ *    known, and the app is the package in the working directory.
+ */
+export interface AppEntry {
+  /** The app's first file, when known. */
+  file?: string;
+  /** The folder to find the app's package.json and packages from. */
+  dir: string;
+}
+
+let entry: AppEntry | undefined;
+
+export function appEntry(): AppEntry {
+  return (entry ??= findAppEntry());
+}
+
+const LAMBDA_HANDLER_EXTENSIONS = ["", ".js", ".mjs", ".cjs"];
+
+function lambdaHandlerFile(env: NodeJS.ProcessEnv): string | undefined {
+  const root = env.LAMBDA_TASK_ROOT;
+  const handler = env._HANDLER;
+  if (!root || !handler) return undefined;
+  const base = path.basename(handler);
+  const dot = base.indexOf(".");
+  if (dot <= 0) return undefined;
+  const file = path.resolve(root, handler.slice(0, handler.length - base.length), base.slice(0, dot));
+  return LAMBDA_HANDLER_EXTENSIONS.map((ext) => file + ext).find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
+}
+
+function findAppEntry(): AppEntry {
+  const lambda = lambdaHandlerFile(process.env);
+  if (lambda) return { file: lambda, dir: path.dirname(lambda) };
+  const script = process.argv[1] ? path.resolve(process.argv[1]) : undefined;
+  if (!script || script.includes(`${path.sep}node_modules${path.sep}`)) return { dir: process.cwd() };
+  return { file: script, dir: path.dirname(script) };
+}
+
 export interface AppManifest {
   dir: string;
   deps: Set<string>;
@@ -76,27 +118,20 @@ export interface AppManifest {
 
 let manifest: AppManifest | null | undefined;
 
-/** The nearest package.json above the app's entry script: its dependency names and module type. Read once. */
+/** The nearest package.json above the app's entry (see appEntry()): its dependency names. Read once. */
 export function appManifest(): AppManifest | undefined {
   if (manifest === undefined) manifest = readAppManifest() ?? null;
   return manifest ?? undefined;
 }
 
-function readAppManifest(): AppManifest | undefined {
-  const script = process.argv[1];
-  let d = script ? path.dirname(path.resolve(script)) : process.cwd();
+/** The nearest package.json at or above `from`, parsed, with its folder. */
+export function nearestPackageJson(from: string): { dir: string; json: any } | undefined {
+  let d = from;
   for (let i = 0; i < 40; i++) {
     const file = path.join(d, "package.json");
     if (fs.existsSync(file)) {
       try {
-        const json = JSON.parse(fs.readFileSync(file, "utf8"));
-        const deps = new Set<string>([
-          ...Object.keys(json.dependencies ?? {}),
-          ...Object.keys(json.devDependencies ?? {}),
-          ...Object.keys(json.optionalDependencies ?? {}),
-          ...Object.keys(json.peerDependencies ?? {}),
-        ]);
-        return { dir: d, deps };
+        return { dir: d, json: JSON.parse(fs.readFileSync(file, "utf8")) };
       } catch {
         return undefined;
       }
@@ -106,4 +141,17 @@ function readAppManifest(): AppManifest | undefined {
     d = parent;
   }
   return undefined;
+}
+
+function readAppManifest(): AppManifest | undefined {
+  const found = nearestPackageJson(appEntry().dir);
+  if (!found) return undefined;
+  const { json } = found;
+  const deps = new Set<string>([
+    ...Object.keys(json.dependencies ?? {}),
+    ...Object.keys(json.devDependencies ?? {}),
+    ...Object.keys(json.optionalDependencies ?? {}),
+    ...Object.keys(json.peerDependencies ?? {}),
+  ]);
+  return { dir: found.dir, deps };
 }

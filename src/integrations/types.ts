@@ -87,6 +87,11 @@ export interface Integration<K extends string = string> {
    */
   readonly esmNeedsRebinding?: boolean | string;
   /**
+   * The exports patch() replaces (functions, not methods of classes), for the bundler plugins: their
+   * ES module proxy gives these names reassignable bindings, as import-in-the-middle does unbundled.
+   */
+  readonly reboundExports?: readonly string[];
+  /**
    * Integrations this one is traced through (LangGraph through LangChain): naming this one in
    * CATALYST_INSTRUMENTATIONS turns them on too, unless they are disabled by name.
    */

@@ -8,6 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Worker } from "node:worker_threads";
 import { debug } from "../util/log";
+import { nodeRequire } from "../util/runtime";
+import { TRACER_NAME } from "../package-info";
 
 const COUNT_TIMEOUT_MS = 15_000;
 const IDLE_STOP_MS = 30_000;
@@ -18,12 +20,26 @@ let nextId = 1;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 const waiting = new Map<number, { resolve: (counts: number[] | undefined) => void; timer: ReturnType<typeof setTimeout> }>();
 
-/** The worker file beside this one (dist/transforms/), or under transforms/ beside the preload bundle (dist/). */
+/**
+ * The worker file beside this one (dist/transforms/), or under transforms/ beside the preload bundle
+ * (dist/). Inlined into an app's bundle (dist/bundle-runtime.js), our code has no folder of its own
+ * (an ES module bundle has no __dirname): the worker is then the one of our package as installed
+ * where the app runs, if it is.
+ */
 function workerFile(): string | undefined {
-  for (const candidate of [path.join(__dirname, "tokenizer-worker.js"), path.join(__dirname, "transforms", "tokenizer-worker.js")]) {
-    if (fs.existsSync(candidate)) return candidate;
+  const here = typeof __dirname === "string" ? [path.join(__dirname, "tokenizer-worker.js"), path.join(__dirname, "transforms", "tokenizer-worker.js")] : [];
+  for (const candidate of [...here, installedWorkerFile()]) {
+    if (candidate && fs.existsSync(candidate)) return candidate;
   }
   return undefined;
+}
+
+function installedWorkerFile(): string | undefined {
+  try {
+    return path.join(path.dirname(nodeRequire().resolve(`${TRACER_NAME}/package.json`)), "dist", "transforms", "tokenizer-worker.js");
+  } catch {
+    return undefined;
+  }
 }
 
 function settle(id: number, counts: number[] | undefined): void {
@@ -50,7 +66,7 @@ function start(): Worker | undefined {
   const file = workerFile();
   if (!file) {
     failed = true;
-    debug("token estimates are off: the tokenizer worker file is missing");
+    debug(`token estimates are off: the tokenizer worker file is missing (${TRACER_NAME} is not installed where the app runs)`);
     return undefined;
   }
   try {

@@ -30,3 +30,16 @@ export function isLoaderHooksThread(): boolean {
   if (typeof wt.isInternalThread === "boolean") return wt.isInternalThread;
   return wt.parentPort === null;
 }
+
+let ownRequire: NodeRequire | undefined;
+
+/**
+ * Node's own require, for what is named at run time (an SDK's ES module entry by path, require.cache,
+ * resolving from the app's folder). Our code may be inlined into an app's bundle
+ * (dist/bundle-runtime.js), where a free `require` is the bundler's stand-in (webpack) or missing (an
+ * ES module bundle); the one node:module makes is always Node's.
+ */
+export function nodeRequire(): NodeRequire {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (ownRequire ??= (require("node:module") as typeof import("node:module")).createRequire(`${process.cwd()}/`));
+}

@@ -78,7 +78,7 @@ describe("shutdown", () => {
     const app = path.join(FIXTURES, "apps/core/manual-agent.mjs");
     const r = await node([app], { env: { CATALYST_CONSOLE: "off", CATALYST_DEBUG: "1" } });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/ESM mode eager: scanned \d+ app file\(s\) and loaded 0 supported SDK\(s\)/);
+    expect(r.stderr).toMatch(/ESM mode eager: read \d+ app file\(s\) and loaded 0 supported SDK\(s\)/);
     expect(r.stderr).not.toMatch(/patched /);
   });
 });

@@ -24,7 +24,7 @@ const ALLOWED = [
   /^package\.json$/,
   /^README\.md$/,
   /^LICENSE$/,
-  /^(register\.mjs|register\.cjs|register\.bun\.mjs|loader\.mjs)$/,
+  /^(register\.mjs|register\.cjs|register\.d\.ts|register\.bun\.mjs|loader\.mjs)$/,
   /^bin\/cli\.js$/,
   /^docs\/[\w/-]+\.md$/,
   /^dist\/[\w/.-]+\.(js|d\.ts|jsc)$/,

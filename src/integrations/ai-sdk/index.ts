@@ -1,6 +1,6 @@
 /** Vercel AI SDK (`ai`): the declaration the registry reads. */
 import { defineIntegration } from "../types";
-import { isAISdk, patchAISdk } from "./patch";
+import { FUNCTIONS, isAISdk, patchAISdk } from "./patch";
 import { aiSdkAttributeTransform } from "./transform";
 
 export const aiSdkIntegration = defineIntegration({
@@ -11,6 +11,7 @@ export const aiSdkIntegration = defineIntegration({
   versionRange: "^6.0.0 || ^7.0.0",
   // AI SDK 7 is traced through its registerTelemetry(): no export needs replacing
   esmNeedsRebinding: "<7",
+  reboundExports: FUNCTIONS,
   exportTransform: aiSdkAttributeTransform,
   patch: patchAISdk,
   detect: isAISdk,

@@ -33,7 +33,8 @@ import { mappingTracer } from "./tracer";
 /** What an AI SDK 4–6 patch reads from its context: the tracer, and where to note a call it turned telemetry on for. */
 type Source = Pick<PatchContext, "tracer" | "noteCall">;
 
-const FUNCTIONS = ["generateText", "streamText", "generateObject", "streamObject", "embed", "embedMany"] as const;
+/** The functions whose calls get telemetry by default (AI SDK 4–6): the exports this integration replaces. */
+export const FUNCTIONS = ["generateText", "streamText", "generateObject", "streamObject", "embed", "embedMany"] as const;
 
 /** The call options with our telemetry added, unless the caller set experimental_telemetry. */
 function withDefaultTelemetry(options: unknown, source: Source, agentName?: string): unknown {

@@ -1,10 +1,11 @@
 /**
  * Claude Agent SDK (`@anthropic-ai/claude-agent-sdk`): the declaration the registry reads.
  * The package is ESM-only and query() must be rebound to be traced in process, hence
- * esmNeedsRebinding (the automatic ESM mode uses import-in-the-middle for apps importing it).
+ * esmNeedsRebinding (the automatic ESM mode uses import-in-the-middle for apps importing it) and
+ * reboundExports (the bundler plugins' proxies make those names reassignable).
  */
 import { defineIntegration } from "../types";
-import { isClaudeAgentSdk, patchClaudeAgentSdk, prepareClaudeAgentSdk } from "./patch";
+import { WRAPPERS, isClaudeAgentSdk, patchClaudeAgentSdk, prepareClaudeAgentSdk } from "./patch";
 
 export const claudeAgentSdkIntegration = defineIntegration({
   key: "claudeAgentSdk",
@@ -13,6 +14,7 @@ export const claudeAgentSdkIntegration = defineIntegration({
   subpath: "claude-agent-sdk",
   versionRange: ">=0.1.0 <1",
   esmNeedsRebinding: true,
+  reboundExports: Object.keys(WRAPPERS),
   onSetup: prepareClaudeAgentSdk,
   patch: patchClaudeAgentSdk,
   detect: isClaudeAgentSdk,

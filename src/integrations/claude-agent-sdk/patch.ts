@@ -259,7 +259,7 @@ function wrapPrewarm<F extends (...a: any[]) => any>(original: F, source: QueryS
   });
 }
 
-const WRAPPERS: Record<string, (f: (...a: any[]) => any, source: QuerySource) => (...a: any[]) => any> = {
+export const WRAPPERS: Record<string, (f: (...a: any[]) => any, source: QuerySource) => (...a: any[]) => any> = {
   query: wrapQueryFunction,
   startup: wrapStartup,
   prewarm: wrapPrewarm,

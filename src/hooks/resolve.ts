@@ -84,10 +84,12 @@ export interface AppEntry {
   dir: string;
 }
 
-let entry: AppEntry | undefined;
+let entry: { argv1: string | undefined; found: AppEntry } | undefined;
 
+/** Found once per entry script (a process that rewrites argv[1], as a test runner may, is looked at again). */
 export function appEntry(): AppEntry {
-  return (entry ??= findAppEntry());
+  if (entry?.argv1 !== process.argv[1]) entry = { argv1: process.argv[1], found: findAppEntry() };
+  return entry.found;
 }
 
 const LAMBDA_HANDLER_EXTENSIONS = ["", ".js", ".mjs", ".cjs"];

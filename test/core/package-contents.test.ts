@@ -27,6 +27,7 @@ const ALLOWED = [
   /^(register\.mjs|register\.cjs|register\.d\.ts|register\.bun\.mjs|loader\.mjs)$/,
   /^bin\/cli\.js$/,
   /^docs\/[\w/-]+\.md$/,
+  /^docs\/version-matrix\.json$/, // doctor compares installed SDKs with it
   /^dist\/[\w/.-]+\.(js|d\.ts|jsc)$/,
 ];
 
@@ -35,8 +36,8 @@ describe("the npm package", () => {
     const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
     expect(unexpected).toEqual([]);
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
-    // the tarball stays small: the code, the bundles and the docs
-    expect(unpackedSize).toBeLessThan(4_000_000);
+    // the tarball stays small: the code, the bundles (bundle-runtime.js, for bundles that start tracing themselves, is 0.4 MB) and the docs
+    expect(unpackedSize).toBeLessThan(4_500_000);
   });
 
   it("has the entry points, the CLI, the web view and the collector's worker", () => {

@@ -423,15 +423,7 @@ export class ExportQueueProcessor implements SpanProcessor {
       this.prepareNow(spans);
       const payload = this.transport.serialize(spans);
       if (!payload) return;
-      const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));
-      const input = JSON.stringify({ url: payload.url, headers: payload.headers, body: payload.body.toString("base64"), timeout });
-      const env: Record<string, string> = {};
-      for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
-        const v = process.env[k];
-        if (v !== undefined) env[k] = v;
-      }
-      const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], { input, env, timeout: timeout + 1500, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
-      const status = Number(String(res.stdout ?? "").trim());
+      const { status, error } = postFromChildProcess(payload, Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000)));
       if (status >= 200 && status < 300) {
         this.counters.exportedAtExit += spans.length;
         this.queue = [];
@@ -440,7 +432,7 @@ export class ExportQueueProcessor implements SpanProcessor {
         debug(`exit: sent ${spans.length} queued span(s) synchronously`);
       } else {
         this.counters.lostAtExit += spans.length;
-        debug(`exit: could not send ${spans.length} queued span(s) (${res.error?.message ?? `status ${status || "none"}`})`);
+        debug(`exit: could not send ${spans.length} queued span(s) (${error ?? `status ${status || "none"}`})`);
       }
       report(this);
     } catch (err) {
@@ -458,6 +450,21 @@ function report(q: ExportQueueProcessor): void {
         `(queue full ${s.droppedQueueFull}, too large ${s.droppedTooLarge}, refused/failed ${s.droppedFailed}, lost at exit ${s.lostAtExit})`,
     );
   }
+}
+
+/**
+ * POST one request from a short-lived child process, synchronously (the 'exit' hook cannot wait
+ * for I/O), bounded by `timeout`. Returns the HTTP status (0: none).
+ */
+export function postFromChildProcess(payload: { url: string; headers: Record<string, string>; body: Buffer }, timeout: number): { status: number; error?: string } {
+  const input = JSON.stringify({ url: payload.url, headers: payload.headers, body: payload.body.toString("base64"), timeout });
+  const env: Record<string, string> = {};
+  for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], { input, env, timeout: timeout + 1500, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+  return { status: Number(String(res.stdout ?? "").trim()) || 0, error: res.error?.message };
 }
 
 /** The child process of the exit export: reads {url, headers, body, timeout} on stdin, prints the HTTP status. */

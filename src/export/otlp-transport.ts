@@ -101,8 +101,12 @@ export class OtlpHttpTransport implements Transport {
   }
 
   serialize(spans: ReadableSpan[]) {
-    let body = this.body(spans);
-    if (this.compression === "gzip") body = zlib().gzipSync(body, GZIP);
+    return this.serializeBody(this.body(spans));
+  }
+
+  /** An encoded request (spans or metrics) ready for a synchronous POST: compressed, with its headers. */
+  serializeBody(encoded: Buffer): { url: string; headers: Record<string, string>; body: Buffer } {
+    const body = this.compression === "gzip" ? zlib().gzipSync(encoded, GZIP) : encoded;
     return { url: this.url.href, headers: this.allHeaders(body.length), body };
   }
 
@@ -112,6 +116,20 @@ export class OtlpHttpTransport implements Transport {
   }
 
   send(spans: ReadableSpan[], timeoutMs: number): Promise<SendOutcome> {
+    return this.sendRequest(() => {
+      const encoded = this.body(spans);
+      // split locally rather than send a body most collectors refuse (their limit is on the decoded size)
+      if (encoded.length > MAX_BODY_BYTES && spans.length > 1) return { kind: "too-large", reason: `${encoded.length} bytes is over ${MAX_BODY_BYTES} (split before sending)` };
+      return encoded;
+    }, timeoutMs);
+  }
+
+  /** POST an encoded request (metrics use this with the traces' headers, protocol and compression). */
+  sendEncoded(encoded: Buffer, timeoutMs: number): Promise<SendOutcome> {
+    return this.sendRequest(() => encoded, timeoutMs);
+  }
+
+  private sendRequest(encode: () => Buffer | SendOutcome, timeoutMs: number): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve) => {
       let settled = false;
       const finish = (o: SendOutcome) => {
@@ -132,10 +150,9 @@ export class OtlpHttpTransport implements Transport {
       }, timeoutMs);
       timer.unref?.();
       try {
-        const encoded = this.body(spans);
-        if (encoded.length > MAX_BODY_BYTES && spans.length > 1) {
-          // split locally rather than send a body most collectors refuse (their limit is on the decoded size)
-          finish({ kind: "too-large", reason: `${encoded.length} bytes is over ${MAX_BODY_BYTES} (split before sending)` });
+        const encoded = encode();
+        if (!Buffer.isBuffer(encoded)) {
+          finish(encoded);
           return;
         }
         if (this.compression === "gzip") {

@@ -16,7 +16,7 @@
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { MetricAggregator, MetricAttributes, MetricDefinition } from "../export/metrics";
 import { Attr, SpanKindValues } from "../semconv";
-import { errorType, GenAi, providerName, requestModel } from "./gen-ai";
+import { errorType, GenAi, providerName, requestModel, responseModel } from "./gen-ai";
 import type { AttributeTransform } from "./types";
 
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
@@ -67,8 +67,8 @@ export function genAiMetricsTransform(aggregator: MetricAggregator, latest: bool
     if (provider) attributes[GenAi.PROVIDER_NAME] = provider;
     const model = requestModel(a);
     if (model) attributes[GenAi.REQUEST_MODEL] = model;
-    const responseModel = a[Attr.RESPONSE_MODEL_NAME];
-    if (typeof responseModel === "string" && responseModel) attributes[GenAi.RESPONSE_MODEL] = responseModel;
+    const answered = responseModel(a);
+    if (answered) attributes[GenAi.RESPONSE_MODEL] = answered;
 
     const failed = span.status?.code === 2;
     aggregator.record(duration, durationSeconds(span), failed ? { ...attributes, [GenAi.ERROR_TYPE]: errorType(a, span) } : attributes);

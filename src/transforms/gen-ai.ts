@@ -18,6 +18,7 @@
  * hid or redacted there is hidden or redacted here too. Values are JSON strings (the version's
  * form for spans where structured attributes are not supported).
  */
+import { LLMProvider } from "@arizeai/openinference-semantic-conventions";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { SemconvMode } from "../config";
 import { Attr, SpanKindValues } from "../semconv";
@@ -84,6 +85,8 @@ const PROVIDER_NAMES: Record<string, string> = {
   mistralai: "mistral_ai",
   xai: "x_ai",
 };
+/** llm.provider holds one of OpenInference's provider names, or the host of a server it does not know. */
+const KNOWN_PROVIDERS = new Set<string>(Object.values(LLMProvider));
 
 /** OpenTelemetry's SpanKind values (the API enum): the version's kinds for model calls and in-process work. */
 const SPAN_KIND_INTERNAL = 0;
@@ -131,13 +134,14 @@ export function genAiAttributes(a: Record<string, unknown>, span: Pick<ReadableS
     set(GenAi.PROVIDER_NAME, providerName(a));
   }
   if (kind === SpanKindValues.LLM || kind === SpanKindValues.EMBEDDING || kind === SpanKindValues.AGENT) {
-    set(GenAi.REQUEST_MODEL, requestModel(a));
-    set(GenAi.RESPONSE_MODEL, str(a[Attr.RESPONSE_MODEL_NAME]));
+    const parameters = invocationParameters(a);
+    set(GenAi.REQUEST_MODEL, requestModel(a, parameters));
+    set(GenAi.RESPONSE_MODEL, responseModel(a));
     set(GenAi.RESPONSE_ID, str(a[Attr.RESPONSE_ID]));
     const finish = a[Attr.FINISH_REASON];
     if (typeof finish === "string" && finish) out[GenAi.RESPONSE_FINISH_REASONS] = [finish];
     usage(a, out);
-    requestParameters(a, out);
+    requestParameters(parameters, out);
     if (a[Attr.STREAMING] === true) out[GenAi.REQUEST_STREAM] = true;
     set(GenAi.RESPONSE_TIME_TO_FIRST_CHUNK, num(a[Attr.TIME_TO_FIRST_CHUNK]));
   }
@@ -183,16 +187,41 @@ function renameSpan(span: ReadableSpan, kind: string, genAi: Record<string, unkn
   s.kind = kind === SpanKindValues.TOOL || kind === SpanKindValues.AGENT ? SPAN_KIND_INTERNAL : SPAN_KIND_CLIENT;
 }
 
+/**
+ * The provider as the version names it: a known llm.provider (who serves the call: azure, aws, …),
+ * else the API the client speaks (llm.system, our gen_ai.system): a gateway or local server named
+ * by its host in llm.provider is reported by the API it speaks, the version's "telemetry flavor".
+ */
 export function providerName(a: Record<string, unknown>): string | undefined {
-  const raw = str(a[Attr.LLM_PROVIDER]) ?? str(a[Attr.LLM_SYSTEM]) ?? str(a[Attr.SYSTEM]);
+  const provider = str(a[Attr.LLM_PROVIDER])?.toLowerCase();
+  const raw = provider && KNOWN_PROVIDERS.has(provider) ? provider : (str(a[Attr.LLM_SYSTEM]) ?? str(a[Attr.SYSTEM]) ?? provider);
   if (!raw) return undefined;
   const lower = raw.toLowerCase();
   return PROVIDER_NAMES[lower] ?? lower;
 }
 
-export function requestModel(a: Record<string, unknown>): string | undefined {
-  return str(a[Attr.REQUEST_MODEL_NAME]) ?? str(a[Attr.MODEL_NAME]) ?? str(a[Attr.EMBEDDING_MODEL_NAME]);
+/** The model asked for: llm.request.model_name, else the `model` the SDK was called with, else the model OpenInference names. */
+export function requestModel(a: Record<string, unknown>, parameters = invocationParameters(a)): string | undefined {
+  return str(a[Attr.REQUEST_MODEL_NAME]) ?? str(parameters?.model) ?? str(a[Attr.MODEL_NAME]) ?? str(a[Attr.EMBEDDING_MODEL_NAME]);
 }
+
+/** The model that answered: llm.response.model_name, else OpenInference's llm.model_name (the response's model where the API names one). */
+export function responseModel(a: Record<string, unknown>): string | undefined {
+  return str(a[Attr.RESPONSE_MODEL_NAME]) ?? str(a[Attr.MODEL_NAME]);
+}
+
+/** llm.invocation_parameters (or embedding.invocation_parameters): a JSON object, as the SDK was called. */
+function invocationParameters(a: Record<string, unknown>): Record<string, unknown> | undefined {
+  const raw = a[Attr.INVOCATION_PARAMETERS] ?? a[EMBEDDING_INVOCATION_PARAMETERS];
+  if (typeof raw !== "string" || raw.length < 2 || raw[0] !== "{") return undefined;
+  try {
+    const p = JSON.parse(raw);
+    return p && typeof p === "object" ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const EMBEDDING_INVOCATION_PARAMETERS = "embedding.invocation_parameters";
 
 /** The class of error the operation ended with: the exception's type, else the HTTP status, else `_OTHER`. */
 export function errorType(a: Record<string, unknown>, span: Pick<ReadableSpan, "events">): string {
@@ -219,17 +248,9 @@ function usage(a: Record<string, unknown>, out: Record<string, unknown>): void {
   }
 }
 
-/** Request parameters from llm.invocation_parameters (a JSON object, as the SDK was called). */
-function requestParameters(a: Record<string, unknown>, out: Record<string, unknown>): void {
-  const raw = a[Attr.INVOCATION_PARAMETERS];
-  if (typeof raw !== "string" || raw.length < 2 || raw[0] !== "{") return;
-  let p: Record<string, unknown>;
-  try {
-    p = JSON.parse(raw);
-  } catch {
-    return;
-  }
-  if (!p || typeof p !== "object") return;
+/** Request parameters from the invocation parameters. */
+function requestParameters(p: Record<string, unknown> | undefined, out: Record<string, unknown>): void {
+  if (!p) return;
   const number = (key: string, ...names: string[]) => {
     for (const n of names) {
       const v = num(p[n]);

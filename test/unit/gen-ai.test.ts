@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig, type SetupOptions } from "../../src/config";
 import { MetricAggregator, encodeMetricsRequestJson, encodeMetricsRequestProto } from "../../src/export/metrics";
 import { exportTransforms, genAiMetricDefinitions } from "../../src/transforms";
+import { providerName, requestModel, responseModel } from "../../src/transforms/gen-ai";
 import { record } from "../helpers/otel-spans";
 // @ts-expect-error plain ESM fixture without types
 import { decodeMetricsBody } from "../../fixtures/otlp-receiver.mjs";
@@ -141,6 +142,16 @@ describe("CATALYST_SEMCONV=both", () => {
     expect(attrs(byName(list, "tool call"))["gen_ai.tool.call.arguments"]).toBeUndefined();
     expect(attrs(byName(list, "OpenAI Embeddings"))).toMatchObject({ "gen_ai.operation.name": "embeddings", "gen_ai.request.model": "text-embedding-3-small", "error.type": "RateLimitError" });
     expect(attrs(byName(list, "chain"))["gen_ai.operation.name"]).toBeUndefined();
+  });
+});
+
+describe("provider and models", () => {
+  it("a server OpenInference names by its host is reported by the API it speaks; the requested model comes from the call", () => {
+    expect(providerName({ "llm.provider": "127.0.0.1", "llm.system": "openai" })).toBe("openai");
+    expect(providerName({ "llm.provider": "aws", "llm.system": "anthropic" })).toBe("aws.bedrock");
+    expect(providerName({ "llm.provider": "my-gateway.internal" })).toBe("my-gateway.internal");
+    const a = { "llm.model_name": "gpt-4o-mini-2024-07-18", "llm.invocation_parameters": '{"model":"gpt-4o-mini"}' };
+    expect([requestModel(a), responseModel(a)]).toEqual(["gpt-4o-mini", "gpt-4o-mini-2024-07-18"]);
   });
 });
 

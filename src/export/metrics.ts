@@ -327,7 +327,7 @@ export class MetricsExporter {
   /** Start the periodic export and the exit hook (after the span queue's, so its exit export records first). */
   start(resource: Record<string, unknown>): void {
     this.resource = resource;
-    this.timer = setInterval(() => void this.flush(), this.config.metricExportIntervalMillis);
+    this.timer = setInterval(() => void this.exportNow(), this.config.metricExportIntervalMillis);
     this.timer.unref?.();
     process.on("exit", this.onExit);
   }
@@ -344,8 +344,19 @@ export class MetricsExporter {
     return this.config.protocol === "http/json" ? Buffer.from(encodeMetricsRequestJson(p), "utf8") : encodeMetricsRequestProto(p);
   }
 
-  /** Export what has been recorded; never rejects. One request at a time: a flush during a send follows it. */
+  /**
+   * Export what has been recorded; never rejects. An awaited flush keeps the process alive until it
+   * ends or the shutdown timeout passes (a ref'd timer: the request's socket is unref'd), as the
+   * span queue's does; the periodic export holds nothing.
+   */
   flush(): Promise<void> {
+    const done = this.exportNow();
+    const hold = setTimeout(() => {}, this.config.shutdownTimeoutMillis);
+    return done.finally(() => clearTimeout(hold));
+  }
+
+  /** One request at a time: an export asked for during a send follows it. */
+  private exportNow(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     const next = (this.sending ?? Promise.resolve()).then(() => this.sendOnce());
     this.sending = next;

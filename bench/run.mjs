@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, one after the other, each printing its own table of
 // medians and ratios against a bare run in the same process or command.
-//   npm run bench                  start-up, per-call/per-chunk overhead, local store queries, per-request cost
+//   npm run bench                  start-up, per-call/per-chunk overhead, local store queries, per-request cost,
+//                                  the GenAI conventions' export-time cost
 //   npm run bench -- --soak        also the 100k-call soak (long)
 //   npm run bench -- --only startup
 import { spawnSync } from "node:child_process";
@@ -18,6 +19,7 @@ const suites = [
   ["llm-overhead", "llm-overhead.mjs", [], ["--expose-gc"]],
   ["store-query", "store-query.mjs", [], []],
   ["request-roots", "request-roots.mjs", [], []],
+  ["gen-ai-export", "gen-ai-export.mjs", [], ["--expose-gc"]],
   ...(args.includes("--soak") ? [["soak", "soak.mjs", [], []]] : []),
 ];
 let failed = 0;

@@ -29,6 +29,7 @@ export interface MetricDefinition {
 export type MetricAttributes = Record<string, string | number | boolean>;
 
 interface HistogramSeries {
+  key: string;
   attributes: MetricAttributes;
   count: number;
   sum: number;
@@ -37,6 +38,7 @@ interface HistogramSeries {
   buckets: number[];
 }
 interface CounterSeries {
+  key: string;
   attributes: MetricAttributes;
   value: number;
 }
@@ -68,24 +70,27 @@ export class MetricAggregator {
     for (const d of definitions) this.definitions.set(d.name, d);
   }
 
-  /** Record one measurement; unknown metric names are ignored. */
-  record(name: string, value: number, attributes: MetricAttributes): void {
+  /**
+   * Record one measurement; unknown metric names are ignored. `key` identifies the series (the
+   * recorder builds it from the attribute values, in a fixed order); `attributes` is only called
+   * for a new series, so a measurement of a known series allocates nothing.
+   */
+  record(name: string, value: number, key: string, attributes: () => MetricAttributes): void {
     const definition = this.definitions.get(name);
     if (!definition || !Number.isFinite(value)) return;
     if (definition.kind === "counter" && value < 0) return;
     let byKey = this.series.get(name);
     if (!byKey) this.series.set(name, (byKey = new Map()));
-    let key = seriesKey(attributes);
     let s = byKey.get(key);
     if (!s) {
       // the overflow series counts toward the limit
       if (byKey.size >= this.cardinalityLimit - 1) {
-        key = OVERFLOW_KEY;
-        s = byKey.get(key);
-        if (!s) warnOnce(`metric-overflow:${name}`, `metric ${name} reached ${this.cardinalityLimit} attribute sets; further ones are counted in one overflow series`);
-        attributes = OVERFLOW;
-      }
-      if (!s) byKey.set(key, (s = newSeries(definition, attributes)));
+        s = byKey.get(OVERFLOW_KEY);
+        if (!s) {
+          warnOnce(`metric-overflow:${name}`, `metric ${name} reached ${this.cardinalityLimit} attribute sets; further ones are counted in one overflow series`);
+          byKey.set(OVERFLOW_KEY, (s = newSeries(definition, OVERFLOW_KEY, OVERFLOW)));
+        }
+      } else byKey.set(key, (s = newSeries(definition, key, attributes())));
     }
     if ("value" in s) s.value += value;
     else addToHistogram(s, definition.boundaries ?? [], value);
@@ -119,9 +124,8 @@ export class MetricAggregator {
   private merge(definition: MetricDefinition, from: Series): void {
     let byKey = this.series.get(definition.name);
     if (!byKey) this.series.set(definition.name, (byKey = new Map()));
-    const key = seriesKey(from.attributes);
-    const s = byKey.get(key);
-    if (!s) byKey.set(key, copySeries(from));
+    const s = byKey.get(from.key);
+    if (!s) byKey.set(from.key, copySeries(from));
     else if ("value" in s) s.value += (from as CounterSeries).value;
     else {
       const h = from as HistogramSeries;
@@ -134,16 +138,9 @@ export class MetricAggregator {
   }
 }
 
-/** The attribute values in the recorder's fixed key order identify a series. */
-function seriesKey(attributes: MetricAttributes): string {
-  let key = "";
-  for (const k in attributes) key += `${k}\u0001${String(attributes[k])}\u0002`;
-  return key;
-}
-
-function newSeries(d: MetricDefinition, attributes: MetricAttributes): Series {
-  if (d.kind === "counter") return { attributes, value: 0 };
-  return { attributes, count: 0, sum: 0, min: Infinity, max: -Infinity, buckets: new Array((d.boundaries?.length ?? 0) + 1).fill(0) };
+function newSeries(d: MetricDefinition, key: string, attributes: MetricAttributes): Series {
+  if (d.kind === "counter") return { key, attributes, value: 0 };
+  return { key, attributes, count: 0, sum: 0, min: Infinity, max: -Infinity, buckets: new Array((d.boundaries?.length ?? 0) + 1).fill(0) };
 }
 
 function copySeries(s: Series): Series {

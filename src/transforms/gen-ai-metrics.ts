@@ -62,26 +62,35 @@ export function genAiMetricsTransform(aggregator: MetricAggregator, latest: bool
     let operation = MODEL_CALL_OPERATIONS[a[Attr.SPAN_KIND] as string];
     if (!operation) return;
     if (operation === "chat" && a[`${Attr.LLM_PROMPTS}.0`] !== undefined) operation = "text_completion";
-    const attributes: MetricAttributes = { [GenAi.OPERATION_NAME]: operation };
     const provider = providerName(a);
-    if (provider) attributes[GenAi.PROVIDER_NAME] = provider;
     const model = requestModel(a);
-    if (model) attributes[GenAi.REQUEST_MODEL] = model;
     const answered = responseModel(a);
-    if (answered) attributes[GenAi.RESPONSE_MODEL] = answered;
+    // the series key: the attribute values in a fixed order; the attributes themselves only for a new series
+    const key = `${operation}\u0001${provider ?? ""}\u0001${model ?? ""}\u0001${answered ?? ""}`;
+    const attributes = (): MetricAttributes => {
+      const out: MetricAttributes = { [GenAi.OPERATION_NAME]: operation! };
+      if (provider) out[GenAi.PROVIDER_NAME] = provider;
+      if (model) out[GenAi.REQUEST_MODEL] = model;
+      if (answered) out[GenAi.RESPONSE_MODEL] = answered;
+      return out;
+    };
 
-    const failed = span.status?.code === 2;
-    aggregator.record(duration, durationSeconds(span), failed ? { ...attributes, [GenAi.ERROR_TYPE]: errorType(a, span) } : attributes);
+    if (span.status?.code === 2) {
+      const error = errorType(a, span);
+      aggregator.record(duration, durationSeconds(span), `${key}\u0001${error}`, () => ({ ...attributes(), [GenAi.ERROR_TYPE]: error }));
+    } else aggregator.record(duration, durationSeconds(span), key, attributes);
     const ttfc = a[Attr.TIME_TO_FIRST_CHUNK];
-    if (typeof ttfc === "number") aggregator.record(firstChunk, ttfc, attributes);
+    if (typeof ttfc === "number") aggregator.record(firstChunk, ttfc, key, attributes);
     const input = a[Attr.TOKEN_COUNT_PROMPT];
-    if (typeof input === "number") aggregator.record(tokens, input, { ...attributes, "gen_ai.token.type": "input" });
+    if (typeof input === "number") aggregator.record(tokens, input, `${key}\u0001input`, () => ({ ...attributes(), [TOKEN_TYPE]: "input" }));
     const output = a[Attr.TOKEN_COUNT_COMPLETION];
-    if (typeof output === "number") aggregator.record(tokens, output, { ...attributes, "gen_ai.token.type": "output" });
+    if (typeof output === "number") aggregator.record(tokens, output, `${key}\u0001output`, () => ({ ...attributes(), [TOKEN_TYPE]: "output" }));
     const usd = a[Attr.COST_TOTAL];
-    if (typeof usd === "number" && usd > 0) aggregator.record(cost, usd, attributes);
+    if (typeof usd === "number" && usd > 0) aggregator.record(cost, usd, key, attributes);
   };
 }
+
+const TOKEN_TYPE = "gen_ai.token.type";
 
 function durationSeconds(span: ReadableSpan): number {
   const d = span.duration;

@@ -108,18 +108,22 @@ export function genAiTransform(options: GenAiOptions): AttributeTransform | unde
   return (attributes, span) => {
     const kind = attributes[Attr.SPAN_KIND];
     if (typeof kind !== "string") return;
-    const genAi = genAiAttributes(attributes, span, options.captureMessageContent);
+    // written straight into the span's attributes: no intermediate object per span
+    genAiAttributes(attributes, span, options.captureMessageContent, attributes);
     if (only) {
       for (const key of Object.keys(attributes)) if (OPENINFERENCE_KEY.test(key)) delete attributes[key];
-      renameSpan(span, kind, genAi);
+      renameSpan(span, kind, attributes);
     }
-    Object.assign(attributes, genAi);
   };
 }
 
-/** The gen_ai.* attributes of one span, from its OpenInference attributes (which are left as they are). */
-export function genAiAttributes(a: Record<string, unknown>, span: Pick<ReadableSpan, "status" | "events"> | undefined, captureContent: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** The gen_ai.* attributes of one span, written to `out`, from its OpenInference attributes (which are left as they are). */
+export function genAiAttributes(
+  a: Record<string, unknown>,
+  span: Pick<ReadableSpan, "status" | "events"> | undefined,
+  captureContent: boolean,
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   const kind = a[Attr.SPAN_KIND] as string;
   let operation = OPERATION_BY_KIND[kind];
   if (operation === "chat" && a[Attr.LLM_PROMPTS + ".0"] !== undefined) operation = "text_completion";

@@ -260,11 +260,11 @@ describe("GenAI metrics", () => {
 
   it("delta temporality starts a new interval at each collection, and a failed one is merged back", () => {
     const agg = new MetricAggregator(genAiMetricDefinitions(false), "delta");
-    agg.record("gen_ai.client.token.usage", 10, { a: "x" });
+    agg.record("gen_ai.client.token.usage", 10, "x", () => ({ a: "x" }));
     const first = agg.collect();
     expect(first.metrics[0]!.series).toHaveLength(1);
     expect(agg.collect().metrics).toHaveLength(0);
-    agg.record("gen_ai.client.token.usage", 5, { a: "x" });
+    agg.record("gen_ai.client.token.usage", 5, "x", () => ({ a: "x" }));
     agg.restore(first.metrics, first.startTime);
     const merged = agg.collect();
     expect(merged.metrics[0]!.series[0]).toMatchObject({ count: 2, sum: 15, min: 5, max: 10 });
@@ -273,7 +273,7 @@ describe("GenAI metrics", () => {
 
   it("memory is bounded: past the cardinality limit, one overflow series", () => {
     const agg = new MetricAggregator(genAiMetricDefinitions(false), "cumulative", 10);
-    for (let i = 0; i < 50; i++) agg.record("llm.client.cost", 1, { "gen_ai.request.model": `m${i}` });
+    for (let i = 0; i < 50; i++) agg.record("llm.client.cost", 1, `m${i}`, () => ({ "gen_ai.request.model": `m${i}` }));
     const series = agg.collect().metrics[0]!.series;
     expect(series).toHaveLength(10);
     const overflow = series.find((s) => s.attributes["otel.metric.overflow"] === true) as { value: number };

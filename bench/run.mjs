@@ -17,6 +17,7 @@ const suites = [
   ["first-call", "first-call.mjs", [], []],
   // --expose-gc: each variant's garbage is collected inside its own timed window
   ["llm-overhead", "llm-overhead.mjs", [], ["--expose-gc"]],
+  ["mcp-overhead", "mcp-overhead.mjs", [], ["--expose-gc"]],
   ["store-query", "store-query.mjs", [], []],
   ["request-roots", "request-roots.mjs", [], []],
   ["gen-ai-export", "gen-ai-export.mjs", [], ["--expose-gc"]],

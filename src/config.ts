@@ -480,6 +480,7 @@ export const SETTINGS = {
     parse: oneOf(["cumulative", "delta", "lowmemory"], "a temporality preference"),
     default: "cumulative",
   }),
+  mcpStdioServers: setting({ env: ["CATALYST_MCP_STDIO_SERVERS"], parse: bool, default: true }),
   /** Where `serve` keeps its store (read by the CLI). */
   localDir: setting<string | undefined>({ env: ["CATALYST_LOCAL_DIR"], parse: filePath, default: undefined }),
 };
@@ -649,6 +650,7 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     metricsUrl: get("metrics").value ? metricsUrlFor(endpoint.value?.tracesUrl, get("metricsEndpoint").value) : undefined,
     metricExportIntervalMillis: get("metricExportIntervalMillis").value,
     metricsTemporality: get("metricsTemporality").value,
+    mcpStdioServers: get("mcpStdioServers").value,
   };
 }
 
@@ -697,7 +699,10 @@ export function loadDotEnv(env: Env = process.env): void {
 }
 
 
-/** `<base>/v1/traces`, unless the URL already names that path. Undefined (with a warning) when invalid. */
+/**
+ * `<base>/v1/traces`, unless the URL already names that path; a query stays after the path
+ * (`…/otlp?tenant=abc` → `…/otlp/v1/traces?tenant=abc`). Undefined (with a warning) when invalid.
+ */
 export function tracesUrlFor(source: string, endpoint: string): string | undefined {
   let url: URL;
   try {
@@ -712,8 +717,9 @@ export function tracesUrlFor(source: string, endpoint: string): string | undefin
     warn(`${source}="${endpoint}" must use http:// or https:// (OTLP/HTTP); traces stay local.`);
     return undefined;
   }
-  const trimmed = url.href.replace(/\/+$/, "");
-  return /\/v1\/traces$/.test(url.pathname.replace(/\/+$/, "")) ? trimmed : `${trimmed}/v1/traces`;
+  const path = url.pathname.replace(/\/+$/, "");
+  url.pathname = /\/v1\/traces$/.test(path) ? path : `${path}/v1/traces`;
+  return url.href;
 }
 
 

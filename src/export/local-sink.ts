@@ -11,7 +11,7 @@ import type { ExportResult } from "@opentelemetry/core";
 const ExportResultCode = { SUCCESS: 0, FAILED: 1 } as const;
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ConsoleMode } from "../config";
-import { internalError } from "../util/log";
+import { internalError, warn, writeStderr } from "../util/log";
 import { ansiColors, plainText, traceHeader, treeLines, type Paint } from "../trace-model/render-text";
 import type { SpanRecord } from "../trace-model/span-record";
 import { summarizeSpan, summarizeTrace } from "../trace-model/summary";
@@ -41,7 +41,7 @@ export class ConsoleTreeExporter implements SpanExporter {
 
   constructor(
     private readonly mode: ConsoleMode,
-    private readonly write: (text: string) => void = (t) => process.stderr.write(freshLine() + t + "\n"),
+    private readonly write: (text: string) => void = (t) => writeStderr(freshLine() + t + "\n"),
   ) {
     if (mode !== "off") watchTerminalLine();
   }
@@ -128,7 +128,7 @@ export class JsonlFileExporter implements SpanExporter {
     } catch (err) {
       if (!this.warned) {
         this.warned = true;
-        process.stderr.write(`[@inference/tracing] warning: cannot write CATALYST_TRACES_FILE=${this.file}: ${(err as Error).message}\n`);
+        warn(`cannot write CATALYST_TRACES_FILE=${this.file}: ${(err as Error).message}`);
       }
       resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
     }

@@ -13,7 +13,7 @@ import type { HrTime } from "@opentelemetry/api";
 import type { Config } from "../config";
 import { TRACER_NAME, TRACER_VERSION } from "../package-info";
 import { debug, internalError, warnOnce } from "../util/log";
-import { postFromChildProcess } from "./export-queue";
+import { postAtExit } from "./export-queue";
 import { FIXED64, LEN, VARINT, Writer, keyValues, tag } from "./otlp-proto";
 import { OtlpHttpTransport } from "./otlp-transport";
 
@@ -387,9 +387,8 @@ export class MetricsExporter {
       if (this.failing || this.stopped) return;
       const p = this.payload();
       if (!p) return;
-      const payload = this.transport.serializeBody(this.encode(p));
-      const { status } = postFromChildProcess(payload, Math.max(500, Math.min(this.config.shutdownTimeoutMillis, 3000)));
-      debug(`exit: metrics ${status >= 200 && status < 300 ? "sent" : `not sent (status ${status || "none"})`}`);
+      const { confirmed, reason } = postAtExit(this.transport.exitRequestForBody(this.encode(p)), 1, Math.max(500, Math.min(this.config.shutdownTimeoutMillis, 3000)));
+      debug(`exit: metrics ${confirmed ? "sent" : `not sent (${reason ?? "no answer"})`}`);
     } catch (err) {
       internalError("metrics exitSync", err);
     }

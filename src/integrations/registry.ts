@@ -17,6 +17,11 @@ import { claudeAgentSdkIntegration } from "./claude-agent-sdk";
 import { elevenlabsIntegration } from "./elevenlabs";
 import { cursorSdkIntegration } from "./cursor-sdk";
 import { piAiIntegration } from "./pi-ai";
+import { mcpIntegration } from "./mcp";
+import { googleGenAIIntegration } from "./google-genai";
+import { mistralIntegration } from "./mistral";
+import { bedrockIntegration } from "./bedrock";
+import { bedrockAgentIntegration } from "./bedrock-agent";
 
 export const INTEGRATIONS = [
   openaiIntegration,
@@ -31,6 +36,11 @@ export const INTEGRATIONS = [
   elevenlabsIntegration,
   cursorSdkIntegration,
   piAiIntegration,
+  mcpIntegration,
+  googleGenAIIntegration,
+  mistralIntegration,
+  bedrockIntegration,
+  bedrockAgentIntegration,
 ] as const;
 
 /** The keys of setup({ modules }) and CATALYST_INSTRUMENTATIONS, as the product documents name them. */

@@ -1,31 +1,32 @@
 /**
- * W3C Trace Context (https://www.w3.org/TR/trace-context/): the `traceparent` and `tracestate`
- * headers, read and written without the OpenTelemetry SDK (which loads only with the first span).
- * A malformed header is ignored, never thrown on.
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/): `traceparent` and `tracestate` read
+ * and written without the OpenTelemetry SDK (which loads only with the first span), for HTTP
+ * headers (src/runs) and MCP's `params._meta` (integrations/kit/trace-context.ts).
+ * A malformed value is ignored, never thrown on.
  */
-import { TraceFlags, type SpanContext } from "@opentelemetry/api";
+import { createTraceState, TraceFlags, type SpanContext } from "@opentelemetry/api";
 
+/** Lower-case hex only, as the spec requires; later versions may carry more fields after a dash. */
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const INVALID_TRACE = "0".repeat(32);
 const INVALID_SPAN = "0".repeat(16);
-/** The spec's limits: at most 32 list members; we also cap the text a peer can make us carry. */
+/** The spec's limit on the tracestate a peer can make us carry. */
 const MAX_TRACESTATE = 512;
 
-/** The remote parent a `traceparent` names, or undefined when the header is absent or malformed. */
+/** The remote parent a `traceparent` names, or undefined when the value is absent or malformed. */
 export function parseTraceParent(traceparent: unknown, tracestate?: unknown): SpanContext | undefined {
   const raw = Array.isArray(traceparent) ? traceparent[0] : traceparent;
   if (typeof raw !== "string" || raw.length > 512) return undefined;
-  const m = TRACEPARENT.exec(raw.trim().toLowerCase());
+  const m = TRACEPARENT.exec(raw.trim());
   if (!m) return undefined;
   const [, version, traceId, spanId, flags, rest] = m;
-  // version ff is invalid; version 00 has exactly four fields; later versions may carry more
+  // version ff is invalid; version 00 has exactly four fields
   if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
   if (traceId === INVALID_TRACE || spanId === INVALID_SPAN) return undefined;
   const ctx: SpanContext = { traceId: traceId!, spanId: spanId!, traceFlags: parseInt(flags!, 16) & TraceFlags.SAMPLED, isRemote: true };
-  const state = Array.isArray(tracestate) ? tracestate.join(",") : tracestate;
-  if (typeof state === "string" && state.length > 0 && state.length <= MAX_TRACESTATE) {
-    (ctx as { traceState?: unknown }).traceState = new RawTraceState(state);
-  }
+  const state = Array.isArray(tracestate) ? tracestate.filter((x) => typeof x === "string").join(",") : tracestate;
+  // the API's parser keeps only valid list members, and nothing of a value over 512 characters
+  if (typeof state === "string" && state.length > 0) ctx.traceState = createTraceState(state);
   return ctx;
 }
 
@@ -38,25 +39,4 @@ export function formatTraceParent(ctx: SpanContext): string {
 export function formatTraceState(ctx: SpanContext): string | undefined {
   const s = ctx.traceState?.serialize();
   return s && s.length <= MAX_TRACESTATE ? s : undefined;
-}
-
-/** A tracestate carried through unchanged (we add no member of our own). */
-class RawTraceState {
-  constructor(private readonly raw: string) {}
-  set(): RawTraceState {
-    return this;
-  }
-  unset(): RawTraceState {
-    return this;
-  }
-  get(key: string): string | undefined {
-    for (const member of this.raw.split(",")) {
-      const eq = member.indexOf("=");
-      if (eq > 0 && member.slice(0, eq).trim() === key) return member.slice(eq + 1).trim();
-    }
-    return undefined;
-  }
-  serialize(): string {
-    return this.raw;
-  }
 }

@@ -38,8 +38,7 @@ const OURS_ONLY = [
   /^llm\.streaming$/,
   /^llm\.time_to_first_chunk$/, // streamed calls: seconds to the first chunk (the GenAI conventions' time to first chunk)
   /^llm\.provider$/, // the reference leaves it unset for hosts it does not know; we give the host
-  /^tool\.name$/,
-  /^tool_call\.id$/,
+  /^llm\.response\.id$/, // the API's response id, which stitched agent loops continue from (src/runs)
   /^llm\.prompts$/,
   /^llm\.cost\./, // we price known models at export time (src/cost); the reference records no cost
   /^embedding\.invocation_parameters$/,

@@ -5,6 +5,9 @@
  *  - a Stream is observed by replacing its `iterator` factory, so for-await, tee() and
  *    toReadableStream() all go through us, an early break reaches the SDK's iterator (which
  *    aborts the request), and no chunk is buffered;
+ *  - other streamed results keep their identity too: an async iterable gets its
+ *    Symbol.asyncIterator factory replaced on the instance (a web ReadableStream also its
+ *    values() and getReader()), an async generator its own next/return/throw;
  *  - every extractor runs under guarded(), and faults never reach the app.
  */
 import { faultPoint, guarded } from "../../util/fault";
@@ -17,7 +20,7 @@ export function isStreamLike(v: any): boolean {
   return !!v && typeof v === "object" && typeof v.iterator === "function" && typeof v[Symbol.asyncIterator] === "function";
 }
 
-function isAPIPromiseLike(p: any): boolean {
+export function isAPIPromiseLike(p: any): boolean {
   return !!p && typeof p.then === "function" && typeof p.parseResponse === "function" && "responsePromise" in p;
 }
 
@@ -34,20 +37,40 @@ export function observeResult(result: any, owner: SpanOwner, spec: CallSpec, bod
   }
 }
 
+/** How a streamed result is consumed: through a factory we can replace, or as an iterator itself. */
+function streamShape(v: any): "stream" | "iterator" | "iterable" | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  if (isStreamLike(v)) return "stream";
+  if (typeof v[Symbol.asyncIterator] !== "function") return undefined;
+  return typeof v.next === "function" ? "iterator" : "iterable";
+}
+
 function handleValue(value: any, owner: SpanOwner, spec: CallSpec, body: any, hide?: (chunk: any) => boolean): void {
   if (owner.ended) return;
-  if (isStreamLike(value) && spec.stream) {
+  const shape = spec.stream ? streamShape(value) : undefined;
+  if (shape) {
     const acc = guarded(owner.span, `${spec.key}.stream.start`, () => {
       faultPoint(`${spec.key}.stream.start`);
       return spec.stream!(body);
     });
-    instrumentStream(value, owner, acc, spec.key, hide);
+    if (shape === "stream") instrumentStream(value, owner, acc, spec.key, hide);
+    else if (shape === "iterator") instrumentIteratorInPlace(value, owner, acc, spec.key);
+    else instrumentAsyncIterable(value, owner, acc, spec.key);
     return;
   }
   guarded(owner.span, `${spec.key}.response`, () => {
     faultPoint(`${spec.key}.response`);
     spec.response(owner.span, value, body);
   });
+  const events = spec.events && spec.stream ? guarded(owner.span, `${spec.key}.events`, () => spec.events!(value)) : undefined;
+  if (events) {
+    const acc = guarded(owner.span, `${spec.key}.stream.start`, () => {
+      faultPoint(`${spec.key}.stream.start`);
+      return spec.stream!(body);
+    });
+    instrumentAsyncIterable(events, owner, acc, spec.key);
+    return;
+  }
   owner.ok();
 }
 
@@ -97,21 +120,31 @@ export function observeAPIPromise(p: any, owner: SpanOwner, onValue: (v: any) =>
   instrumentPromiseMethods(p, owner, state);
 }
 
+/** Marks the method wrappers instrumentPromiseMethods puts on an APIPromise (global: the preload bundle and the package each have a copy of this file). */
+const OBSERVER_WRAPPER = Symbol.for("@inference/tracing.apiPromiseObserver");
+
 function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarted: boolean }): void {
   const proto = Object.getPrototypeOf(p);
-  const parse = proto?.parse;
+  // the SDK class's own method (openai 7 also puts instance copies on the promise that bypass the
+  // hooked parseResponse), or the wrapper of an earlier observer (an agentSpan around the call), so both see it
+  const method = (name: string) => (p[name]?.[OBSERVER_WRAPPER] ? p[name] : proto?.[name]);
+  const wrap = (name: string, wrapper: (this: any, ...a: any[]) => any) => {
+    Object.defineProperty(wrapper, OBSERVER_WRAPPER, { value: true });
+    p[name] = wrapper;
+  };
+  const parse = method("parse");
   if (typeof parse === "function") {
-    p.parse = function (this: any, ...a: any[]) {
+    wrap("parse", function (this: any, ...a: any[]) {
       state.parseStarted = true;
       const r = parse.apply(this, a);
       // our own derived promise: swallowing here leaves the app's chain (on `r`) untouched
       if (r && typeof r.then === "function") r.then(undefined, (err: unknown) => owner.error(err));
       return r;
-    };
+    });
   }
-  const asResponse = proto?.asResponse;
+  const asResponse = method("asResponse");
   if (typeof asResponse === "function") {
-    p.asResponse = function (this: any, ...a: any[]) {
+    wrap("asResponse", function (this: any, ...a: any[]) {
       const r = asResponse.apply(this, a);
       if (r && typeof r.then === "function") {
         r.then(
@@ -125,11 +158,11 @@ function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarte
         );
       }
       return r;
-    };
+    });
   }
-  const thenUnwrap = proto?._thenUnwrap;
+  const thenUnwrap = method("_thenUnwrap");
   if (typeof thenUnwrap === "function") {
-    p._thenUnwrap = function (this: any, ...a: any[]) {
+    wrap("_thenUnwrap", function (this: any, ...a: any[]) {
       const derived = thenUnwrap.apply(this, a);
       try {
         if (derived && typeof derived === "object") instrumentPromiseMethods(derived, owner, state);
@@ -137,7 +170,7 @@ function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarte
         internalError("llm.thenUnwrap", err);
       }
       return derived;
-    };
+    });
   }
 }
 
@@ -152,6 +185,125 @@ export function instrumentStream(
   key: string,
   hide?: (chunk: any) => boolean,
 ): void {
+  const { add, finish } = streamObserver(owner, acc, key);
+  const originalIterator = stream.iterator;
+  let used = false;
+  stream.iterator = function (this: any, ...a: any[]) {
+    const it = originalIterator.apply(this, a);
+    if (used || !it || typeof it.next !== "function") return it;
+    used = true;
+    return wrapStreamIterator(it, add, finish, hide);
+  };
+  // abort before (or without) iteration still ends the span
+  const signal = stream.controller?.signal;
+  if (signal && typeof signal.addEventListener === "function") {
+    if (signal.aborted) finish(undefined, "stream.aborted");
+    else signal.addEventListener("abort", () => finish(undefined, "stream.aborted"), { once: true });
+  }
+}
+
+/**
+ * An async iterator handed to the app as is (an async generator): its own next/return/throw
+ * are replaced by observing ones, so the app keeps the very object the SDK made.
+ */
+export function instrumentIteratorInPlace(it: any, owner: SpanOwner, acc: StreamAccumulator | undefined, key: string): void {
+  const { add, finish } = streamObserver(owner, acc, key);
+  const next = it.next;
+  const ret = it.return;
+  const thr = it.throw;
+  const inner: AsyncIterator<any> = {
+    next: (...a: [] | [any]) => next.apply(it, a),
+    return: typeof ret === "function" ? (v?: any) => ret.call(it, v) : undefined,
+    throw: typeof thr === "function" ? (e?: any) => thr.call(it, e) : undefined,
+  };
+  const wrapped = wrapStreamIterator(inner, add, finish);
+  it.next = wrapped.next;
+  if (inner.return) it.return = wrapped.return;
+  if (inner.throw) it.throw = wrapped.throw;
+}
+
+/**
+ * An async iterable that is not an iterator (a class with an async generator method, a web
+ * ReadableStream): its Symbol.asyncIterator factory is replaced on the instance. A web stream
+ * is also read through values() and getReader(); tee(), pipeTo() and pipeThrough() hand the
+ * chunks to streams we cannot see, so the span ends there with a `stream.unobserved` event
+ * (after pipeTo() settles) rather than never.
+ */
+export function instrumentAsyncIterable(stream: any, owner: SpanOwner, acc: StreamAccumulator | undefined, key: string): void {
+  const { add, finish } = streamObserver(owner, acc, key);
+  // one consumer at a time: a reader released before the end lets the next one be observed
+  let reading = false;
+  const observeIterators = (name: PropertyKey) => {
+    const original = stream[name];
+    if (typeof original !== "function") return;
+    stream[name] = function (this: any, ...a: any[]) {
+      const it = original.apply(this, a);
+      if (reading || !it || typeof it.next !== "function") return it;
+      reading = true;
+      return wrapStreamIterator(it, add, finish);
+    };
+  };
+  observeIterators(Symbol.asyncIterator);
+  if (typeof stream.getReader !== "function") return;
+  observeIterators("values");
+  const getReader = stream.getReader;
+  stream.getReader = function (this: any, ...a: any[]) {
+    const reader = getReader.apply(this, a);
+    if (reading || !reader || typeof reader.read !== "function" || a[0]?.mode === "byob") return reader;
+    reading = true;
+    const read = reader.read;
+    reader.read = function (this: any, ...r: any[]) {
+      return read.apply(this, r).then(
+        (res: ReadableStreamReadResult<any>) => {
+          if (res.done) finish();
+          else add(res.value);
+          return res;
+        },
+        (err: unknown) => {
+          finish(err);
+          throw err;
+        },
+      );
+    };
+    const cancel = reader.cancel;
+    if (typeof cancel === "function") {
+      reader.cancel = function (this: any, ...c: any[]) {
+        finish(undefined, "stream.closed_early");
+        return cancel.apply(this, c);
+      };
+    }
+    const releaseLock = reader.releaseLock;
+    if (typeof releaseLock === "function") {
+      reader.releaseLock = function (this: any, ...l: any[]) {
+        reading = false;
+        return releaseLock.apply(this, l);
+      };
+    }
+    return reader;
+  };
+  for (const name of ["tee", "pipeThrough"]) {
+    const original = stream[name];
+    if (typeof original !== "function") continue;
+    stream[name] = function (this: any, ...a: any[]) {
+      finish(undefined, "stream.unobserved");
+      return original.apply(this, a);
+    };
+  }
+  const pipeTo = stream.pipeTo;
+  if (typeof pipeTo === "function") {
+    stream.pipeTo = function (this: any, ...a: any[]) {
+      const done = pipeTo.apply(this, a);
+      done?.then?.(
+        () => finish(undefined, "stream.unobserved"),
+        (err: unknown) => finish(err),
+      );
+      return done;
+    };
+  }
+}
+
+/** The chunk and end handlers every stream shape shares: accumulate guarded, end the span once. */
+function streamObserver(owner: SpanOwner, acc: StreamAccumulator | undefined, key: string) {
   const span = owner.span;
   let finished = false;
   const finish = (err?: unknown, how?: string) => {
@@ -192,20 +344,7 @@ export function instrumentStream(
       });
     }
   };
-  const originalIterator = stream.iterator;
-  let used = false;
-  stream.iterator = function (this: any, ...a: any[]) {
-    const it = originalIterator.apply(this, a);
-    if (used || !it || typeof it.next !== "function") return it;
-    used = true;
-    return wrapStreamIterator(it, add, finish, hide);
-  };
-  // abort before (or without) iteration still ends the span
-  const signal = stream.controller?.signal;
-  if (signal && typeof signal.addEventListener === "function") {
-    if (signal.aborted) finish(undefined, "stream.aborted");
-    else signal.addEventListener("abort", () => finish(undefined, "stream.aborted"), { once: true });
-  }
+  return { add, finish };
 }
 
 /** Seconds from the span's start (the call) to now, the first chunk: the GenAI conventions' time to first chunk. */

@@ -70,7 +70,7 @@ export function joinRun(stitched: StitchedCall | undefined, owner: SpanOwner, st
 
 export interface TracedCallOptions {
   /** OpenInference span kind of the calls (default LLM). */
-  kind?: "LLM" | "EMBEDDING";
+  kind?: "LLM" | "EMBEDDING" | "AGENT";
 }
 
 /**
@@ -102,7 +102,7 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
       const parent = stitched && !claim ? stitched.parent : ctx;
       const startedAt = Date.now();
       const span = claim?.span ?? source.tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL }, parent);
-      owner = new SpanOwner(span);
+      owner = new SpanOwner(span, spec.errorAttributes);
       callCtx = claim ? ctx : trace.setSpan(parent, span);
       span.setAttribute(Attr.SPAN_KIND, spanKind);
       if (requestAttributes) span.setAttributes(requestAttributes);

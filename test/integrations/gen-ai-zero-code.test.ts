@@ -117,6 +117,16 @@ describe("GenAI conventions, zero-code", () => {
     expect(request.headers["content-encoding"]).toBe("gzip");
   });
 
+  it("process.exit() right after a call: its metrics leave through the synchronous exit export", async () => {
+    const r = await node(["--import", "@inference/tracing/register", path.join(FIXTURES, "apps", "core", "gen-ai-exit.mjs")], {
+      env: { OPENAI_BASE_URL: openaiMock.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_CONSOLE: "off" },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const metrics = await receiver.waitForMetrics((m) => m.some((x) => x.name === "gen_ai.client.token.usage"), 10_000);
+    const span = (await receiver.waitForSpans((s) => s.some(isModelCall), 10_000)).find(isModelCall)!;
+    expect(total(metric(metrics, "gen_ai.client.token.usage"), (p) => p.attributes["gen_ai.token.type"] === "input", "sum")).toBe(span.attributes["llm.token_count.prompt"]);
+  });
+
   it("CATALYST_METRICS=off: spans only", async () => {
     await traced("openai-cjs", { CATALYST_METRICS: "off" }, 3);
     await new Promise((r) => setTimeout(r, 300));

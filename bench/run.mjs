@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, one after the other, each printing its own table of
 // medians and ratios against a bare run in the same process or command.
 //   npm run bench                  start-up, per-call/per-chunk overhead, local store queries, per-request cost,
-//                                  bundles, Lambda
+//                                  bundles, Lambda, the GenAI conventions' export-time cost
 //   npm run bench -- --soak        also the 100k-call soak (long)
 //   npm run bench -- --only startup
 import { spawnSync } from "node:child_process";
@@ -22,6 +22,7 @@ const suites = [
   ["request-roots", "request-roots.mjs", [], []],
   ["bundled", "bundled.mjs", [], []],
   ["lambda", "lambda.mjs", [], []],
+  ["gen-ai-export", "gen-ai-export.mjs", [], ["--expose-gc"]],
   ...(args.includes("--soak") ? [["soak", "soak.mjs", [], []]] : []),
 ];
 let failed = 0;

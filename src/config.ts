@@ -24,6 +24,9 @@ export type BatchingMode = "batch" | "simple";
 /** When queued spans are exported: on the batch timer, or as soon as a request's root span ends too. */
 export type FlushMode = "batch" | "request";
 export type ConsoleMode = "tree" | "summary" | "off";
+/** Which semantic conventions spans carry: OpenInference (ours), OpenTelemetry's GenAI ones, or both. */
+export type SemconvMode = "openinference" | "gen_ai" | "both";
+export type MetricsTemporality = "cumulative" | "delta" | "lowmemory";
 
 export interface SetupOptions {
   /** OTLP/HTTP base URL; spans go to `<endpoint>/v1/traces`. */
@@ -96,6 +99,14 @@ export interface SetupOptions {
   requestRoots?: boolean;
   /** Outgoing HTTP requests made in traced work carry W3C trace context: true, false, or the hosts it may go to. */
   propagation?: boolean | string[];
+  /** The conventions spans carry: "openinference" (default), "gen_ai" (OpenTelemetry GenAI) or "both". */
+  semconv?: SemconvMode;
+  /** Record message content in the GenAI attributes (gen_ai.input.messages, …), which the GenAI conventions make opt-in. */
+  captureMessageContent?: boolean;
+  /** Export GenAI client metrics to `<endpoint>/v1/metrics` (default true when an endpoint is set). */
+  metrics?: boolean;
+  /** How often metrics are exported, in ms (default 60000). */
+  metricExportIntervalMillis?: number;
 }
 
 export type ScrubValue = string | number | boolean | Array<string | number | boolean | null | undefined>;
@@ -161,6 +172,16 @@ export interface Config extends InstrumenterConfig {
   requestRoots: boolean;
   /** CATALYST_PROPAGATION: outgoing HTTP requests in traced work carry W3C trace context (on, off, or to these hosts). */
   propagation: PropagationSetting;
+  /** CATALYST_SEMCONV (or OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental): the conventions spans carry. */
+  semconv: SemconvMode;
+  /** OTEL_SEMCONV_STABILITY_OPT_IN names gen_ai_latest_experimental: the newer (unreleased) GenAI names. */
+  genAiLatest: boolean;
+  /** Message content in the GenAI attributes (opt-in, as the GenAI conventions prescribe). */
+  captureMessageContent: boolean;
+  /** Where GenAI metrics go (`<endpoint>/v1/metrics`); undefined: no metrics. */
+  metricsUrl?: string;
+  metricExportIntervalMillis: number;
+  metricsTemporality: MetricsTemporality;
 }
 
 
@@ -291,6 +312,28 @@ const priceOption: Parser<Record<string, unknown> | string> = (raw) =>
     ? { value: raw as Record<string, unknown> | string }
     : { problem: " is not a price table or the path of a JSON price file" };
 
+/** OTEL_SEMCONV_STABILITY_OPT_IN: a comma list of opt-ins; only gen_ai_latest_experimental concerns us. */
+const GENAI_LATEST = "gen_ai_latest_experimental";
+const semconvOptIn: Parser<boolean> = (raw) => ({ value: String(raw).split(",").some((v) => v.trim().toLowerCase() === GENAI_LATEST) });
+
+/**
+ * OpenTelemetry's content switch (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT): a boolean, or
+ * the newer NO_CONTENT / SPAN_ONLY / EVENT_ONLY / SPAN_AND_EVENT (we record spans only).
+ */
+const contentCapture: Parser<boolean> = (raw, source) => {
+  const v = String(raw).trim().toLowerCase();
+  if (v === "span_only" || v === "span_and_event") return { value: true };
+  if (v === "no_content" || v === "event_only") return { value: false };
+  return bool(raw, source);
+};
+
+/** The metrics URL as given: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is a full URL. */
+const metricsEndpointUrl: Parser<string> = (raw, source) => {
+  if (typeof raw !== "string") return { problem: " is not a URL" };
+  const url = validateFullUrl(source, raw, "metrics are not exported");
+  return url ? { value: url } : { problem: "" };
+};
+
 // ---------------------------------------------------------------------------------------------
 // the table
 // ---------------------------------------------------------------------------------------------
@@ -420,6 +463,34 @@ export const SETTINGS = {
   stitchIdleMillis: setting({ option: "stitchIdleMillis", env: ["CATALYST_STITCH_IDLE_MS"], parse: wholeNumber(100, MAX_TIMER_MS), default: 30_000 }),
   requestRoots: setting({ option: "requestRoots", env: ["CATALYST_REQUEST_ROOTS"], parse: bool, default: true }),
   propagation: setting<PropagationSetting>({ option: "propagation", env: ["CATALYST_PROPAGATION"], parse: propagationParser, default: "on" }),
+  /** Unset: OpenInference, or both conventions when OpenTelemetry's opt-in names gen_ai_latest_experimental (see resolveConfig). */
+  semconv: setting<SemconvMode | undefined>({
+    option: "semconv",
+    env: ["CATALYST_SEMCONV"],
+    parse: oneOf<SemconvMode>(["openinference", "gen_ai", "both"], "a set of conventions", { genai: "gen_ai", "gen-ai": "gen_ai", otel: "gen_ai" }),
+    default: undefined,
+    fallback: "ignored",
+  }),
+  semconvOptIn: setting({ env: ["OTEL_SEMCONV_STABILITY_OPT_IN"], parse: semconvOptIn, default: false }),
+  captureMessageContent: setting({
+    option: "captureMessageContent",
+    env: ["CATALYST_GENAI_CAPTURE_CONTENT", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"],
+    parse: contentCapture,
+    default: false,
+  }),
+  metrics: setting({ option: "metrics", env: ["CATALYST_METRICS"], parse: bool, default: true }),
+  metricsEndpoint: setting<string | undefined>({ env: ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"], parse: metricsEndpointUrl, default: undefined }),
+  metricExportIntervalMillis: setting({
+    option: "metricExportIntervalMillis",
+    env: ["OTEL_METRIC_EXPORT_INTERVAL"],
+    parse: wholeNumber(100, MAX_TIMER_MS, "a number of milliseconds >= 100"),
+    default: 60_000,
+  }),
+  metricsTemporality: setting<MetricsTemporality>({
+    env: ["OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"],
+    parse: oneOf(["cumulative", "delta", "lowmemory"], "a temporality preference"),
+    default: "cumulative",
+  }),
   mcpStdioServers: setting({ env: ["CATALYST_MCP_STDIO_SERVERS"], parse: bool, default: true }),
   /** Where `serve` keeps its store (read by the CLI). */
   localDir: setting<string | undefined>({ env: ["CATALYST_LOCAL_DIR"], parse: filePath, default: undefined }),
@@ -541,6 +612,7 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
   const environment = get("environment").value || resourceAttributes["deployment.environment"] || resourceAttributes["deployment.environment.name"];
 
   const compression = get("compression");
+  const genAiLatest = get("semconvOptIn").value;
   const privacy = resolvePrivacy(options.privacy ?? {}, env);
   // hiding embedding vectors turned off explicitly (OpenInference's variable, say) means: record them
   const hideVectors = get("hideEmbeddingVectors");
@@ -583,8 +655,27 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     requestRoots: get("requestRoots").value,
     propagation: get("propagation").value,
     recordEmbeddingVectors: get("recordEmbeddingVectors").value || (hideVectors.source !== undefined && !hideVectors.value),
+    // OpenTelemetry's opt-in turns the GenAI attributes on beside ours, unless CATALYST_SEMCONV says otherwise
+    semconv: get("semconv").value ?? (genAiLatest ? "both" : "openinference"),
+    genAiLatest,
+    captureMessageContent: get("captureMessageContent").value,
+    metricsUrl: get("metrics").value ? metricsUrlFor(endpoint.value?.tracesUrl, get("metricsEndpoint").value) : undefined,
+    metricExportIntervalMillis: get("metricExportIntervalMillis").value,
+    metricsTemporality: get("metricsTemporality").value,
     mcpStdioServers: get("mcpStdioServers").value,
   };
+}
+
+/**
+ * Where metrics go: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT as given, else the traces URL with /v1/metrics
+ * in place of /v1/traces. A traces URL that does not end that way names no metrics path: none, said once.
+ */
+function metricsUrlFor(tracesUrl: string | undefined, metricsEndpoint: string | undefined): string | undefined {
+  if (!tracesUrl) return undefined;
+  if (metricsEndpoint) return metricsEndpoint;
+  if (/\/v1\/traces$/.test(tracesUrl)) return tracesUrl.replace(/\/v1\/traces$/, "/v1/metrics");
+  debug(`metrics are not exported: the traces URL does not end in /v1/traces, so it names no metrics path (set OTEL_EXPORTER_OTLP_METRICS_ENDPOINT)`);
+  return undefined;
 }
 
 /** A key=value list's malformed entries: one warning naming their positions, never their text (it may hold a credential). */
@@ -688,13 +779,13 @@ function appIdentity(): { name: string; version?: string } {
 }
 
 
-function validateFullUrl(source: string, value: string): string | undefined {
+function validateFullUrl(source: string, value: string, otherwise = "traces stay local"): string | undefined {
   try {
     const u = new URL(value);
     if (u.protocol === "http:" || u.protocol === "https:") return u.href;
   } catch {
     /* fall through */
   }
-  warn(`${source}="${value}" is not a valid http(s) URL; traces stay local.`);
+  warn(`${source}="${value}" is not a valid http(s) URL; ${otherwise}.`);
   return undefined;
 }

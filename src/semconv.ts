@@ -4,7 +4,7 @@
  * Every wire key that OpenInference defines is taken from
  * @arizeai/openinference-semantic-conventions so it stays byte-identical;
  * the few keys the product adds on top (agent.id, agent.role, gen_ai.system,
- * llm.streaming, agent.*_count) are declared here.
+ * llm.streaming, llm.time_to_first_chunk, agent.*_count) are declared here.
  */
 import * as SC from "@arizeai/openinference-semantic-conventions";
 
@@ -63,6 +63,8 @@ export const Attr = {
   LLM_PROVIDER: SC.LLM_PROVIDER,
   INVOCATION_PARAMETERS: SC.LLM_INVOCATION_PARAMETERS,
   STREAMING: "llm.streaming",
+  /** Seconds from the call to the first chunk of a streamed response: ours (the GenAI conventions' time to first chunk). */
+  TIME_TO_FIRST_CHUNK: "llm.time_to_first_chunk",
   FINISH_REASON: SC.LLM_FINISH_REASON,
   LLM_PROMPTS: SC.LLM_PROMPTS,
   LLM_TOOLS: SC.LLM_TOOLS,

@@ -7,6 +7,7 @@ import { trace, type Span, type SpanOptions, type Tracer, type Context } from "@
 import { resolveConfig, settingFromEnv, type Config, type SetupOptions } from "./config";
 import { CatalystInstrumentationError, ErrorCodes } from "./errors";
 import type { Pipeline } from "./export/pipeline";
+import type { MetricsExporter } from "./export/metrics";
 import { announce } from "./announce";
 import { isLoaderHooksThread, isMainThread } from "./util/runtime";
 import { installExitHandlers, withTimeout } from "./export/lifecycle";
@@ -16,7 +17,7 @@ import { patchAlreadyLoaded } from "./hooks/already-loaded";
 import { receiveBundledModules } from "./hooks/bundled";
 import { INTEGRATIONS, MODULE_KEYS } from "./integrations/registry";
 import type { InstallResult } from "./integrations/types";
-import { exportTransforms } from "./transforms";
+import { exportTransforms, genAiMetricDefinitions } from "./transforms";
 import { ensureContextManager } from "./spans/context-manager";
 import { installPropagation } from "./runs/propagation";
 import { installRequestRoots } from "./runs/request-root";
@@ -101,6 +102,7 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
 
   ensureContextManager();
   let pipeline: Pipeline | undefined;
+  let metrics: MetricsExporter | undefined;
   let realTracer: Tracer | undefined;
   // read at call time: the tracer is set just below, once the pipeline (or its lazy stand-in) exists
   let tracer: Tracer;
@@ -110,10 +112,17 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
       // loaded on first use: the OpenTelemetry SDK is the largest part of our start-up cost
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { createPipeline } = require("./export/pipeline") as typeof import("./export/pipeline");
+      if (config.metricsUrl) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { MetricAggregator, MetricsExporter } = require("./export/metrics") as typeof import("./export/metrics");
+        const temporality = config.metricsTemporality === "cumulative" ? "cumulative" : "delta";
+        metrics = new MetricsExporter(new MetricAggregator(genAiMetricDefinitions(config.genAiLatest), temporality), config);
+      }
       pipeline = createPipeline(config, {
         spanProcessors: options.spanProcessors,
         exporter: options.exporter,
-        ...exportTransforms(config, instrumenter.enabled()),
+        metrics,
+        ...exportTransforms(config, instrumenter.enabled(), metrics?.aggregator),
       });
       realTracer = pipeline.provider.getTracer(TRACER_NAME, TRACER_VERSION);
       debug(`tracing pipeline ready (${pipeline.mode}) → ${pipeline.destination}`);
@@ -126,8 +135,10 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
   installPropagation(config.propagation);
 
   let shutdownPromise: Promise<void> | undefined;
+  // spans first: their export-time transforms record the metrics of the calls they describe
   const forceFlush = async () => {
     if (pipeline) await withTimeout(pipeline.composite.forceFlush(), config.shutdownTimeoutMillis);
+    if (metrics) await withTimeout(metrics.flush(), config.shutdownTimeoutMillis);
   };
   const handle: InternalHandle = {
     tracer,
@@ -148,6 +159,7 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
           (async () => {
             await p.composite.forceFlush();
             await p.composite.shutdown();
+            await metrics?.shutdown();
           })(),
           config.shutdownTimeoutMillis,
         );

@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { debug, internalError, warn, warnOnce } from "../util/log";
-import type { SendOutcome, Transport } from "./otlp-transport";
+import type { ExitRequest, SendOutcome, Transport } from "./otlp-transport";
 
 export interface ExportQueueOptions {
   /** Human-readable destination for log lines. */
@@ -492,29 +492,37 @@ export class ExportQueueProcessor implements SpanProcessor {
   private exportAtExit(spans: ReadableSpan[]): { confirmed: number; reason?: string } {
     const request = this.transport.exitRequest!(spans);
     if (!request) return { confirmed: 0, reason: "not supported" };
-    const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));
-    const { pieces, ...rest } = request;
-    // a JSON line, then the pieces as they are (no base64: megabytes at exit)
-    const head = JSON.stringify({ ...rest, maxSpans: this.options.maxBatchSize, sizes: pieces.map((p) => p.length), timeout });
-    const env: Record<string, string> = {};
-    for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
-      const v = process.env[k];
-      if (v !== undefined) env[k] = v;
-    }
-    const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], {
-      input: Buffer.concat([Buffer.from(head + "\n"), ...pieces]),
-      env,
-      timeout: timeout + 1500,
-      stdio: ["pipe", "pipe", "pipe"],
-      windowsHide: true,
-    });
-    try {
-      const out = JSON.parse(String(res.stdout ?? "")) as { confirmed?: unknown; reason?: unknown };
-      return { confirmed: Number(out.confirmed) || 0, reason: typeof out.reason === "string" ? out.reason : undefined };
-    } catch {
-      // killed, its start-up included, 1.5 s past the bound
-      return { confirmed: 0, reason: `no answer within ${timeout}ms` };
-    }
+    return postAtExit(request, this.options.maxBatchSize, Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000)));
+  }
+}
+
+/**
+ * POST an exit request from a child process (Node runs nothing asynchronous after 'exit'), within
+ * `timeout`: bodies of at most `maxPieces` pieces, halved as exportAtExit() says. Returns how many
+ * pieces the collector confirmed, and why the others were not. The metrics' exit export uses it too.
+ */
+export function postAtExit(request: ExitRequest, maxPieces: number, timeout: number): { confirmed: number; reason?: string } {
+  const { pieces, ...rest } = request;
+  // a JSON line, then the pieces as they are (no base64: megabytes at exit)
+  const head = JSON.stringify({ ...rest, maxSpans: maxPieces, sizes: pieces.map((p) => p.length), timeout });
+  const env: Record<string, string> = {};
+  for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], {
+    input: Buffer.concat([Buffer.from(head + "\n"), ...pieces]),
+    env,
+    timeout: timeout + 1500,
+    stdio: ["pipe", "pipe", "pipe"],
+    windowsHide: true,
+  });
+  try {
+    const out = JSON.parse(String(res.stdout ?? "")) as { confirmed?: unknown; reason?: unknown };
+    return { confirmed: Number(out.confirmed) || 0, reason: typeof out.reason === "string" ? out.reason : undefined };
+  } catch {
+    // killed, its start-up included, 1.5 s past the bound
+    return { confirmed: 0, reason: `no answer within ${timeout}ms` };
   }
 }
 

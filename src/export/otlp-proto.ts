@@ -14,12 +14,12 @@ import { spanFlags } from "./otlp-json";
 import { parentSpanIdOf } from "./span-json";
 
 // wire types
-const VARINT = 0;
-const FIXED64 = 1;
-const LEN = 2;
+export const VARINT = 0;
+export const FIXED64 = 1;
+export const LEN = 2;
 const FIXED32 = 5;
 
-const tag = (field: number, wireType: number) => (field << 3) | wireType;
+export const tag = (field: number, wireType: number) => (field << 3) | wireType;
 
 /** Texts shorter than this are tried on the ASCII copy loop; longer ones go to Buffer's native UTF-8 writer. */
 const SHORT_TEXT = 64;
@@ -33,7 +33,7 @@ function hexValue(c: number): number {
   return c <= 57 ? c - 48 : c >= 97 ? c - 87 : c - 55;
 }
 
-class Writer {
+export class Writer {
   buf: Buffer;
   pos = 0;
   constructor(size: number) {
@@ -84,6 +84,14 @@ class Writer {
       high >>>= 7;
     }
     buf[this.pos++] = low & 0x7f;
+  }
+
+  /** A non-negative integer below 2^53 as fixed64. */
+  fixed64(v: number): void {
+    this.ensure(8);
+    this.buf.writeUInt32LE(v >>> 0, this.pos);
+    this.buf.writeUInt32LE(Math.floor(v / 0x100000000) >>> 0, this.pos + 4);
+    this.pos += 8;
   }
 
   fixed32(v: number): void {
@@ -228,7 +236,7 @@ function anyValue(w: Writer, value: unknown): void {
 }
 
 /** Repeated KeyValue under `field`, in the object's own key order. */
-function keyValues(w: Writer, attrs: Record<string, unknown>, field: number): void {
+export function keyValues(w: Writer, attrs: Record<string, unknown>, field: number): void {
   const kvTag = tag(field, LEN);
   // Object.keys: own enumerable keys in for-in order, several times faster than for-in on the
   // dictionary-mode objects that hold a span's many attributes

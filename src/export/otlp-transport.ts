@@ -146,7 +146,25 @@ export class OtlpHttpTransport implements Transport {
     return new Promise((resolve, reject) => zlib().gzip(body, GZIP, (err, out) => (err ? reject(err) : resolve(out))));
   }
 
+  /** The exit request for one encoded body (metrics): sent whole, with this transport's URL, headers and compression. */
+  exitRequestForBody(encoded: Buffer): ExitRequest {
+    return { url: this.url.href, headers: this.baseHeaders(), pieces: [encoded], prefix: "", separator: "", suffix: "", gzip: this.compression === "gzip", maxBodyBytes: Number.MAX_SAFE_INTEGER };
+  }
+
   send(spans: ReadableSpan[], timeoutMs: number): Promise<SendOutcome> {
+    return this.sendRequest(() => {
+      const encoded = this.body(spans);
+      // split locally rather than send a body most collectors refuse
+      return encoded === "too-large" ? { kind: "too-large", reason: `over ${MAX_BODY_BYTES} bytes (split before sending)` } : encoded;
+    }, timeoutMs);
+  }
+
+  /** POST an encoded request (metrics use this with the traces' headers, protocol and compression). */
+  sendEncoded(encoded: Buffer, timeoutMs: number): Promise<SendOutcome> {
+    return this.sendRequest(() => encoded, timeoutMs);
+  }
+
+  private sendRequest(encode: () => Buffer | SendOutcome, timeoutMs: number): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve) => {
       let settled = false;
       const finish = (o: SendOutcome) => {
@@ -167,10 +185,9 @@ export class OtlpHttpTransport implements Transport {
       }, timeoutMs);
       timer.unref?.();
       try {
-        const encoded = this.body(spans);
-        if (encoded === "too-large") {
-          // split locally rather than send a body most collectors refuse
-          finish({ kind: "too-large", reason: `over ${MAX_BODY_BYTES} bytes (split before sending)` });
+        const encoded = encode();
+        if (!Buffer.isBuffer(encoded)) {
+          finish(encoded);
           return;
         }
         if (this.compression === "gzip") {

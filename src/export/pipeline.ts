@@ -17,6 +17,7 @@ import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
 import { END_REASON_ATTR, INCOMPLETE_ATTR } from "../util/fault";
 import { globalState } from "../state";
+import type { MetricsExporter } from "./metrics";
 
 export interface Pipeline {
   provider: TracerProvider;
@@ -289,6 +290,8 @@ export interface PipelineExtras {
   transforms: SpanTransform[];
   /** Transforms that work off the main thread; they run first, on the spans they want. */
   asyncTransforms?: AsyncSpanTransform[];
+  /** Metrics to export beside the spans, with the same resource (started here, after the span queue). */
+  metrics?: MetricsExporter;
 }
 
 
@@ -350,6 +353,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   resourceAttributes["telemetry.sdk.language"] = "nodejs";
   resourceAttributes["telemetry.distro.name"] = "@inference/tracing";
   const resource = otel.resourceFromAttributes(resourceAttributes);
+  extras.metrics?.start(resourceAttributes);
 
   const own = new otel.NodeTracerProvider({
     resource,

@@ -4,28 +4,41 @@
  * integrations or of what the transforms do.
  */
 import type { Config } from "../config";
+import type { MetricAggregator } from "../export/metrics";
 import type { Integration } from "../integrations/types";
 import { costTransform, type PriceTable } from "./cost";
+import { genAiTransform } from "./gen-ai";
+import { genAiMetricsTransform } from "./gen-ai-metrics";
 import { limitsTransform } from "./limits";
 import { privacyTransform } from "./privacy";
 import { tokenEstimate } from "./token-estimate";
 import type { AsyncAttributeTransform, AttributeTransform } from "./types";
 
 export type { AsyncAttributeTransform, AttributeTransform };
+export { genAiMetricDefinitions } from "./gen-ai-metrics";
 
 /**
  * First, off the main thread: token estimates for OpenAI streams without usage (before cost prices
  * them, and before privacy and limits cut the text they count). Then, in order: the enabled
  * integrations' mappings of their SDKs' native spans (so the rest see OpenInference keys), cost,
- * privacy, then size limits (so privacy and limits see every attribute the others add).
+ * the GenAI metrics (from the counts and cost as recorded), privacy, the GenAI conventions' attributes
+ * (built from what privacy left, so they hide and redact the same), then size limits (so privacy
+ * and limits see every attribute the others add).
  */
-export function exportTransforms(config: Config, enabledIntegrations: readonly Integration[]): { transforms: AttributeTransform[]; asyncTransforms: AsyncAttributeTransform[] } {
+export function exportTransforms(
+  config: Config,
+  enabledIntegrations: readonly Integration[],
+  metrics?: MetricAggregator,
+): { transforms: AttributeTransform[]; asyncTransforms: AsyncAttributeTransform[] } {
+  const genAi = genAiTransform(config);
   return {
     asyncTransforms: [tokenEstimate],
     transforms: [
       ...enabledIntegrations.flatMap((i) => (i.exportTransform ? [i.exportTransform.bind(i)] : [])),
       costTransform({ prices: config.prices as PriceTable | string | undefined, pricesFile: config.pricesFile }),
+      ...(metrics ? [genAiMetricsTransform(metrics, config.genAiLatest)] : []),
       privacyTransform(config),
+      ...(genAi ? [genAi] : []),
       limitsTransform(config),
     ],
   };

@@ -36,6 +36,7 @@ afterAll(async () => {
 const OURS_ONLY = [
   /^gen_ai\.system$/,
   /^llm\.streaming$/,
+  /^llm\.time_to_first_chunk$/, // streamed calls: seconds to the first chunk (the GenAI conventions' time to first chunk)
   /^llm\.provider$/, // the reference leaves it unset for hosts it does not know; we give the host
   /^llm\.response\.id$/, // the API's response id, which stitched agent loops continue from (src/runs)
   /^llm\.prompts$/,

@@ -12,6 +12,7 @@
  */
 import { faultPoint, guarded } from "../../util/fault";
 import { internalError } from "../../util/log";
+import { Attr } from "../../semconv";
 import type { CallSpec, StreamAccumulator } from "./call-spec";
 import type { SpanOwner } from "./span-owner";
 
@@ -325,8 +326,13 @@ function streamObserver(owner: SpanOwner, acc: StreamAccumulator | undefined, ke
     else owner.ok();
   };
   let accOk = !!acc;
+  let firstChunkSeen = false;
   const chunkPoint = `${key}.stream.chunk`; // once per stream, not once per chunk
   const add = (chunk: any) => {
+    if (!firstChunkSeen) {
+      firstChunkSeen = true;
+      recordTimeToFirstChunk(span);
+    }
     if (!accOk) return;
     try {
       faultPoint(chunkPoint);
@@ -339,6 +345,21 @@ function streamObserver(owner: SpanOwner, acc: StreamAccumulator | undefined, ke
     }
   };
   return { add, finish };
+}
+
+/** Seconds from the span's start (the call) to now, the first chunk: the GenAI conventions' time to first chunk. */
+function recordTimeToFirstChunk(span: SpanOwner["span"]): void {
+  try {
+    // the SDK span's monotonic start (what its duration is measured from), else its wall-clock start
+    const s = span as { _performanceStartTime?: number; startTime?: [number, number] };
+    let seconds: number;
+    if (typeof s._performanceStartTime === "number") seconds = (performance.now() - s._performanceStartTime) / 1000;
+    else if (Array.isArray(s.startTime)) seconds = Date.now() / 1000 - (s.startTime[0] + s.startTime[1] / 1e9);
+    else return;
+    if (seconds >= 0) span.setAttribute(Attr.TIME_TO_FIRST_CHUNK, Math.round(seconds * 1e6) / 1e6);
+  } catch (err) {
+    internalError("time to first chunk", err);
+  }
 }
 
 function wrapStreamIterator(

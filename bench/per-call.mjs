@@ -19,7 +19,8 @@
 //
 //   node bench/per-call.mjs [--quick] [--calls 3000] [--warmup 200] [--rounds 3] [--streams 100]
 //                           [--runtimes node20,node22,node24,node26,bun] [--variants untraced,ours,openinference,seed]
-//                           [--no-stream] [--json file] [--flags "--some-node-flag"] [--baseline dir]
+//                           [--no-stream] [--json file] [--flags "--some-node-flag"] [--baseline dir] [--slice 100]
+//   A variant "name:KEY=value;KEY=value" is variant `name` run with extra environment variables.
 //   --baseline: also run a copy of an earlier build of this package (a folder holding its dist/ and
 //   register files, inside this repository so its dependencies resolve) as the variant "ours-before",
 //   interleaved with the current build, for before/after figures from the same machine state.
@@ -173,21 +174,24 @@ async function main() {
     const apps = new Map();
     try {
       for (const v of variants) {
+        // "name:KEY=value;KEY=value" runs variant `name` with extra environment (e.g. ours:CATALYST_BATCHING=simple)
+        const [kind, extraEnv = ""] = v.split(/:(.*)/s);
         const flags = [...EXTRA_FLAGS];
         const preload = isBun ? "--preload" : "--import";
-        if (v === "ours") flags.push(preload, "@inference/tracing/register");
-        if (v === "ours-before") flags.push(preload, path.resolve(BASELINE, isBun ? "register.bun.mjs" : "register.mjs"));
-        if (v === "openinference" || v === "seed") flags.push(preload, path.join(here, `apps/per-call-${v}.mjs`));
+        if (kind === "ours") flags.push(preload, "@inference/tracing/register");
+        if (kind === "ours-before") flags.push(preload, path.resolve(BASELINE, isBun ? "register.bun.mjs" : "register.mjs"));
+        if (kind === "openinference" || kind === "seed") flags.push(preload, path.join(here, `apps/per-call-${kind}.mjs`));
         const { url } = await collector.ask({ open: v });
         const env = {
           ...cleanEnv,
           BENCH_SLICED: "1",
-          BENCH_VARIANT: v === "ours-before" ? "ours" : v,
+          BENCH_VARIANT: kind === "ours-before" ? "ours" : kind,
           BENCH_MODE: mode,
           BENCH_WARMUP: String(warmup),
           BENCH_BASE_URL: mock.url,
           BENCH_COLLECTOR: url,
           CATALYST_OTLP_ENDPOINT: url,
+          ...Object.fromEntries(extraEnv.split(";").filter(Boolean).map((kv) => kv.split(/=(.*)/s).slice(0, 2))),
         };
         apps.set(v, new App(bin, flags, env, v));
       }

@@ -1,5 +1,5 @@
 // bun --preload @inference/tracing/register app.ts   (or preload = [...] in bunfig.toml)
-// Bun has no working loader hooks: CommonJS goes through require-in-the-middle and ESM
+// Bun has no working loader hooks: CommonJS goes through our require hook and ESM
 // SDKs the app depends on are loaded and patched here, before the app's imports run.
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);

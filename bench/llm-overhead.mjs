@@ -63,7 +63,7 @@ const tracing = require(path.join(root, "dist/index.js"));
 const handle = await tracing.setup({});
 // copy 4: ours, with the full pipeline (the require hook patches it; instrumentOpenAI is then a no-op)
 const oursMod = freshOpenAI();
-const openaiIntegration = require(path.join(root, "dist/integrations/openai/index.js"));
+const openaiIntegration = require(path.join(root, "dist/subpaths/openai.js"));
 openaiIntegration.instrumentOpenAI(oursMod);
 const { BasicTracerProvider, BatchSpanProcessor } = require("@opentelemetry/sdk-trace-base");
 openaiIntegration.installOpenAIInstrumentation({ module: bareMod, tracerProvider: new BasicTracerProvider() });
@@ -210,7 +210,7 @@ const targets = [
 // ---------------------------------------------------------------------------------------------
 if (STREAMS > 0) {
   const { Stream } = require("openai/streaming");
-  const { instrumentStream, SpanOwner } = require(path.join(root, "dist/integrations/llm-common/index.js"));
+  const { instrumentStream, SpanOwner } = require(path.join(root, "dist/integrations/kit/index.js"));
   const { ChatStreamAccumulator } = require(path.join(root, "dist/integrations/openai/mapping.js"));
   const tracer = new BasicTracerProvider().getTracer("bench");
   const N = 5000;

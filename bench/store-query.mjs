@@ -53,7 +53,7 @@ function traceSpans(i, t0) {
   return spans;
 }
 
-const { DEFAULT_PRICES } = require("../dist/cost/index.js");
+const { DEFAULT_PRICES } = require("../dist/transforms/prices.js");
 const store = LocalStore.open({ dir, prices: DEFAULT_PRICES });
 let t = Date.now() - TRACES * 1000;
 const fillStart = performance.now();

@@ -4,15 +4,18 @@
 // exporter, import-in-the-middle) stays an external, lazily required package; the OpenTelemetry SDK
 // is a second bundle of its own (dist/otel-sdk.bundle.js).
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// from scratch: a file removed from src/ must not live on in dist/
+fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
 const tsc = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], { stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions"];
+const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions", "@opentelemetry/context-async-hooks"];
 const isInlined = (spec) => inlined.some((p) => spec === p || spec.startsWith(`${p}/`));
 /** Every package import stays external (loaded from node_modules when first needed) except the inlined ones. */
 const externalPackages = {

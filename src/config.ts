@@ -1,14 +1,22 @@
 /**
- * One validated Config from setup() options, CATALYST_* env vars, legacy names,
- * OpenTelemetry names and defaults, in that order. A .env file in the working
- * directory fills in variables that are not already set. Bad values produce one
- * warning naming the variable and what was expected, then a safe fallback.
+ * Every setting in one table: its setup() option, its environment variables in precedence order,
+ * its parser and its default. resolveConfig() reads the table once into one validated Config;
+ * a bad value gives one warning naming the variable and what was expected, then the default.
+ * A .env file in the working directory fills in variables that are not already set.
+ *
+ * Two kinds of setting are derived from others after the table is read: the export endpoint's
+ * headers and compression (OpenTelemetry's variables apply only with OpenTelemetry's endpoint),
+ * and the service identity (falling back to OTEL_RESOURCE_ATTRIBUTES and the app's package.json).
+ * The V8 code cache's two variables are read by the doors before any of this loads
+ * (src/boot/code-cache.ts); CATALYST_TEST_FAULTS is for our tests (src/util/fault.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { InstrumenterConfig } from "./hooks/instrumenter";
+import type { ModuleKey } from "./integrations/registry";
+import type { EsmMode } from "./integrations/types";
 import { addSecret, debug, warn } from "./util/log";
-import type { ModuleKey } from "./integrations/keys";
 
 export type BatchingMode = "batch" | "simple";
 export type ConsoleMode = "tree" | "summary" | "off";
@@ -94,7 +102,7 @@ export interface PrivacyOptions {
 
 export type PrivacyConfig = Required<PrivacyOptions>;
 
-export interface Config {
+export interface Config extends InstrumenterConfig {
   disabled: boolean;
   endpoint?: string;
   tracesUrl?: string;
@@ -122,11 +130,429 @@ export interface Config {
   maxAttributes: number;
   privacy: PrivacyConfig;
   scrub?: ScrubFunction;
-  /** Model prices (USD per million tokens) added to or replacing the shipped table, or a JSON file path. CATALYST_PRICES_FILE works too. */
+  /** Model prices (USD per million tokens) added to or replacing the shipped table, or a JSON file path. */
   prices?: Record<string, unknown> | string;
+  /** CATALYST_PRICES_FILE: a JSON price file, applied before `prices`. */
+  pricesFile?: string;
+  /** CATALYST_ESM_MODE: the ESM mechanism asked for ("auto" lets the preload choose). */
+  esmMode: EsmMode | "auto";
+  /** CATALYST_WORKERS: also trace the app's worker threads. */
+  workers: boolean;
 }
 
+
 type Env = Record<string, string | undefined>;
+
+export type OtlpProtocol = "http/protobuf" | "http/json";
+export type OtlpCompression = "gzip" | "none";
+
+// ---------------------------------------------------------------------------------------------
+// parsers: a raw value (an env var's text, or a setup() option as given) -> a value, or a problem
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A parsed value (with a warning when it had to be adjusted), or what is wrong with the raw one:
+ * the warning then reads `<source>="<raw>"<problem>; <fallback>.` and the default is used.
+ */
+type Parsed<T> = { value: T; adjusted?: string } | { problem: string; fallback?: string };
+type Parser<T> = (raw: unknown, source: string) => Parsed<T>;
+
+const TRUE = new Set(["1", "true", "yes", "on"]);
+const FALSE = new Set(["0", "false", "no", "off", ""]);
+
+const bool: Parser<boolean> = (raw) => {
+  if (typeof raw === "boolean") return { value: raw };
+  const v = String(raw).trim().toLowerCase();
+  if (TRUE.has(v)) return { value: true };
+  if (FALSE.has(v)) return { value: false };
+  return { problem: " is not a boolean (expected true/false, 1/0)" };
+};
+
+/** OpenTelemetry's booleans (OTEL_SDK_DISABLED): "true" in any case is true, anything else false. */
+const otelBool: Parser<boolean> = (raw) => ({ value: String(raw).trim().toLowerCase() === "true" });
+
+const text: Parser<string> = (raw) => (typeof raw === "string" ? { value: raw.trim() } : { problem: " is not a text" });
+
+/** A file path: a non-empty string. */
+const filePath: Parser<string> = (raw) => (typeof raw === "string" && raw.trim() !== "" ? { value: raw.trim() } : { problem: " is not a file path" });
+
+function oneOf<T extends string>(values: readonly T[], what: string, aliases: Record<string, T> = {}): Parser<T> {
+  const quoted = values.map((v) => `"${v}"`);
+  const expected = `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
+  return (raw) => {
+    const v = String(raw).trim().toLowerCase();
+    if ((values as readonly string[]).includes(v)) return { value: v as T };
+    if (aliases[v]) return { value: aliases[v]! };
+    return { problem: ` is not ${what} (expected ${expected})` };
+  };
+}
+
+/** Timers in Node hold at most 2^31-1 ms; a longer one fires at once (with a warning of Node's). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, what = `a whole number >= ${min}`): Parser<number> {
+  return (raw) => {
+    const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
+    if (!Number.isFinite(n) || n < min) return { problem: ` is not ${what}` };
+    if (n > max) return { value: max, adjusted: ` is more than a timer can wait; using ${max}.` };
+    return { value: Math.floor(n) };
+  };
+}
+
+/** A comma list (env) or an array of strings (option); a single string option is a one-item list. */
+const nameList: Parser<string[]> = (raw) => {
+  if (typeof raw === "string") return { value: raw.split(",").map((s) => s.trim()).filter(Boolean) };
+  if (Array.isArray(raw) && raw.every((x) => typeof x === "string")) return { value: raw.map((s: string) => s.trim()).filter(Boolean) };
+  return { problem: " is not a list of integration names (expected an array of strings such as [\"openai\"])" };
+};
+
+/** A parsed key=value list: the entries, and the 1-based positions of the malformed ones. */
+export interface KeyValueList {
+  values: Record<string, string>;
+  bad: number[];
+}
+const NO_KEY_VALUES: KeyValueList = Object.freeze({ values: {}, bad: [] }) as KeyValueList;
+
+/** key=value,key2=value2 (OpenTelemetry's list format) in the env, an object of strings as an option. */
+const keyValues: Parser<KeyValueList> = (raw) => {
+  if (typeof raw === "string") return { value: parseKeyValueList(raw) };
+  if (raw && typeof raw === "object" && !Array.isArray(raw) && Object.values(raw).every((v) => typeof v === "string")) {
+    return { value: { values: { ...(raw as Record<string, string>) }, bad: [] } };
+  }
+  return { problem: ' is not a set of string values (expected { key: "value" })' };
+};
+
+/** The export URL: a base URL gets /v1/traces appended; OpenTelemetry's signal-specific variable is the full URL. */
+const endpointUrl: Parser<{ endpoint: string; tracesUrl: string }> = (raw, source) => {
+  if (typeof raw !== "string") return { problem: " is not a URL" };
+  const tracesUrl = source === "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" ? validateFullUrl(source, raw) : tracesUrlFor(source, raw);
+  // the URL helpers say what is wrong themselves
+  return tracesUrl ? { value: { endpoint: raw, tracesUrl } } : { problem: "" };
+};
+
+const protocolParser: Parser<OtlpProtocol> = (raw) => {
+  const v = String(raw).trim().toLowerCase();
+  if (v === "http/protobuf" || v === "protobuf") return { value: "http/protobuf" };
+  if (v === "http/json" || v === "json") return { value: "http/json" };
+  if (v === "grpc") {
+    return { problem: ": gRPC is not supported", fallback: "spans are sent as OTLP/HTTP protobuf (a collector's OTLP/HTTP port is usually 4318, not 4317)" };
+  }
+  return { problem: ' is not an OTLP/HTTP protocol (expected "http/protobuf" or "http/json")' };
+};
+
+const compressionParser: Parser<OtlpCompression> = (raw) => {
+  const v = String(raw).trim().toLowerCase();
+  if (v === "gzip") return { value: "gzip" };
+  if (v === "none" || v === "") return { value: "none" };
+  return { problem: ' is not an OTLP compression (expected "gzip" or "none")' };
+};
+
+const fn: Parser<ScrubFunction> = (raw) =>
+  typeof raw === "function" ? { value: raw as ScrubFunction } : { problem: " is not a function (key, value, span) => value | undefined", fallback: "ignored" };
+
+const priceOption: Parser<Record<string, unknown> | string> = (raw) =>
+  (typeof raw === "string" && raw.trim() !== "") || (raw && typeof raw === "object" && !Array.isArray(raw))
+    ? { value: raw as Record<string, unknown> | string }
+    : { problem: " is not a price table or the path of a JSON price file" };
+
+// ---------------------------------------------------------------------------------------------
+// the table
+// ---------------------------------------------------------------------------------------------
+
+interface Setting<T> {
+  /** The setup() option, when there is one (a dotted path for nested options). */
+  option?: string;
+  /** Environment variables, in precedence order (the first one set wins; the option beats them all). */
+  env: readonly string[];
+  parse: Parser<T>;
+  /** What is used when nothing is set, or a bad value was given. */
+  default: T | ((env: Env) => T);
+  /** What a warning about a bad value says happens instead ("using 5000" when absent). */
+  fallback?: string;
+  /** Never shown in a warning (the value is a credential). */
+  secret?: boolean;
+}
+
+function setting<T>(s: Setting<T>): Setting<T> {
+  return s;
+}
+
+const PRIVACY_FLAGS = [
+  ["hideInputs", "HIDE_INPUTS"],
+  ["hideOutputs", "HIDE_OUTPUTS"],
+  ["hideInputMessages", "HIDE_INPUT_MESSAGES"],
+  ["hideOutputMessages", "HIDE_OUTPUT_MESSAGES"],
+  ["hideInputImages", "HIDE_INPUT_IMAGES"],
+  ["hideInputText", "HIDE_INPUT_TEXT"],
+  ["hideOutputText", "HIDE_OUTPUT_TEXT"],
+  ["hideEmbeddingVectors", "HIDE_EMBEDDING_VECTORS"],
+  ["hideLLMTools", "HIDE_LLM_TOOLS"],
+  ["hidePrompts", "HIDE_PROMPTS"],
+  ["hideInvocationParameters", "HIDE_INVOCATION_PARAMETERS"],
+] as const satisfies readonly (readonly [keyof PrivacyOptions, string])[];
+
+/** Privacy flags: the option, then CATALYST_<NAME>, then OPENINFERENCE_<NAME> (OpenInference's own names). */
+const privacySettings = Object.fromEntries(
+  PRIVACY_FLAGS.map(([key, suffix]) => [key, setting({ option: `privacy.${key}`, env: [`CATALYST_${suffix}`, `OPENINFERENCE_${suffix}`], parse: bool, default: false })]),
+) as Record<(typeof PRIVACY_FLAGS)[number][0], Setting<boolean>>;
+
+export const SETTINGS = {
+  disabled: setting({ option: "disabled", env: ["CATALYST_DISABLED"], parse: bool, default: false }),
+  otelSdkDisabled: setting({ env: ["OTEL_SDK_DISABLED"], parse: otelBool, default: false }),
+  debug: setting({ option: "debug", env: ["CATALYST_DEBUG"], parse: bool, default: false }),
+  token: setting<string | undefined>({ option: "token", env: ["CATALYST_OTLP_TOKEN", "OTLP_INGEST_TOKEN"], parse: text, default: undefined, secret: true }),
+  endpoint: setting<{ endpoint: string; tracesUrl: string } | undefined>({
+    option: "endpoint",
+    env: ["CATALYST_OTLP_ENDPOINT", "OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"],
+    parse: endpointUrl,
+    default: undefined,
+  }),
+  headers: setting<KeyValueList>({ option: "headers", env: ["CATALYST_OTLP_HEADERS"], parse: keyValues, default: NO_KEY_VALUES, secret: true }),
+  /** OpenTelemetry's export headers: used only with OpenTelemetry's endpoint (see resolveConfig). */
+  otelHeaders: setting<KeyValueList>({ env: ["OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"], parse: keyValues, default: NO_KEY_VALUES, secret: true }),
+  resourceAttributes: setting<KeyValueList>({
+    option: "resourceAttributes",
+    env: ["CATALYST_RESOURCE_ATTRIBUTES", "OTEL_RESOURCE_ATTRIBUTES"],
+    parse: keyValues,
+    default: NO_KEY_VALUES,
+  }),
+  serviceName: setting<string | undefined>({ option: "serviceName", env: ["CATALYST_SERVICE_NAME", "SERVICE_NAME", "OTEL_SERVICE_NAME"], parse: text, default: undefined }),
+  serviceVersion: setting<string | undefined>({ option: "serviceVersion", env: ["CATALYST_SERVICE_VERSION"], parse: text, default: undefined }),
+  environment: setting<string | undefined>({ option: "environment", env: ["CATALYST_ENVIRONMENT"], parse: text, default: undefined }),
+  batching: setting<BatchingMode>({ option: "batching", env: ["CATALYST_BATCHING"], parse: oneOf(["batch", "simple"], "a batching mode"), default: "batch" }),
+  protocol: setting<OtlpProtocol>({
+    option: "protocol",
+    env: ["CATALYST_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"],
+    parse: protocolParser,
+    default: "http/protobuf",
+  }),
+  compression: setting<OtlpCompression>({ option: "compression", env: ["CATALYST_OTLP_COMPRESSION"], parse: compressionParser, default: "none", fallback: "sending uncompressed" }),
+  /** OpenTelemetry's compression: like its headers, it describes OpenTelemetry's endpoint. */
+  otelCompression: setting<OtlpCompression>({
+    env: ["OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"],
+    parse: compressionParser,
+    default: "none",
+    fallback: "sending uncompressed",
+  }),
+  shutdownTimeoutMillis: setting({
+    option: "shutdownTimeoutMillis",
+    env: ["CATALYST_SHUTDOWN_TIMEOUT_MS"],
+    parse: wholeNumber(0, MAX_TIMER_MS, "a number of milliseconds (expected an integer >= 0)"),
+    default: 5000,
+  }),
+  exportTimeoutMillis: setting({
+    option: "exportTimeoutMillis",
+    env: ["CATALYST_EXPORT_TIMEOUT_MS", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"],
+    parse: wholeNumber(100, MAX_TIMER_MS),
+    default: 10_000,
+  }),
+  tracesFile: setting<string | undefined>({ option: "tracesFile", env: ["CATALYST_TRACES_FILE"], parse: filePath, default: undefined }),
+  console: setting<ConsoleMode>({
+    option: "console",
+    env: ["CATALYST_CONSOLE"],
+    parse: oneOf(["tree", "summary", "off"], "a console mode"),
+    default: (env) => (env.NODE_ENV === "production" ? "off" : "tree"),
+  }),
+  instrumentations: setting<string[] | undefined>({ option: "instrumentations", env: ["CATALYST_INSTRUMENTATIONS"], parse: nameList, default: undefined, fallback: "tracing all" }),
+  disabledInstrumentations: setting<string[] | undefined>({
+    option: "disabledInstrumentations",
+    env: ["CATALYST_DISABLED_INSTRUMENTATIONS"],
+    parse: nameList,
+    default: undefined,
+    fallback: "disabling none",
+  }),
+  maxQueueSize: setting({ option: "maxQueueSize", env: ["CATALYST_MAX_QUEUE_SIZE"], parse: wholeNumber(1), default: 2048 }),
+  maxAttributeLength: setting({ option: "maxAttributeLength", env: ["CATALYST_MAX_ATTRIBUTE_LENGTH"], parse: wholeNumber(64), default: 32_000 }),
+  maxMessages: setting({ option: "maxMessages", env: ["CATALYST_MAX_MESSAGES"], parse: wholeNumber(1), default: 64 }),
+  maxAttributes: setting({ option: "maxAttributes", env: ["CATALYST_MAX_ATTRIBUTES"], parse: wholeNumber(32), default: 1000 }),
+  ...privacySettings,
+  base64ImageMaxLength: setting({
+    option: "privacy.base64ImageMaxLength",
+    env: ["CATALYST_BASE64_IMAGE_MAX_LENGTH", "OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH"],
+    parse: wholeNumber(0),
+    default: 32_000,
+  }),
+  scrub: setting<ScrubFunction | undefined>({ option: "scrub", env: [], parse: fn, default: undefined }),
+  prices: setting<Record<string, unknown> | string | undefined>({ option: "prices", env: [], parse: priceOption, default: undefined, fallback: "using the shipped table" }),
+  pricesFile: setting<string | undefined>({ env: ["CATALYST_PRICES_FILE"], parse: filePath, default: undefined }),
+  esmMode: setting<EsmMode | "auto">({ env: ["CATALYST_ESM_MODE"], parse: oneOf(["auto", "sync", "loader", "eager", "off"], "a mode"), default: "auto" }),
+  workers: setting({ env: ["CATALYST_WORKERS"], parse: bool, default: false }),
+  openaiIncludeUsage: setting({ env: ["CATALYST_OPENAI_INCLUDE_USAGE"], parse: bool, default: false }),
+  recordEmbeddingVectors: setting({ env: ["CATALYST_RECORD_EMBEDDING_VECTORS"], parse: bool, default: false }),
+  /** Where `serve` keeps its store (read by the CLI). */
+  localDir: setting<string | undefined>({ env: ["CATALYST_LOCAL_DIR"], parse: filePath, default: undefined }),
+};
+
+type SettingName = keyof typeof SETTINGS;
+type ValueOf<N extends SettingName> = (typeof SETTINGS)[N] extends Setting<infer T> ? T : never;
+
+interface Read<T> {
+  value: T;
+  /** Where the value came from ("setup({ batching })", "CATALYST_BATCHING"); undefined for the default. */
+  source?: string;
+}
+
+/** The option at a dotted path ("privacy.hideInputs") of the setup() options. */
+function optionAt(options: SetupOptions, dotted: string): unknown {
+  let v: unknown = options;
+  for (const part of dotted.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[part] : undefined;
+  return v;
+}
+
+function defaultOf<T>(s: Setting<T>, env: Env): T {
+  return typeof s.default === "function" ? (s.default as (env: Env) => T)(env) : s.default;
+}
+
+function fallbackOf(s: Setting<unknown>, env: Env): string {
+  if (s.fallback) return s.fallback;
+  const d = defaultOf(s, env);
+  return d === undefined ? "ignored" : `using ${typeof d === "string" ? `"${d}"` : String(d)}`;
+}
+
+/** One setting: the option, else the first env var that is set; a bad value warns once and gives the default. */
+function read<N extends SettingName>(name: N, options: SetupOptions, env: Env): Read<ValueOf<N>> {
+  const s = SETTINGS[name] as unknown as Setting<ValueOf<N>>;
+  let source: string | undefined;
+  let raw: unknown;
+  const option = s.option ? optionAt(options, s.option) : undefined;
+  if (option !== undefined && option !== "") {
+    const path = s.option!.split(".");
+    source = `setup({ ${path.join(": { ")}${" }".repeat(path.length - 1)} })`;
+    raw = option;
+  } else {
+    for (const n of s.env) {
+      const v = env[n];
+      if (v !== undefined && v.trim() !== "") {
+        source = n;
+        raw = v.trim();
+        break;
+      }
+    }
+  }
+  if (source === undefined) return { value: defaultOf(s, env) };
+  const parsed = s.parse(raw, source);
+  const shown = s.secret ? "***" : typeof raw === "string" ? raw : typeof raw === "function" ? "[function]" : safeText(raw);
+  if ("value" in parsed) {
+    if (parsed.adjusted) warn(`${source}="${shown}"${parsed.adjusted}`);
+    return { value: parsed.value, source };
+  }
+  // an empty problem: the parser has said what is wrong itself
+  if (parsed.problem) warn(`${source}="${shown}"${parsed.problem}; ${parsed.fallback ?? fallbackOf(s as Setting<unknown>, env)}.`);
+  return { value: defaultOf(s, env) };
+}
+
+function safeText(v: unknown): string {
+  try {
+    return typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+/** One setting from the environment alone, for the CLI (which has no setup() options). */
+export function settingFromEnv<N extends SettingName>(name: N, env: Env = process.env): ValueOf<N> {
+  loadDotEnv(env);
+  return read(name, {}, env).value;
+}
+
+export function resolveConfig(options: SetupOptions = {}, env: Env = process.env): Config {
+  loadDotEnv(env);
+  const get = <N extends SettingName>(name: N) => read(name, options, env);
+  // registered before anything can be logged, so no line ever carries it
+  const token = get("token").value;
+  addSecret(token);
+
+  const endpoint = get("endpoint");
+  const endpointIsOtel = !!endpoint.source?.startsWith("OTEL_");
+
+  // headers: ours (CATALYST_OTLP_HEADERS) or, with OpenTelemetry's endpoint only, OpenTelemetry's;
+  // then setup({ headers }); then the token. An app that exports its own OTel data elsewhere must
+  // not have that vendor's key sent to the endpoint it gave us.
+  const envHeaders = read("headers", {}, env);
+  const otelHeaders = read("otelHeaders", {}, env);
+  const otelUsed = envHeaders.source === undefined && endpointIsOtel;
+  warnBadEntries(envHeaders);
+  // OpenTelemetry's list is checked only when it is used, but kept out of log lines either way
+  if (otelUsed) warnBadEntries(otelHeaders);
+  else if (otelHeaders.source && endpoint.source) debug(`${otelHeaders.source} not used: it goes with OTEL_EXPORTER_OTLP_ENDPOINT, and spans go to ${endpoint.source}`);
+  // typically credentials: never in a log line
+  for (const v of [...Object.values(otelHeaders.value.values), ...Object.values(envHeaders.value.values)]) addSecret(v);
+  const headers: Record<string, string> = {
+    ...(envHeaders.source ? envHeaders.value.values : otelUsed ? otelHeaders.value.values : {}),
+    ...(options.headers !== undefined ? get("headers").value.values : {}),
+  };
+  if (token) {
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === "authorization") delete headers[k];
+    headers["Authorization"] = `Bearer ${token}`;
+  }
+
+  // OTEL_RESOURCE_ATTRIBUTES: extra resource attributes, and the service identity when nothing more specific names it
+  const envResource = read("resourceAttributes", {}, env);
+  warnBadEntries(envResource);
+  const resourceAttributes: Record<string, string> = {
+    ...envResource.value.values,
+    ...(options.resourceAttributes !== undefined ? get("resourceAttributes").value.values : {}),
+  };
+  const app = appIdentity();
+  const serviceName = get("serviceName").value || resourceAttributes["service.name"] || app.name;
+  const serviceVersion = get("serviceVersion").value || resourceAttributes["service.version"] || app.version;
+  const environment = get("environment").value || resourceAttributes["deployment.environment"] || resourceAttributes["deployment.environment.name"];
+
+  const compression = get("compression");
+  const privacy = resolvePrivacy(options.privacy ?? {}, env);
+  // hiding embedding vectors turned off explicitly (OpenInference's variable, say) means: record them
+  const hideVectors = get("hideEmbeddingVectors");
+
+  return {
+    disabled: get("disabled").value || get("otelSdkDisabled").value,
+    endpoint: endpoint.value?.endpoint,
+    tracesUrl: endpoint.value?.tracesUrl,
+    token,
+    headers,
+    serviceName,
+    serviceVersion,
+    environment,
+    debug: get("debug").value,
+    autoInstrument: options.autoInstrument ?? true,
+    batching: get("batching").value,
+    protocol: get("protocol").value,
+    compression: compression.source || !endpointIsOtel ? compression.value : read("otelCompression", {}, env).value,
+    resourceAttributes,
+    shutdownTimeoutMillis: get("shutdownTimeoutMillis").value,
+    tracesFile: get("tracesFile").value,
+    console: get("console").value,
+    instrumentations: get("instrumentations").value,
+    disabledInstrumentations: get("disabledInstrumentations").value,
+    maxQueueSize: get("maxQueueSize").value,
+    exportTimeoutMillis: get("exportTimeoutMillis").value,
+    maxAttributeLength: get("maxAttributeLength").value,
+    maxMessages: get("maxMessages").value,
+    maxAttributes: get("maxAttributes").value,
+    privacy,
+    scrub: get("scrub").value,
+    prices: get("prices").value,
+    pricesFile: get("pricesFile").value,
+    esmMode: get("esmMode").value,
+    workers: get("workers").value,
+    openaiIncludeUsage: get("openaiIncludeUsage").value,
+    recordEmbeddingVectors: get("recordEmbeddingVectors").value || (hideVectors.source !== undefined && !hideVectors.value),
+  };
+}
+
+/** A key=value list's malformed entries: one warning naming their positions, never their text (it may hold a credential). */
+function warnBadEntries(list: Read<KeyValueList>): void {
+  const bad = list.value.bad;
+  if (list.source && bad.length) warn(`${list.source}: entr${bad.length > 1 ? "ies" : "y"} ${bad.join(", ")} not in the form key=value; ignored (the others are used).`);
+}
+
+/** Privacy flags alone (setup({ privacy }) and the env). */
+export function resolvePrivacy(options: PrivacyOptions, env: Env = process.env): PrivacyConfig {
+  const privacy = {} as PrivacyConfig;
+  for (const [key] of PRIVACY_FLAGS) privacy[key] = read(key, { privacy: options }, env).value;
+  privacy.base64ImageMaxLength = read("base64ImageMaxLength", { privacy: options }, env).value;
+  return privacy;
+}
+
 
 const dotenvLoaded = new WeakSet<Env>();
 /** Read `.env` from the working directory once per environment object, never overriding what is set. */
@@ -145,34 +571,6 @@ export function loadDotEnv(env: Env = process.env): void {
   }
 }
 
-/** First env var (in order) that is set to a non-empty value: [name, value]. */
-function pick(env: Env, names: string[]): [string, string] | undefined {
-  for (const n of names) {
-    const v = env[n];
-    if (v !== undefined && v.trim() !== "") return [n, v.trim()];
-  }
-  return undefined;
-}
-
-const TRUE = new Set(["1", "true", "yes", "on"]);
-const FALSE = new Set(["0", "false", "no", "off", ""]);
-
-export function parseBool(name: string, raw: string, fallback: boolean): boolean {
-  const v = raw.trim().toLowerCase();
-  if (TRUE.has(v)) return true;
-  if (FALSE.has(v)) return false;
-  warn(`${name}="${raw}" is not a boolean (expected true/false, 1/0); using ${fallback}.`);
-  return fallback;
-}
-
-export function parseList(raw: string | undefined): string[] | undefined {
-  if (raw === undefined) return undefined;
-  const items = raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return items;
-}
 
 /** `<base>/v1/traces`, unless the URL already names that path. Undefined (with a warning) when invalid. */
 export function tracesUrlFor(source: string, endpoint: string): string | undefined {
@@ -193,6 +591,7 @@ export function tracesUrlFor(source: string, endpoint: string): string | undefin
   return /\/v1\/traces$/.test(url.pathname.replace(/\/+$/, "")) ? trimmed : `${trimmed}/v1/traces`;
 }
 
+
 function readPackageJson(dir: string): { name?: string; version?: string } | undefined {
   let d = dir;
   for (let i = 0; i < 20; i++) {
@@ -209,24 +608,13 @@ function readPackageJson(dir: string): { name?: string; version?: string } | und
   return undefined;
 }
 
-export type OtlpProtocol = "http/protobuf" | "http/json";
-export type OtlpCompression = "gzip" | "none";
-
-function resolveCompression(src: [string, string] | undefined): OtlpCompression {
-  if (!src) return "none";
-  const v = src[1].trim().toLowerCase();
-  if (v === "gzip") return "gzip";
-  if (v !== "none" && v !== "") warn(`${src[0]}="${src[1]}" is not an OTLP compression (expected "gzip" or "none"); sending uncompressed.`);
-  return "none";
-}
 
 /**
  * An OpenTelemetry key=value list (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES):
- * comma-separated, keys and values percent-decoded. An entry that is not key=value is skipped with
- * one warning that names its position, never its text (it may hold a credential).
+ * comma-separated, keys and values percent-decoded; an entry that is not key=value is skipped.
  */
-export function parseKeyValueList(source: string, raw: string, warnOnBad = true): Record<string, string> {
-  const out: Record<string, string> = {};
+export function parseKeyValueList(raw: string): KeyValueList {
+  const values: Record<string, string> = {};
   const bad: number[] = [];
   raw.split(",").forEach((entry, i) => {
     if (entry.trim() === "") return;
@@ -236,10 +624,9 @@ export function parseKeyValueList(source: string, raw: string, warnOnBad = true)
       bad.push(i + 1);
       return;
     }
-    out[key] = decodePercent(entry.slice(eq + 1).trim());
+    values[key] = decodePercent(entry.slice(eq + 1).trim());
   });
-  if (bad.length && warnOnBad) warn(`${source}: entr${bad.length > 1 ? "ies" : "y"} ${bad.join(", ")} not in the form key=value; ignored (the others are used).`);
-  return out;
+  return { values, bad };
 }
 
 function decodePercent(s: string): string {
@@ -251,19 +638,6 @@ function decodePercent(s: string): string {
   }
 }
 
-/** The OTLP/HTTP encoding (OpenTelemetry's OTEL_EXPORTER_OTLP_PROTOCOL values); protobuf unless told otherwise. */
-function resolveProtocol(src: [string, string] | undefined): OtlpProtocol {
-  if (!src) return "http/protobuf";
-  const v = src[1].trim().toLowerCase();
-  if (v === "http/protobuf" || v === "protobuf") return "http/protobuf";
-  if (v === "http/json" || v === "json") return "http/json";
-  if (v === "grpc") {
-    warn(`${src[0]}="grpc": gRPC is not supported; spans are sent as OTLP/HTTP protobuf (a collector's OTLP/HTTP port is usually 4318, not 4317).`);
-  } else {
-    warn(`${src[0]}="${src[1]}" is not an OTLP/HTTP protocol (expected "http/protobuf" or "http/json"); using "http/protobuf".`);
-  }
-  return "http/protobuf";
-}
 
 /** The app's identity: its package.json (from the entry script's folder, else cwd), else the script name. */
 function appIdentity(): { name: string; version?: string } {
@@ -275,200 +649,6 @@ function appIdentity(): { name: string; version?: string } {
   return { name: "unknown_service:node" };
 }
 
-export function resolveConfig(options: SetupOptions = {}, env: Env = process.env): Config {
-  loadDotEnv(env);
-  // registered before anything can be logged, so no line ever carries it
-  const token = options.token ?? pick(env, ["CATALYST_OTLP_TOKEN", "OTLP_INGEST_TOKEN"])?.[1];
-  addSecret(token);
-
-  const disabledEnv = pick(env, ["CATALYST_DISABLED"]);
-  const otelDisabled = pick(env, ["OTEL_SDK_DISABLED"]);
-  const disabled =
-    options.disabled ??
-    ((disabledEnv ? parseBool(disabledEnv[0], disabledEnv[1], false) : false) ||
-      (otelDisabled ? otelDisabled[1].toLowerCase() === "true" : false));
-
-  const debugEnv = pick(env, ["CATALYST_DEBUG"]);
-  const debugOn = options.debug ?? (debugEnv ? parseBool(debugEnv[0], debugEnv[1], false) : false);
-
-  let endpoint: string | undefined;
-  let tracesUrl: string | undefined;
-  const endpointSrc: [string, string] | undefined =
-    options.endpoint !== undefined && options.endpoint !== ""
-      ? ["setup({ endpoint })", options.endpoint]
-      : pick(env, ["CATALYST_OTLP_ENDPOINT", "OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"]);
-  if (endpointSrc) {
-    // the signal-specific OTel variable is a full URL by definition
-    const isFullUrl = endpointSrc[0] === "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
-    tracesUrl = isFullUrl ? validateFullUrl(endpointSrc[0], endpointSrc[1]) : tracesUrlFor(endpointSrc[0], endpointSrc[1]);
-    if (tracesUrl) endpoint = endpointSrc[1];
-  }
-
-
-  // headers: the env list (ours, then OpenTelemetry's), then setup({ headers }), then the token.
-  // OpenTelemetry's headers go with OpenTelemetry's endpoint only: an app that exports its own OTel
-  // data elsewhere must not have that vendor's key sent to the endpoint it gave us.
-  const endpointIsOtel = !!endpointSrc && endpointSrc[0].startsWith("OTEL_");
-  const oursSrc = pick(env, ["CATALYST_OTLP_HEADERS"]);
-  const otelSrc = pick(env, ["OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"]);
-  const otelUsed = !oursSrc && endpointIsOtel;
-  // warned about only when used, but kept out of log lines either way
-  const otelHeaders = otelSrc ? parseKeyValueList(otelSrc[0], otelSrc[1], otelUsed) : {};
-  if (otelSrc && !endpointIsOtel && endpointSrc) debug(`${otelSrc[0]} not used: it goes with OTEL_EXPORTER_OTLP_ENDPOINT, and spans go to ${endpointSrc[0]}`);
-  const envHeaders = oursSrc ? parseKeyValueList(oursSrc[0], oursSrc[1]) : otelUsed ? otelHeaders : {};
-  // typically credentials: never in a log line
-  for (const v of [...Object.values(otelHeaders), ...Object.values(envHeaders)]) addSecret(v);
-  const headers: Record<string, string> = { ...envHeaders, ...(options.headers ?? {}) };
-  if (token) {
-    for (const k of Object.keys(headers)) if (k.toLowerCase() === "authorization") delete headers[k];
-    headers["Authorization"] = `Bearer ${token}`;
-  }
-
-  // OTEL_RESOURCE_ATTRIBUTES: extra resource attributes, and the service identity when nothing more specific names it
-  const resourceSrc = pick(env, ["CATALYST_RESOURCE_ATTRIBUTES", "OTEL_RESOURCE_ATTRIBUTES"]);
-  const resourceAttributes: Record<string, string> = {
-    ...(resourceSrc ? parseKeyValueList(resourceSrc[0], resourceSrc[1]) : {}),
-    ...(options.resourceAttributes ?? {}),
-  };
-  const app = appIdentity();
-  const serviceName =
-    options.serviceName ??
-    pick(env, ["CATALYST_SERVICE_NAME", "SERVICE_NAME", "OTEL_SERVICE_NAME"])?.[1] ??
-    resourceAttributes["service.name"] ??
-    app.name;
-  const serviceVersion =
-    options.serviceVersion ?? pick(env, ["CATALYST_SERVICE_VERSION"])?.[1] ?? resourceAttributes["service.version"] ?? app.version;
-  const environment =
-    options.environment ??
-    pick(env, ["CATALYST_ENVIRONMENT"])?.[1] ??
-    resourceAttributes["deployment.environment"] ??
-    resourceAttributes["deployment.environment.name"];
-
-  let batching: BatchingMode = "batch";
-  const batchingSrc: [string, string] | undefined =
-    options.batching !== undefined ? ["setup({ batching })", String(options.batching)] : pick(env, ["CATALYST_BATCHING"]);
-  if (batchingSrc) {
-    const v = batchingSrc[1].toLowerCase();
-    if (v === "batch" || v === "simple") batching = v;
-    else warn(`${batchingSrc[0]}="${batchingSrc[1]}" is not a batching mode (expected "batch" or "simple"); using "batch".`);
-  }
-
-  const protocol = resolveProtocol(
-    options.protocol !== undefined
-      ? ["setup({ protocol })", String(options.protocol)]
-      : pick(env, ["CATALYST_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"]),
-  );
-
-  // like the headers, OpenTelemetry's compression setting describes OpenTelemetry's endpoint
-  const compression = resolveCompression(
-    options.compression !== undefined
-      ? ["setup({ compression })", String(options.compression)]
-      : pick(env, endpointIsOtel ? ["CATALYST_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"] : ["CATALYST_OTLP_COMPRESSION"]),
-  );
-
-  let shutdownTimeoutMillis = 5000;
-  const timeoutSrc: [string, string] | undefined =
-    options.shutdownTimeoutMillis !== undefined
-      ? ["setup({ shutdownTimeoutMillis })", String(options.shutdownTimeoutMillis)]
-      : pick(env, ["CATALYST_SHUTDOWN_TIMEOUT_MS"]);
-  if (timeoutSrc) {
-    const n = Number(timeoutSrc[1]);
-    if (Number.isFinite(n) && n >= 0) shutdownTimeoutMillis = n;
-    else
-      warn(`${timeoutSrc[0]}="${timeoutSrc[1]}" is not a number of milliseconds (expected an integer >= 0); using 5000.`);
-  }
-
-  let consoleMode: ConsoleMode = env.NODE_ENV === "production" ? "off" : "tree";
-  const consoleSrc: [string, string] | undefined =
-    options.console !== undefined ? ["setup({ console })", options.console] : pick(env, ["CATALYST_CONSOLE"]);
-  if (consoleSrc) {
-    const v = consoleSrc[1].toLowerCase();
-    if (v === "tree" || v === "summary" || v === "off") consoleMode = v;
-    else warn(`${consoleSrc[0]}="${consoleSrc[1]}" is not a console mode (expected tree, summary or off); using "${consoleMode}".`);
-  }
-
-  const privacy = resolvePrivacy(options.privacy ?? {}, env);
-  const scrub = typeof options.scrub === "function" ? options.scrub : undefined;
-  if (options.scrub !== undefined && !scrub) warn("setup({ scrub }) must be a function (key, value, span) => value | undefined; ignored.");
-
-  return {
-    disabled,
-    endpoint,
-    tracesUrl,
-    token,
-    headers,
-    serviceName,
-    serviceVersion,
-    environment,
-    debug: debugOn,
-    autoInstrument: options.autoInstrument ?? true,
-    batching,
-    protocol,
-    compression,
-    resourceAttributes,
-    shutdownTimeoutMillis,
-    tracesFile: options.tracesFile ?? pick(env, ["CATALYST_TRACES_FILE"])?.[1],
-    console: consoleMode,
-    instrumentations: options.instrumentations ?? parseList(pick(env, ["CATALYST_INSTRUMENTATIONS"])?.[1]),
-    disabledInstrumentations:
-      options.disabledInstrumentations ?? parseList(pick(env, ["CATALYST_DISABLED_INSTRUMENTATIONS"])?.[1]),
-    maxQueueSize: intSetting(env, "maxQueueSize", options.maxQueueSize, ["CATALYST_MAX_QUEUE_SIZE"], 2048, 1),
-    exportTimeoutMillis: intSetting(env, "exportTimeoutMillis", options.exportTimeoutMillis, ["CATALYST_EXPORT_TIMEOUT_MS", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"], 10_000, 100),
-    maxAttributeLength: intSetting(env, "maxAttributeLength", options.maxAttributeLength, ["CATALYST_MAX_ATTRIBUTE_LENGTH"], 32_000, 64),
-    maxMessages: intSetting(env, "maxMessages", options.maxMessages, ["CATALYST_MAX_MESSAGES"], 64, 1),
-    maxAttributes: intSetting(env, "maxAttributes", options.maxAttributes, ["CATALYST_MAX_ATTRIBUTES"], 1000, 32),
-    privacy,
-    scrub,
-    prices: options.prices,
-  };
-}
-
-/** A whole number setting from an option or env vars, at least `min`; a bad value warns once and falls back. */
-function intSetting(env: Env, option: string, value: number | undefined, names: string[], fallback: number, min: number): number {
-  const src: [string, string] | undefined = value !== undefined ? [`setup({ ${option} })`, String(value)] : pick(env, names);
-  if (!src) return fallback;
-  const n = Number(src[1]);
-  if (Number.isFinite(n) && n >= min) return Math.floor(n);
-  warn(`${src[0]}="${src[1]}" is not a whole number >= ${min}; using ${fallback}.`);
-  return fallback;
-}
-
-const PRIVACY_FLAGS: [keyof PrivacyOptions, string][] = [
-  ["hideInputs", "HIDE_INPUTS"],
-  ["hideOutputs", "HIDE_OUTPUTS"],
-  ["hideInputMessages", "HIDE_INPUT_MESSAGES"],
-  ["hideOutputMessages", "HIDE_OUTPUT_MESSAGES"],
-  ["hideInputImages", "HIDE_INPUT_IMAGES"],
-  ["hideInputText", "HIDE_INPUT_TEXT"],
-  ["hideOutputText", "HIDE_OUTPUT_TEXT"],
-  ["hideEmbeddingVectors", "HIDE_EMBEDDING_VECTORS"],
-  ["hideLLMTools", "HIDE_LLM_TOOLS"],
-  ["hidePrompts", "HIDE_PROMPTS"],
-  ["hideInvocationParameters", "HIDE_INVOCATION_PARAMETERS"],
-];
-
-/** Privacy flags: option, then CATALYST_<NAME>, then OPENINFERENCE_<NAME> (OpenInference's own names), then off. */
-export function resolvePrivacy(options: PrivacyOptions, env: Env = process.env): PrivacyConfig {
-  const out = {} as PrivacyConfig;
-  for (const [key, suffix] of PRIVACY_FLAGS) {
-    const opt = options[key];
-    if (typeof opt === "boolean") {
-      (out as any)[key] = opt;
-      continue;
-    }
-    const src = pick(env, [`CATALYST_${suffix}`, `OPENINFERENCE_${suffix}`]);
-    (out as any)[key] = src ? parseBool(src[0], src[1], false) : false;
-  }
-  out.base64ImageMaxLength = intSetting(
-    env,
-    "privacy: { base64ImageMaxLength }",
-    options.base64ImageMaxLength,
-    ["CATALYST_BASE64_IMAGE_MAX_LENGTH", "OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH"],
-    32_000,
-    0,
-  );
-  return out;
-}
 
 function validateFullUrl(source: string, value: string): string | undefined {
   try {

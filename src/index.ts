@@ -1,5 +1,6 @@
 /** The public API of @inference/tracing, and nothing else. */
-export { setup, type TracingHandle } from "./setup";
+export { setup } from "./setup";
+export type { TracingHandle } from "./state";
 export type { SetupOptions, Config, BatchingMode, ConsoleMode } from "./config";
 export { agentSpan, type AgentSpanOptions, type SpanCallback } from "./spans/agent-span";
 export { manualSpan, type ManualSpanOptions } from "./spans/manual-span";
@@ -16,4 +17,4 @@ export {
 export type { InstallResult } from "./integrations/types";
 export { instrument } from "./instrument";
 export { flush, shutdown } from "./flush";
-export { wrapClaudeAgentSdkQuery } from "./integrations/claude-agent-sdk";
+export { wrapClaudeAgentSdkQuery } from "./subpaths/claude-agent-sdk";

@@ -1,9 +1,9 @@
 /**
- * setup(): config -> pipeline -> integrations -> handle. Idempotent across every
- * door: the preload, a second preload, and the app's own setup() calls all share one
+ * setup(): config -> instrumenter -> export pipeline (built lazily) -> handle. Idempotent across
+ * every door: the preload, a second preload, and the app's own setup() calls all share one
  * instance; a later call only patches the new `modules` it brings.
  */
-import { trace, type Span, type SpanOptions, type Tracer, type TracerProvider, type Context } from "@opentelemetry/api";
+import { trace, type Span, type SpanOptions, type Tracer, type Context } from "@opentelemetry/api";
 import { resolveConfig, type Config, type SetupOptions } from "./config";
 import { CatalystInstrumentationError, ErrorCodes } from "./errors";
 import type { Pipeline } from "./export/pipeline";
@@ -12,27 +12,20 @@ import { isMainThread } from "./util/runtime";
 import { installExitHandlers, withTimeout } from "./export/lifecycle";
 import { Instrumenter } from "./hooks/instrumenter";
 import { installCjsHook } from "./hooks/cjs-hook";
-import { appManifest, findPackage } from "./hooks/resolve";
-import { eagerPatch } from "./hooks/esm-hook";
-import { INTEGRATIONS } from "./integrations/registry";
-import { MODULE_KEYS, type ModuleKey } from "./integrations/keys";
+import { patchAlreadyLoaded } from "./hooks/already-loaded";
+import { INTEGRATIONS, MODULE_KEYS } from "./integrations/registry";
 import type { InstallResult } from "./integrations/types";
-import { globalState, TRACER_NAME, TRACER_VERSION } from "./state";
-import { debug, internalError, setDebug } from "./util/log";
+import { exportTransforms } from "./transforms";
+import { ensureContextManager } from "./spans/context-manager";
+import { TRACER_NAME, TRACER_VERSION } from "./package-info";
+import { globalState, type TracingHandle } from "./state";
+import { debug, setDebug } from "./util/log";
 
-export interface TracingHandle {
-  readonly tracer: Tracer;
-  /** The tracer provider our spans go through (the app's own when we attached to it). */
-  readonly provider: TracerProvider;
-  readonly installResults: InstallResult[];
-  readonly config: Readonly<Config>;
-  shutdown(): Promise<void>;
-  forceFlush(): Promise<void>;
-}
+export type { TracingHandle };
 
-interface InternalHandle extends TracingHandle {
+/** The handle as our own code sees it: with the instrumenter the explicit helpers patch through. */
+export interface InternalHandle extends TracingHandle {
   readonly instrumenter: Instrumenter;
-  patchModules(modules: SetupOptions["modules"]): void;
 }
 
 /** A tracer that builds the OpenTelemetry pipeline the first time a span starts. */
@@ -52,14 +45,12 @@ class LazyTracer implements Tracer {
 
 function noopHandle(config: Config): InternalHandle {
   const tracer = trace.getTracer(TRACER_NAME, TRACER_VERSION);
-  const instrumenter = new Instrumenter([], () => tracer, config);
   return {
     tracer,
     provider: trace.getTracerProvider(),
     installResults: [],
     config,
-    instrumenter,
-    patchModules: () => {},
+    instrumenter: new Instrumenter([], () => tracer, config),
     shutdown: async () => {},
     forceFlush: async () => {},
   };
@@ -72,13 +63,17 @@ export interface StartOptions {
   startedBy?: string;
 }
 
+/** The handle of this process, starting tracing lazily if nothing has yet (explicit helpers call this). */
+export function currentHandle(startedBy: string): InternalHandle {
+  return (globalState().handle ?? start({}, { lazy: true, startedBy })) as InternalHandle;
+}
+
 /** Synchronous core of setup(), shared with the preload. */
 export function start(options: SetupOptions = {}, startOptions: StartOptions = {}): TracingHandle {
   const state = globalState();
   if (state.handle) {
-    const h = state.handle as InternalHandle;
-    if (options.modules) h.patchModules(options.modules);
-    return h;
+    if (options.modules) patchExplicit((state.handle as InternalHandle).instrumenter, options.modules);
+    return state.handle;
   }
   const config = resolveConfig(options);
   setDebug(config.debug);
@@ -88,31 +83,29 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
     return state.handle;
   }
 
+  ensureContextManager();
   let pipeline: Pipeline | undefined;
   let realTracer: Tracer | undefined;
+  // read at call time: the tracer is set just below, once the pipeline (or its lazy stand-in) exists
+  let tracer: Tracer;
+  const instrumenter = new Instrumenter(INTEGRATIONS, () => tracer, config);
   const ensurePipeline = (): Pipeline => {
     if (!pipeline) {
       // loaded on first use: the OpenTelemetry SDK is the largest part of our start-up cost
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { createPipeline } = require("./export/pipeline") as typeof import("./export/pipeline");
-      pipeline = createPipeline(config, { spanProcessors: options.spanProcessors, exporter: options.exporter });
+      pipeline = createPipeline(config, {
+        spanProcessors: options.spanProcessors,
+        exporter: options.exporter,
+        transforms: exportTransforms(config, instrumenter.enabled()),
+      });
       realTracer = pipeline.provider.getTracer(TRACER_NAME, TRACER_VERSION);
       debug(`tracing pipeline ready (${pipeline.mode}) → ${pipeline.destination}`);
     }
     return pipeline;
   };
-  const tracer: Tracer = startOptions.lazy ? new LazyTracer(() => (ensurePipeline(), realTracer!)) : (ensurePipeline(), realTracer!);
-
-  const instrumenter = new Instrumenter(INTEGRATIONS, () => tracer, config);
-  const ctxForSetup = { tracer, config, debug: (m: string) => debug(m) };
-  for (const i of INTEGRATIONS) {
-    if (!instrumenter.isEnabled(i) || !i.onSetup) continue;
-    try {
-      i.onSetup(ctxForSetup);
-    } catch (err) {
-      internalError(`${i.key}.onSetup`, err);
-    }
-  }
+  tracer = startOptions.lazy ? new LazyTracer(() => (ensurePipeline(), realTracer!)) : (ensurePipeline(), realTracer!);
+  instrumenter.runSetupHooks();
 
   let shutdownPromise: Promise<void> | undefined;
   const forceFlush = async () => {
@@ -123,12 +116,11 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
     get provider() {
       return ensurePipeline().provider;
     },
-    get installResults() {
+    get installResults(): InstallResult[] {
       return instrumenter.snapshot();
     },
     config,
     instrumenter,
-    patchModules: (modules) => patchExplicit(instrumenter, modules),
     forceFlush,
     shutdown: () =>
       (shutdownPromise ??= (async () => {
@@ -195,32 +187,8 @@ function validateModules(modules: SetupOptions["modules"]): void {
 
 function patchExplicit(instrumenter: Instrumenter, modules: SetupOptions["modules"]): void {
   for (const [key, value] of Object.entries(modules ?? {})) {
-    const integration = instrumenter.integrations.find((i) => i.key === (key as ModuleKey));
+    const integration = instrumenter.byKey(key);
     if (!integration || !value) continue;
-    instrumenter.patch(integration, value, "explicit", integration.packages[0]!);
+    instrumenter.patch(integration, value, { format: "explicit", moduleName: integration.packages[0]! });
   }
-}
-
-/**
- * setup() called from app code runs after the app's own imports: patch the CommonJS copies
- * already in the require cache, and the ESM builds the app's files import (loading them again
- * returns the instance the app already has).
- */
-function patchAlreadyLoaded(instrumenter: Instrumenter): void {
-  const dir = appManifest()?.dir ?? process.cwd();
-  const wanted = instrumenter.integrations.filter((i) => instrumenter.isEnabled(i));
-  for (const i of wanted) {
-    for (const pkg of i.packages) {
-      try {
-        const cached = require.cache[require.resolve(pkg, { paths: [dir] })];
-        if (!cached) continue;
-        const replacement = instrumenter.patch(i, cached.exports, "cjs", pkg, findPackage(pkg, dir)?.dir);
-        // the app's earlier require() keeps what it got; its later ones get the traced exports, as with the require hook
-        if (replacement) cached.exports = replacement;
-      } catch {
-        /* not installed, or no CommonJS entry */
-      }
-    }
-  }
-  eagerPatch(instrumenter, wanted);
 }

@@ -3,16 +3,23 @@
  * --import door, the --require door, the Bun preload and the app's own setup() call
  * (even through a second copy of this package) all find the same pipeline.
  */
-import { trace, type Tracer } from "@opentelemetry/api";
-import type { TracingHandle } from "./setup";
+import { trace, type Tracer, type TracerProvider } from "@opentelemetry/api";
+import type { Config } from "./config";
+import type { InstallResult } from "./integrations/types";
+import { TRACER_NAME, TRACER_VERSION } from "./package-info";
 
-export const TRACER_NAME = "@inference/tracing";
-export const TRACER_VERSION = "0.1.0";
+export interface TracingHandle {
+  readonly tracer: Tracer;
+  /** The tracer provider our spans go through (the app's own when we attached to it). */
+  readonly provider: TracerProvider;
+  readonly installResults: InstallResult[];
+  readonly config: Readonly<Config>;
+  shutdown(): Promise<void>;
+  forceFlush(): Promise<void>;
+}
 
 export interface GlobalState {
   handle?: TracingHandle;
-  /** Set while setup() is running, so concurrent callers await the same promise. */
-  starting?: Promise<TracingHandle>;
   /** Which entry started tracing first (import, require, bun, setup). */
   startedBy?: string;
 }

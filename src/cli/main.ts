@@ -12,7 +12,8 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { SpanRecord } from "../export/span-json";
-import { resolvePrices } from "../cost";
+import { resolvePrices } from "../transforms/cost";
+import { settingFromEnv } from "../config";
 import { importFile } from "../local/import";
 import { QueryError, buildQuery, matchesSummary, metadataValueMatches, type Query, type RawQuery } from "../local/query";
 import { startServer } from "../local/server";
@@ -328,7 +329,7 @@ async function serve(args: string[], io: Io, signal?: AbortSignal): Promise<numb
   const maxTraces = v["max-traces"] === undefined ? 20000 : Number(v["max-traces"]);
   if (!Number.isInteger(maxTraces) || maxTraces < 0) throw new UsageError(`serve: --max-traces ${v["max-traces"]}: expected a whole number`);
   if (v.prices !== undefined && !fs.existsSync(v.prices as string)) throw new UsageError(`serve: --prices ${v.prices}: no such file`);
-  const prices = resolvePrices({ pricesFile: v.prices as string | undefined });
+  const prices = resolvePrices({ pricesFile: (v.prices as string | undefined) ?? settingFromEnv("pricesFile") });
   const store = LocalStore.open({ dir: dataDir(v), prices });
   let server;
   try {
@@ -440,7 +441,7 @@ async function tail(args: string[], io: Io, signal?: AbortSignal): Promise<numbe
     io.err(dim(`following the collector at ${base} (Ctrl-C to stop)`));
     return followRemote(base, print, io, signal);
   }
-  const store = LocalStore.open({ dir: dataDir(v), prices: resolvePrices({}) });
+  const store = LocalStore.open({ dir: dataDir(v), prices: resolvePrices({ pricesFile: settingFromEnv("pricesFile") }) });
   let server;
   try {
     server = await startServer({ store, port, host, maxTraces: 20000 });
@@ -524,7 +525,7 @@ async function importCommand(args: string[], io: Io): Promise<number> {
   if (v.help) return help("import", io);
   positionalCount("import", positionals, 1, Infinity, "<file>…");
   for (const file of positionals) if (!fs.existsSync(file)) throw new UsageError(`import: ${file}: no such file`);
-  const store = LocalStore.open({ dir: dataDir(v), prices: resolvePrices({ pricesFile: v.prices as string | undefined }) });
+  const store = LocalStore.open({ dir: dataDir(v), prices: resolvePrices({ pricesFile: (v.prices as string | undefined) ?? settingFromEnv("pricesFile") }) });
   let code = 0;
   try {
     for (const file of positionals) {

@@ -6,4 +6,3 @@
 export { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 export { AlwaysOnSampler, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 export { resourceFromAttributes } from "@opentelemetry/resources";
-export { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";

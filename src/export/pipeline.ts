@@ -13,10 +13,6 @@ import { ConsoleTreeExporter, JsonlFileExporter } from "./local-sink";
 import { describeDestination } from "../announce";
 import { ExportQueueProcessor } from "./export-queue";
 import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
-import { privacyTransform } from "../privacy";
-import { limitsTransform } from "../limits";
-import { costTransform } from "../cost";
-import { INTEGRATIONS } from "../integrations/registry";
 import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
 import { END_REASON_ATTR, INCOMPLETE_ATTR } from "../util/fault";
@@ -34,11 +30,10 @@ export interface Pipeline {
 }
 
 /**
- * An export-time change to a finished span's attributes (cost, privacy masking, size
- * limits). Runs once per span, before any exporter sees it; it may add, replace or delete
- * keys of `attributes` in place.
+ * An export-time change to a finished span's attributes, handed in by setup() (src/transforms/).
+ * Runs once per span, before any exporter sees it; it may add, replace or delete keys in place.
  */
-export type AttributeTransform = (attributes: Record<string, unknown>, span: ReadableSpan) => void;
+export type SpanTransform = (attributes: Record<string, unknown>, span: ReadableSpan) => void;
 
 /**
  * The spans started and not yet ended. A span the app drops without ending it (a stream it never
@@ -107,7 +102,7 @@ export class CompositeProcessor implements SpanProcessor {
   private readonly open = new OpenSpans();
   constructor(
     readonly processors: SpanProcessor[],
-    readonly transforms: AttributeTransform[] = [],
+    readonly transforms: SpanTransform[] = [],
     /** The transforms wait for the export queues to call prepare(). */
     private deferTransforms = false,
   ) {}
@@ -191,6 +186,8 @@ export class CompositeProcessor implements SpanProcessor {
 export interface PipelineExtras {
   spanProcessors?: SpanProcessor[];
   exporter?: SpanExporter;
+  /** The export-time transforms, in the order they run. */
+  transforms: SpanTransform[];
 }
 
 
@@ -243,7 +240,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   for (const p of extras.spanProcessors ?? []) processors.push(p);
   // console and file sinks and the app's own processors read attributes at span end: transform then
   const onlyQueues = processors.every((p) => p instanceof IdentityProcessor || p instanceof ExportQueueProcessor);
-  composite = new CompositeProcessor(processors, exportTransforms(config), onlyQueues);
+  composite = new CompositeProcessor(processors, extras.transforms, onlyQueues);
 
   const resourceAttributes: Record<string, string> = { ...config.resourceAttributes, "service.name": config.serviceName };
   if (config.serviceVersion) resourceAttributes["service.version"] = config.serviceVersion;
@@ -265,7 +262,8 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   let mode: Pipeline["mode"] = "registered";
   let provider: TracerProvider = own;
   if (!foreign) {
-    own.register();
+    // setup() registered the context manager already (spans/context-manager.ts)
+    own.register({ contextManager: null });
   } else if (attachTo(foreign, composite)) {
     composite.transformAtEnd();
     mode = "attached";
@@ -273,7 +271,6 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
     debug("an OpenTelemetry tracer provider was already registered: our processors were attached to it (one trace tree, spans reach both destinations)");
   } else {
     mode = "unregistered";
-    ensureContextManager();
     debug(
       "an OpenTelemetry tracer provider was already registered and does not accept extra processors: " +
         "our own provider stays unregistered; our spans still join the app's traces through the shared context",
@@ -284,21 +281,6 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
 
 /** High enough that the SDK never drops attributes before our export-time limits can choose what to cut. */
 const SDK_ATTRIBUTE_COUNT_LIMIT = 100_000;
-
-/**
- * The export-time attribute transforms, in order: cost, then framework mappers, then privacy,
- * then size limits (so privacy and limits see every attribute the others add). This is the
- * single place where transforms are listed.
- */
-export function exportTransforms(config: Config): AttributeTransform[] {
-  return [
-    // first each integration's mapping of its SDK's native spans, so cost, privacy and limits see OpenInference keys
-    ...INTEGRATIONS.flatMap((i) => (i.exportTransform ? [i.exportTransform.bind(i) as AttributeTransform] : [])),
-    costTransform(config) as AttributeTransform,
-    privacyTransform(config),
-    limitsTransform(config),
-  ];
-}
 
 /** The ingest token in clear text over the network: one warning (loopback is fine). */
 export function warnAboutPlainHttpToken(config: Config): void {
@@ -347,13 +329,4 @@ function attachTo(provider: TracerProvider, processor: SpanProcessor): boolean {
     internalError("attachTo", err);
   }
   return false;
-}
-
-/** Without a registered provider of ours, context still has to flow through async code. */
-function ensureContextManager(): void {
-  const { context } = require("@opentelemetry/api") as typeof import("@opentelemetry/api");
-  const { AsyncLocalStorageContextManager } = loadOtelSdk();
-  const probe = context.with(context.active().setValue(Symbol.for("probe"), 1), () => context.active().getValue(Symbol.for("probe")));
-  if (probe === 1) return; // the app registered one already
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 }

@@ -42,7 +42,7 @@ function locate(filename: string, pkg: string): { baseDir: string; rel: string }
 
 export function installCjsHook(instrumenter: Instrumenter): void {
   if (installed) return;
-  const wanted = instrumenter.integrations.filter((i) => instrumenter.isEnabled(i));
+  const wanted = instrumenter.enabled();
   const names = new Set(wanted.flatMap((i) => i.packages));
   if (names.size === 0) return;
   // "pkg" -> set of package-relative files (without extension) to hook inside it
@@ -82,10 +82,10 @@ export function installCjsHook(instrumenter: Instrumenter): void {
     const integration = instrumenter.byPackage(pkg);
     if (!where || !integration) return undefined;
     let replacement: object | undefined;
-    if (request === pkg) replacement = instrumenter.patch(integration, exports, "cjs", pkg, where.baseDir);
+    if (request === pkg) replacement = instrumenter.patch(integration, exports, { format: "cjs", moduleName: pkg, baseDir: where.baseDir });
     else {
       const rel = stripExt(where.rel);
-      if (files.get(pkg)?.has(rel)) replacement = instrumenter.patch(integration, exports, "cjs", `${pkg}/${rel}`, where.baseDir);
+      if (files.get(pkg)?.has(rel)) replacement = instrumenter.patch(integration, exports, { format: "cjs", moduleName: `${pkg}/${rel}`, baseDir: where.baseDir });
     }
     if (replacement) {
       // later require()s of this file get the replacement from the cache, like the first one

@@ -11,16 +11,16 @@
  * Only packages named by the registry are ever hooked (an allowlist), never every module.
  */
 import * as path from "node:path";
-import type { Integration } from "../integrations/types";
+import type { EsmMode, Integration } from "../integrations/types";
 import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
 import { appManifest, findPackage } from "./resolve";
 import { scanAppImports } from "./app-imports";
-import { TRACER_NAME } from "../state";
+import { TRACER_NAME } from "../package-info";
 import { debug, internalError, warn } from "../util/log";
 import { isLoaderHooksThread, pathToFileURL } from "../util/runtime";
 
-export type EsmMode = "sync" | "loader" | "eager" | "off";
+export type { EsmMode };
 
 /** Files that break when import-in-the-middle proxies them (known from other agents). */
 export const ESM_EXCLUDE = [/\/node_modules\/openai\/_shims\//, /\/node_modules\/@anthropic-ai\/sdk\/_shims\//, /\/node_modules\/langsmith\//];
@@ -50,28 +50,25 @@ function loaderOnCommandLine(): boolean {
 }
 
 /**
- * The automatic choice, measured (bench/startup.mjs): "eager" everywhere by default — it adds
- * almost nothing to start-up, where import-in-the-middle's loaders cost 60–100 ms on an empty
- * script (sync hooks, Node 22/24) and hundreds of ms on an SDK-heavy app (module.register, Node 20).
- * Only when the app imports an SDK whose ESM exports must be rebound to be traced (the AI SDK's
- * functions, the Claude Agent SDK's query) is import-in-the-middle used: its sync hooks where the
- * runtime has them, else its module.register loader.
+ * The mechanism for this process. `requested` is the CATALYST_ESM_MODE setting (config.ts has
+ * already checked it is one of the names). The automatic choice, measured (bench/startup.mjs):
+ * "eager" everywhere by default — it adds almost nothing to start-up, where import-in-the-middle's
+ * loaders cost 60–100 ms on an empty script (sync hooks, Node 22/24) and hundreds of ms on an
+ * SDK-heavy app (module.register, Node 20). Only when the app imports an SDK whose ESM exports must
+ * be rebound to be traced (the AI SDK's functions, the Claude Agent SDK's query) is
+ * import-in-the-middle used: its sync hooks where the runtime has them, else its module.register loader.
  */
-export function chooseEsmMode(env: Record<string, string | undefined> = process.env, integrations: Integration[] = []): EsmMode {
-  const raw = env.CATALYST_ESM_MODE?.trim().toLowerCase();
-  if (raw && raw !== "auto") {
-    if (raw === "sync" || raw === "loader" || raw === "eager" || raw === "off") {
-      if (process.versions.bun && (raw === "sync" || raw === "loader")) {
-        warn(`CATALYST_ESM_MODE=${raw} is not available under Bun (no loader hooks); using "eager".`);
-        return "eager";
-      }
-      if (raw === "sync" && !syncHooksSupported()) {
-        warn(`CATALYST_ESM_MODE=sync needs Node 22.22.3+, 24.11.1+ or 25.1+; using "loader".`);
-        return "loader";
-      }
-      return raw;
+export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonly Integration[] = []): EsmMode {
+  if (requested !== "auto") {
+    if (process.versions.bun && (requested === "sync" || requested === "loader")) {
+      warn(`CATALYST_ESM_MODE=${requested} is not available under Bun (no loader hooks); using "eager".`);
+      return "eager";
     }
-    warn(`CATALYST_ESM_MODE="${env.CATALYST_ESM_MODE}" is not a mode (expected auto, sync, loader, eager or off); using auto.`);
+    if (requested === "sync" && !syncHooksSupported()) {
+      warn(`CATALYST_ESM_MODE=sync needs Node 22.22.3+, 24.11.1+ or 25.1+; using "loader".`);
+      return "loader";
+    }
+    return requested;
   }
   if (process.versions.bun) return "eager";
   // our loader given on the command line (--experimental-loader / --loader): it is already running
@@ -84,7 +81,7 @@ export function chooseEsmMode(env: Record<string, string | undefined> = process.
   return "eager";
 }
 
-function appImportsRebindingPackage(integrations: Integration[]): boolean {
+function appImportsRebindingPackage(integrations: readonly Integration[]): boolean {
   const entry = process.argv[1];
   const rebinding = integrations.filter((i) => i.esmNeedsRebinding).flatMap((i) => i.packages);
   if (!entry || rebinding.length === 0) return false;
@@ -92,7 +89,7 @@ function appImportsRebindingPackage(integrations: Integration[]): boolean {
   return rebinding.some((p) => imports.has(p));
 }
 
-export function esmIncludeList(integrations: Integration[]): (string | RegExp)[] {
+export function esmIncludeList(integrations: readonly Integration[]): (string | RegExp)[] {
   const list: (string | RegExp)[] = [];
   for (const i of integrations) {
     for (const p of i.packages) {
@@ -106,7 +103,7 @@ export function esmIncludeList(integrations: Integration[]): (string | RegExp)[]
   return list;
 }
 
-let installedMode: EsmMode | undefined;
+let installed = false;
 
 /**
  * How the eager mode loads an SDK's ES module entry before the app does: `require()` (Node: a
@@ -117,11 +114,11 @@ let installedMode: EsmMode | undefined;
 export type EagerLoad = "require" | "import";
 
 /** Install ESM coverage once. `loaderUrl` is our loader.mjs (for the "loader" mode). */
-export function installEsmHook(instrumenter: Instrumenter, requested: EsmMode, loaderUrl: string, eagerLoad: EagerLoad = "require"): { mode: EsmMode; ready?: Promise<void> } {
-  if (installedMode) return { mode: installedMode };
-  const mode = requested;
-  installedMode = mode;
-  const wanted = instrumenter.integrations.filter((i) => instrumenter.isEnabled(i));
+export function installEsmHook(instrumenter: Instrumenter, mode: EsmMode, loaderUrl: string, eagerLoad: EagerLoad = "require"): { mode: EsmMode; ready?: Promise<void> } {
+  if (installed) return { mode: instrumenter.esmMode };
+  installed = true;
+  instrumenter.esmMode = mode;
+  const wanted = instrumenter.enabled();
   if (wanted.length === 0 || mode === "off") return { mode };
   try {
     if (mode === "eager") return { mode, ready: eagerPatch(instrumenter, wanted, eagerLoad) };
@@ -143,7 +140,6 @@ export function installEsmHook(instrumenter: Instrumenter, requested: EsmMode, l
       } else mod.register(loaderUrl, { parentURL: pathToFileURL(__filename).href, data: { include, exclude: ESM_EXCLUDE } });
     }
     installIitmHook(instrumenter, wanted);
-    installedMode = mode;
   } catch (err) {
     warn(`could not install the ESM hook (${mode}): ${(err as Error).message}; ESM imports will not be traced.`);
     internalError("esm-hook", err);
@@ -151,7 +147,7 @@ export function installEsmHook(instrumenter: Instrumenter, requested: EsmMode, l
   return { mode };
 }
 
-function installIitmHook(instrumenter: Instrumenter, wanted: Integration[]): void {
+function installIitmHook(instrumenter: Instrumenter, wanted: readonly Integration[]): void {
   const names = [...new Set(wanted.flatMap((i) => i.packages))];
   const files = new Map<string, string>();
   for (const i of wanted) for (const f of i.files ?? []) for (const p of i.packages) files.set(stripExt(`${p}/${f}`), p);
@@ -163,7 +159,7 @@ function installIitmHook(instrumenter: Instrumenter, wanted: Integration[]): voi
       const pkg = files.get(stripExt(normalized)) ?? (names.includes(normalized) ? normalized : undefined);
       if (!pkg) return;
       const integration = instrumenter.byPackage(pkg);
-      if (integration) instrumenter.patch(integration, exports, "esm", normalized, baseDir || undefined);
+      if (integration) instrumenter.patch(integration, exports, { format: "esm", moduleName: normalized, baseDir: baseDir || undefined });
     } catch (err) {
       internalError("esm-hook", err);
     }
@@ -181,7 +177,7 @@ function installIitmHook(instrumenter: Instrumenter, wanted: Integration[]): voi
 let importer: ((url: string) => Promise<unknown>) | undefined;
 const dynamicImport = (url: string) => (importer ??= new Function("url", "return import(url)") as (url: string) => Promise<unknown>)(url);
 
-export function eagerPatch(instrumenter: Instrumenter, wanted: Integration[], how: EagerLoad = "require"): Promise<void> | undefined {
+export function eagerPatch(instrumenter: Instrumenter, wanted: readonly Integration[], how: EagerLoad = "require"): Promise<void> | undefined {
   const entry = process.argv[1];
   if (!entry) return undefined;
   const started = Date.now();
@@ -197,27 +193,40 @@ export function eagerPatch(instrumenter: Instrumenter, wanted: Integration[], ho
     const loc = findPackage(pkg, fromDir);
     if (!loc?.esmEntry || done.has(loc.esmEntry)) return;
     done.add(loc.esmEntry);
-    const patch = (ns: unknown): void => void instrumenter.patch(i, ns, "esm", pkg, loc.dir, loc.version);
-    const failed = (err: unknown) => debug(`eager ESM load of ${pkg} from ${loc.dir} failed: ${(err as Error)?.message ?? err}`);
-    if (how === "import") {
-      pendingImports.push(dynamicImport(pathToFileURL(loc.esmEntry).href).then(patch, failed));
-      return;
-    }
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      patch(require(loc.esmEntry));
-    } catch (err) {
-      failed(err);
+    // the package's entry, then the files the integration patches inside it (an entry need not lead to them)
+    const files: [string, string][] = [[loc.esmEntry, pkg]];
+    if (pkg === i.packages[0]) for (const f of i.esmFiles ?? []) files.push([path.join(loc.dir, f), `${pkg}/${stripExt(f)}`]);
+    for (const [file, moduleName] of files) {
+      const patch = (ns: unknown): void => void instrumenter.patch(i, ns, { format: "esm", moduleName, baseDir: loc.dir, version: loc.version });
+      const failed = (err: unknown) => debug(`eager ESM load of ${moduleName} from ${loc.dir} failed: ${(err as Error)?.message ?? err}`);
+      if (how === "import") {
+        pendingImports.push(dynamicImport(pathToFileURL(file).href).then(patch, failed));
+        continue;
+      }
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        patch(require(file));
+      } catch (err) {
+        failed(err);
+      }
     }
   };
+  const byKey = new Map(wanted.map((i) => [i.key, i]));
   for (const pkg of imports.esm) {
-    if (byPackage.has(pkg)) {
-      load(pkg, appDir);
-      continue;
-    }
     // our own package names every supported SDK as an optional peer: importing it uses none of them
     if (pkg === TRACER_NAME) continue;
-    // a package the app imports that depends on a supported SDK
+    const supported = byPackage.get(pkg);
+    if (supported) {
+      load(pkg, appDir);
+      // the integrations it is traced through (LangGraph through LangChain), as this package resolves them
+      const from = findPackage(pkg, appDir)?.dir;
+      for (const key of supported.uses ?? []) {
+        const used = byKey.get(key);
+        if (used && from) load(used.packages[0]!, from);
+      }
+      continue;
+    }
+    // a package the app imports that depends on a supported SDK (a framework carrying openai)
     const loc = findPackage(pkg, appDir);
     const deps = { ...(loc?.json?.dependencies ?? {}), ...(loc?.json?.peerDependencies ?? {}) };
     for (const dep of Object.keys(deps)) if (byPackage.has(dep)) load(dep, loc!.dir);

@@ -65,8 +65,20 @@ function esmEntryOf(dir: string, json: any): string | undefined {
   return path.join(dir, rel!);
 }
 
-/** The nearest package.json above the app's entry script: its dependency names and module type. */
-export function appManifest(): { dir: string; deps: Set<string>; type?: string } | undefined {
+export interface AppManifest {
+  dir: string;
+  deps: Set<string>;
+}
+
+let manifest: AppManifest | null | undefined;
+
+/** The nearest package.json above the app's entry script: its dependency names and module type. Read once. */
+export function appManifest(): AppManifest | undefined {
+  if (manifest === undefined) manifest = readAppManifest() ?? null;
+  return manifest ?? undefined;
+}
+
+function readAppManifest(): AppManifest | undefined {
   const script = process.argv[1];
   let d = script ? path.dirname(path.resolve(script)) : process.cwd();
   for (let i = 0; i < 40; i++) {
@@ -80,7 +92,7 @@ export function appManifest(): { dir: string; deps: Set<string>; type?: string }
           ...Object.keys(json.optionalDependencies ?? {}),
           ...Object.keys(json.peerDependencies ?? {}),
         ]);
-        return { dir: d, deps, type: json.type };
+        return { dir: d, deps };
       } catch {
         return undefined;
       }

@@ -1,9 +1,10 @@
 /**
- * The single source of truth for what we instrument: the CommonJS hook list, the ESM
- * allowlist, the Bun eager list, setup({ modules }) keys, installResults and the README
- * table all come from here. Adding an SDK = one folder under integrations/ + one line here.
+ * The single source of truth for what we instrument: the CommonJS hook list, the ESM allowlist,
+ * the eager ESM loads, setup({ modules }) keys, installResults, package.json's subpaths and
+ * optional peers, and the README's table all come from here (test/unit/registry.test.ts checks the
+ * last three). Adding an SDK: one folder under integrations/ with its declaration, one line here,
+ * its subpath file under src/subpaths/, and its tests.
  */
-import type { Integration } from "./types";
 import { openaiIntegration } from "./openai";
 import { anthropicIntegration } from "./anthropic";
 import { openaiAgentsIntegration } from "./openai-agents";
@@ -17,7 +18,7 @@ import { elevenlabsIntegration } from "./elevenlabs";
 import { cursorSdkIntegration } from "./cursor-sdk";
 import { piAiIntegration } from "./pi-ai";
 
-export const INTEGRATIONS: Integration[] = [
+export const INTEGRATIONS = [
   openaiIntegration,
   anthropicIntegration,
   openaiAgentsIntegration,
@@ -30,4 +31,8 @@ export const INTEGRATIONS: Integration[] = [
   elevenlabsIntegration,
   cursorSdkIntegration,
   piAiIntegration,
-];
+] as const;
+
+/** The keys of setup({ modules }) and CATALYST_INSTRUMENTATIONS, as the product documents name them. */
+export type ModuleKey = (typeof INTEGRATIONS)[number]["key"];
+export const MODULE_KEYS: readonly ModuleKey[] = INTEGRATIONS.map((i) => i.key);

@@ -16,7 +16,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { SpanRecord } from "../export/span-json";
-import { applyCost, type PriceTable } from "../cost";
+import { applyCost, type PriceTable } from "../transforms/cost";
+import { settingFromEnv } from "../config";
 import {
   KINDS,
   QueryError,
@@ -36,7 +37,8 @@ const TRUNCATED = "\x1e";
 const UNINDEXED = /^(llm\.(input|output)_messages\.|llm\.tools\.|llm\.prompts?\.|llm\.prompt_template\.|embedding\.embeddings\.|retrieval\.documents\.|reranker\.(input|output)_documents\.)/;
 
 export function defaultDataDir(env: Record<string, string | undefined> = process.env): string {
-  if (env.CATALYST_LOCAL_DIR) return path.resolve(env.CATALYST_LOCAL_DIR);
+  const dir = settingFromEnv("localDir", env);
+  if (dir) return path.resolve(dir);
   const base = env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");
   return path.join(base, "inference-tracing");
 }

@@ -37,17 +37,22 @@ export function faultPoint(name: string): void {
   if (p === "all" || (p && p.size > 0 && p.has(name))) throw new InjectedFault(name);
 }
 
+/** Say on the span that some of its attributes could not be recorded (our code failed). */
+export function markIncomplete(span: Span | undefined): void {
+  try {
+    span?.setAttribute(INCOMPLETE_ATTR, true);
+  } catch {
+    /* ignore */
+  }
+}
+
 /** Run our own span-shaping code; on failure mark the span incomplete and carry on. */
 export function guarded<T>(span: Span | undefined, what: string, fn: () => T): T | undefined {
   try {
     return fn();
   } catch (err) {
     internalError(what, err);
-    try {
-      span?.setAttribute(INCOMPLETE_ATTR, true);
-    } catch {
-      /* ignore */
-    }
+    markIncomplete(span);
     return undefined;
   }
 }

@@ -11,7 +11,7 @@ import { byKind, childrenOf, kindOf, one, type ReceivedSpan } from "../helpers/s
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
 
-type AiSdkModule = typeof import("../../src/integrations/ai-sdk/index");
+type AiSdkModule = typeof import("../../src/subpaths/ai-sdk");
 let server: any;
 let file: string;
 let seen = 0;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   process.env.CATALYST_TRACES_FILE = file;
   process.env.CATALYST_CONSOLE = "off";
   api = (await import("../../dist/index.js")) as unknown as typeof import("../../src/index");
-  aiSdk = (await import("../../dist/integrations/ai-sdk/index.js")) as unknown as AiSdkModule;
+  aiSdk = (await import("../../dist/subpaths/ai-sdk.js")) as unknown as AiSdkModule;
   ai = await import("ai");
   // a plain object holding the SDK's functions: what setup({ modules }) can wrap in place
   aiCopy = { ...ai };

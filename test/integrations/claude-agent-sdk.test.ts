@@ -155,7 +155,7 @@ describe("Claude Agent SDK via wrapClaudeAgentSdkQuery", () => {
   }, 90_000);
 
   it("instrument() patches query/startup/prewarm on a mutable module object; on the read-only namespace it follows the CLI process", async () => {
-    const { instrumentClaudeAgentSdk } = await import("../../src/integrations/claude-agent-sdk");
+    const { instrumentClaudeAgentSdk } = await import("../../src/subpaths/claude-agent-sdk");
     const PATCHED = Symbol.for("@inference/tracing.patched");
     const ns = instrumentClaudeAgentSdk(sdk);
     expect(ns?.patched).toBe(true);
@@ -250,7 +250,7 @@ describe("Claude Agent SDK via wrapClaudeAgentSdkQuery", () => {
   }, 90_000);
 
   it("startup() pre-warmed queries are traced too (patched through a mutable module object)", async () => {
-    const { instrumentClaudeAgentSdk } = await import("../../src/integrations/claude-agent-sdk");
+    const { instrumentClaudeAgentSdk } = await import("../../src/subpaths/claude-agent-sdk");
     const mod: any = { ...sdk };
     instrumentClaudeAgentSdk(mod);
     const warm = await mod.startup({ options: baseOptions({ tools: [], mcpServers: {}, allowedTools: [] }) });

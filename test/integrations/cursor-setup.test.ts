@@ -24,7 +24,7 @@ describe("instrumentCursorSdk(module)", () => {
   it("wraps Agent's statics in place; the agent and run keep every SDK method", async () => {
     const sdk = await import("@cursor/sdk");
     const { setup } = await import("../../src/index");
-    const { instrumentCursorSdk } = await import("../../src/integrations/cursor-sdk");
+    const { instrumentCursorSdk } = await import("../../src/subpaths/cursor-sdk");
     tracing = await setup({ batching: "simple" });
     const result = instrumentCursorSdk(sdk);
     expect(result?.patched).toBe(true);

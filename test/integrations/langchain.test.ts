@@ -246,6 +246,21 @@ describe("an ESM app that lists only a partner package (@langchain/openai)", () 
   }, 60_000);
 });
 
+describe("the first model call of a process", () => {
+  // the context manager used to be registered with the first span, i.e. inside the first model
+  // call: the "a framework records this call" mark set just before it was lost, and the provider
+  // integration recorded the same call in a trace of its own
+  it.each([
+    ["ESM, --import", ["--import", "@inference/tracing/register"], "app.mjs"],
+    ["CommonJS, --require", ["--require", "@inference/tracing/register"], "app.cjs"],
+  ])("%s: counted once, like every later call", async (_name, preload, file) => {
+    const app = path.join(FIXTURES, "apps", "langchain-first-call", file);
+    const { spans, stdout } = await runBoth(preload, app, "", 2);
+    expect(stdout).toBe("Echo: first\nEcho: second\n");
+    expect(spans.map((s) => s.name).sort()).toEqual(["ChatOpenAI", "ChatOpenAI"]);
+  }, 60_000);
+});
+
 describe("LangChain + LangGraph under Bun (bun --preload)", () => {
   it("same output, same tree", async () => {
     const app = path.join(ESM_APP, "app.js");

@@ -10,7 +10,7 @@ import { node, ROOT, FIXTURES } from "../helpers/run";
 import { byKind, kindOf, one } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
-import { langsmithAttributeTransform } from "../../src/integrations/langsmith";
+import { langsmithAttributeTransform } from "../../src/subpaths/langsmith";
 
 const APP = path.join(FIXTURES, "apps", "langsmith-esm", "app.js");
 let receiver: Receiver;
@@ -159,6 +159,23 @@ describe("LangChain with LangSmith tracing on", () => {
     expect(byKind(all, "LLM")).toHaveLength(3);
     expect(all.filter((s) => s.attributes["langsmith.run_id"] !== undefined)).toHaveLength(0);
   }, 60_000);
+
+  it("CommonJS (LangSmith's run tree hooked too): LangSmith posting a run LangChain already ended records nothing more", async () => {
+    const app = path.join(FIXTURES, "apps", "langchain-cjs", "app.cjs");
+    const spanNames = async (langsmith: boolean) => {
+      posted = [];
+      receiver.clear();
+      const r = await node(["--require", "@inference/tracing/register", app], { cwd: ROOT, env: { ...env(true), APP_SCENARIOS: "graph", LANGSMITH_TRACING: langsmith ? "true" : "false" }, timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 2, 20_000);
+      await new Promise((res) => setTimeout(res, 800));
+      return receiver.spans.map((x) => x.name).sort();
+    };
+    const without = await spanNames(false);
+    const withLangSmith = await spanNames(true);
+    expect(posted.length).toBeGreaterThan(0);
+    expect(withLangSmith).toEqual(without);
+  }, 90_000);
 });
 
 describe("langsmithAttributeTransform (LangSmith's own OTel mode)", () => {

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-node";
-import { livekitAttributeTransform, mapLiveKitAttributes } from "../../src/integrations/livekit-agents";
+import { livekitAttributeTransform } from "../../src/subpaths/livekit-agents";
+import { mapLiveKitAttributes } from "../../src/integrations/livekit-agents/mapping";
 import { MESSAGE_KEY_BUDGET } from "../../src/integrations/livekit-agents/mapping";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";

@@ -66,7 +66,7 @@ describe("zero-code OpenAI", () => {
     const all = await receiver.waitForSpans((s) => llm(s).length >= 3, 5000);
     const l = llm(all);
     expect(l).toHaveLength(3);
-    expect(l.find((s) => s.attributes["tool.name"] === "lookup")).toBeDefined();
+    expect(l.find((s) => s.attributes["llm.output_messages.0.message.tool_calls.0.tool_call.function.name"] === "lookup")).toBeDefined();
     const err = l.find((s) => s.status.code === 2)!;
     expect(err.attributes["http.response.status_code"]).toBe(400);
   });

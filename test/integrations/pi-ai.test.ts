@@ -28,7 +28,7 @@ beforeAll(async () => {
   const api = await import("../../src/index");
   tracing = await api.setup({ batching: "simple" });
   pi = await import("@mariozechner/pi-ai");
-  const { instrumentPiAi } = await import("../../src/integrations/pi-ai");
+  const { instrumentPiAi } = await import("../../src/subpaths/pi-ai");
   const r = instrumentPiAi(pi);
   expect(r?.patched).toBe(true);
   gpt = { ...pi.getModel("openai", "gpt-4o-mini"), baseUrl: openaiMock.baseURL };

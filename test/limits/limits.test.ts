@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyLimits, capInputMessages, INPUT_MESSAGES_DROPPED, TRUNCATED_ATTRIBUTES } from "../../src/limits";
+import { applyLimits, capInputMessages, INPUT_MESSAGES_DROPPED, TRUNCATED_ATTRIBUTES } from "../../src/transforms/limits";
 import { resolveConfig } from "../../src/config";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
 import { FIXTURES, node } from "../helpers/run";

@@ -11,7 +11,7 @@ import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { DEFAULT_PRICES } from "../../src/cost";
+import { DEFAULT_PRICES } from "../../src/transforms/cost";
 import { startServer, type LocalServer } from "../../src/local/server";
 import { LocalStore } from "../../src/local/store";
 

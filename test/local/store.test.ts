@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpanRecord } from "../../src/export/span-json";
-import { DEFAULT_PRICES } from "../../src/cost";
+import { DEFAULT_PRICES } from "../../src/transforms/cost";
 import { QueryError, buildQuery, type RawQuery } from "../../src/local/query";
 import { LocalStore } from "../../src/local/store";
 import { summarizeSpan, summarizeTrace, type SpanSummary, type TraceSummary } from "../../src/local/summary";

@@ -66,7 +66,7 @@ describe("CATALYST_ESM_MODE", () => {
     const marker = `bad-${Date.now()}`;
     const r = await run("sideways", "esm-app.mjs", marker);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: CATALYST_ESM_MODE="sideways" is not a mode \(expected auto, sync, loader, eager or off\); using auto\./);
+    expect(r.stderr).toMatch(/warning: CATALYST_ESM_MODE="sideways" is not a mode \(expected "auto", "sync", "loader", "eager" or "off"\); using "auto"\./);
     await servers.waitForLLM(marker);
   });
 });

@@ -1,10 +1,13 @@
-/**
- * @inference/tracing/anthropic: the Anthropic integration and its explicit helpers.
- * The declaration is re-exported before public-helpers is loaded: public-helpers loads setup,
- * setup loads the registry, and the registry reads this module's `anthropicIntegration` while this
- * module is still loading when an app imports this subpath first.
- */
-export { anthropicIntegration, patchAnthropic } from "./integration";
-import { makeInstallHelpers } from "../public-helpers";
+/** Anthropic (`@anthropic-ai/sdk`): the declaration the registry reads. */
+import { defineIntegration } from "../types";
+import { isAnthropic, patchAnthropic } from "./patch";
 
-export const { instrument: instrumentAnthropic, install: installAnthropicInstrumentation } = makeInstallHelpers("anthropic");
+export const anthropicIntegration = defineIntegration({
+  key: "anthropic",
+  displayName: "Anthropic",
+  packages: ["@anthropic-ai/sdk"],
+  subpath: "anthropic",
+  versionRange: ">=0.50.0 <2",
+  patch: patchAnthropic,
+  detect: isAnthropic,
+});

@@ -13,12 +13,14 @@
  * Installed only when the SDK was loaded through a read-only namespace; skipped for a query that
  * is already traced by the query() wrapper (TRACED_KEY in the context), so nothing is counted twice.
  */
-import { context, createContextKey, type Context, type Tracer } from "@opentelemetry/api";
+import { context, createContextKey, type Context } from "@opentelemetry/api";
 import { StringDecoder } from "node:string_decoder";
+import type { IntegrationConfig, TracerSource } from "../types";
+import { originalOf, wrapFunction } from "../kit";
 import { internalError } from "../../util/log";
 import { QueryTracker } from "./tracker";
 
-const PATCHED = Symbol.for("@inference/tracing.patched");
+type TapSource = TracerSource & { readonly config: Pick<IntegrationConfig, "maxAttributeLength"> };
 const TRACED_KEY = createContextKey("@inference/tracing.claude-agent-sdk.traced");
 
 /** Mark a context whose CLI spawn is already traced by the query() wrapper. */
@@ -64,8 +66,8 @@ function parse(line: string): any {
   }
 }
 
-function tap(child: any, args: string[], tracer: Tracer): void {
-  const tracker = new QueryTracker({ tracer, parentCtx: context.active(), prompt: undefined, options: { model: modelFromArgs(args) }, entry: "cli-process" });
+function tap(child: any, args: string[], source: TapSource): void {
+  const tracker = new QueryTracker({ tracer: source.tracer, maxText: source.config.maxAttributeLength, parentCtx: context.active(), prompt: undefined, options: { model: modelFromArgs(args) }, entry: "cli-process" });
   const stdin = child?.stdin;
   if (stdin && typeof stdin.write === "function") {
     const write = stdin.write;
@@ -105,29 +107,27 @@ function tap(child: any, args: string[], tracer: Tracer): void {
 let installed = false;
 
 /** Wrap child_process.spawn once (idempotent). Returns whether the tap is in place. */
-export function installSpawnTap(getTracer: () => Tracer): boolean {
+export function installSpawnTap(source: TapSource): boolean {
   if (installed) return true;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cp = require("node:child_process") as Record<string, any>;
   const original = cp.spawn;
   if (typeof original !== "function") return false;
-  if (original[PATCHED]) {
+  if (originalOf(original)) {
     installed = true;
     return true;
   }
-  const wrapper = function (this: unknown, ...a: any[]) {
-    const child = original.apply(this, a);
-    try {
-      if (isSdkCli(a[1]) && context.active().getValue(TRACED_KEY) === undefined) tap(child, a[1], getTracer());
-    } catch (err) {
-      internalError("claude-agent-sdk.spawn-tap", err);
-    }
-    return child;
-  };
-  Object.defineProperty(wrapper, "name", { configurable: true, value: original.name });
-  Object.defineProperty(wrapper, "length", { configurable: true, value: original.length });
-  Object.defineProperty(wrapper, PATCHED, { configurable: true, value: original });
-  cp.spawn = wrapper;
+  cp.spawn = wrapFunction(original, (spawn) =>
+    function (this: unknown, ...a: any[]) {
+      const child = spawn.apply(this, a);
+      try {
+        if (isSdkCli(a[1]) && context.active().getValue(TRACED_KEY) === undefined) tap(child, a[1], source);
+      } catch (err) {
+        internalError("claude-agent-sdk.spawn-tap", err);
+      }
+      return child;
+    },
+  );
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require("node:module") as typeof import("node:module")).syncBuiltinESMExports();

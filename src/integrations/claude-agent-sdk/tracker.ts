@@ -17,11 +17,10 @@ import { ioValue, safeJson } from "../../spans/coerce";
 import { normalizeUsage, tokenAttributes, type TokenCounts } from "../../spans/usage";
 import { recordError } from "../../spans/run-in-span";
 import { faultPoint, guarded } from "../../util/fault";
+import { truncateText } from "../../util/truncate";
 
 /** Main-agent key for per-agent state (subagents are keyed by their parent tool_use id). */
 const MAIN = "\u0000main";
-/** Keep span attributes bounded however long the session runs. */
-const MAX_TEXT = 32_000;
 const MAX_INPUT_MESSAGES = 64;
 
 interface PendingInput {
@@ -57,9 +56,6 @@ interface ToolSpan {
   name: string;
 }
 
-function clip(s: string): string {
-  return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…[truncated ${s.length - MAX_TEXT} chars]` : s;
-}
 
 /** Text of an Anthropic content value (string or blocks), thinking excluded. */
 export function textOfContent(content: unknown): string {
@@ -77,6 +73,8 @@ export function textOfContent(content: unknown): string {
 
 export interface TrackerOptions {
   tracer: Tracer;
+  /** Longest text held for a span (the configured maxAttributeLength). */
+  maxText: number;
   /** The context query() was called in (the AGENT span's parent). */
   parentCtx: Context;
   prompt: unknown;
@@ -89,6 +87,7 @@ export class QueryTracker {
   readonly agentSpan: Span;
   readonly agentCtx: Context;
   private readonly tracer: Tracer;
+  private readonly maxText: number;
   private readonly agents = new Map<string, AgentState>();
   private readonly tools = new Map<string, ToolSpan>();
   /** Contexts of finished tool calls, for subagents that keep running after their tool returned (background agents). */
@@ -102,8 +101,13 @@ export class QueryTracker {
   private failed = false;
   private sawInput = false;
 
+  private clip(text: string): string {
+    return truncateText(text, this.maxText);
+  }
+
   constructor(o: TrackerOptions) {
     this.tracer = o.tracer;
+    this.maxText = o.maxText;
     const attrs: Attributes = { [Attr.SPAN_KIND]: SpanKindValues.AGENT, [Attr.LLM_SYSTEM]: "anthropic", [Attr.LLM_PROVIDER]: "anthropic" };
     this.agentSpan = this.tracer.startSpan("claude_agent_sdk.query", { attributes: attrs }, o.parentCtx);
     this.agentCtx = trace.setSpan(o.parentCtx, this.agentSpan);
@@ -112,7 +116,7 @@ export class QueryTracker {
       const a: Attributes = { "claude_agent_sdk.entry": o.entry };
       const opts = o.options ?? {};
       if (typeof o.prompt === "string") {
-        const io = ioValue(clip(o.prompt));
+        const io = ioValue(this.clip(o.prompt));
         a[Attr.INPUT_VALUE] = io.value;
         a[Attr.INPUT_MIME_TYPE] = io.mimeType;
       }
@@ -130,11 +134,11 @@ export class QueryTracker {
       if (opts.agents && typeof opts.agents === "object") params.agents = Object.keys(opts.agents);
       if (Object.keys(params).length > 0) a[Attr.INVOCATION_PARAMETERS] = safeJson(params);
       if (typeof opts.systemPrompt === "string" && opts.systemPrompt) {
-        this.agentState(MAIN).pendingInput.push({ role: MessageRole.SYSTEM, content: clip(opts.systemPrompt) });
+        this.agentState(MAIN).pendingInput.push({ role: MessageRole.SYSTEM, content: this.clip(opts.systemPrompt) });
       } else if (opts.systemPrompt && typeof opts.systemPrompt === "object" && typeof opts.systemPrompt.append === "string") {
-        this.agentState(MAIN).pendingInput.push({ role: MessageRole.SYSTEM, content: clip(opts.systemPrompt.append) });
+        this.agentState(MAIN).pendingInput.push({ role: MessageRole.SYSTEM, content: this.clip(opts.systemPrompt.append) });
       }
-      if (typeof o.prompt === "string") this.agentState(MAIN).pendingInput.push({ role: MessageRole.USER, content: clip(o.prompt) });
+      if (typeof o.prompt === "string") this.agentState(MAIN).pendingInput.push({ role: MessageRole.USER, content: this.clip(o.prompt) });
       this.agentSpan.setAttributes(a);
     });
   }
@@ -161,10 +165,10 @@ export class QueryTracker {
       faultPoint("claude-agent-sdk.task");
       const a: Attributes = { "claude_agent_sdk.parent_tool_use_id": toolUseId };
       if (typeof msg.task_id === "string") a[Attr.AGENT_ID] = msg.task_id;
-      if (typeof msg.description === "string") a["claude_agent_sdk.task.description"] = clip(msg.description);
+      if (typeof msg.description === "string") a["claude_agent_sdk.task.description"] = this.clip(msg.description);
       if (typeof msg.is_backgrounded === "boolean") a["claude_agent_sdk.task.backgrounded"] = msg.is_backgrounded;
       if (typeof msg.prompt === "string") {
-        a[Attr.INPUT_VALUE] = clip(msg.prompt);
+        a[Attr.INPUT_VALUE] = this.clip(msg.prompt);
         a[Attr.INPUT_MIME_TYPE] = "text/plain";
       }
       if (typeof msg.session_id === "string") a[Attr.SESSION_ID] = msg.session_id;
@@ -174,7 +178,7 @@ export class QueryTracker {
     this.subagents.set(toolUseId, { span, ctx });
     const st = this.agentState(toolUseId);
     st.parentCtx = ctx;
-    if (typeof msg.prompt === "string" && st.pendingInput.length === 0) st.pendingInput.push({ role: MessageRole.USER, content: clip(msg.prompt) });
+    if (typeof msg.prompt === "string" && st.pendingInput.length === 0) st.pendingInput.push({ role: MessageRole.USER, content: this.clip(msg.prompt) });
   }
 
   private onTaskEnded(msg: any): void {
@@ -190,7 +194,7 @@ export class QueryTracker {
       const a: Attributes = {};
       if (typeof msg.status === "string") a["claude_agent_sdk.task.status"] = msg.status;
       if (typeof msg.summary === "string") {
-        a[Attr.OUTPUT_VALUE] = clip(msg.summary);
+        a[Attr.OUTPUT_VALUE] = this.clip(msg.summary);
         a[Attr.OUTPUT_MIME_TYPE] = "text/plain";
       }
       if (msg.usage && typeof msg.usage === "object") a["claude_agent_sdk.task.usage"] = safeJson(msg.usage);
@@ -210,12 +214,12 @@ export class QueryTracker {
       const key = typeof msg.parent_tool_use_id === "string" && msg.parent_tool_use_id ? msg.parent_tool_use_id : MAIN;
       const st = this.agentState(key);
       const text = textOfContent(msg.message?.content);
-      if (text) st.pendingInput.push({ role: MessageRole.USER, content: clip(text) });
+      if (text) st.pendingInput.push({ role: MessageRole.USER, content: this.clip(text) });
       if (st.pendingInput.length > MAX_INPUT_MESSAGES) st.pendingInput.splice(0, st.pendingInput.length - MAX_INPUT_MESSAGES);
       st.readyAt = Date.now();
       if (key === MAIN && text && !this.sawInput) {
         this.sawInput = true;
-        this.agentSpan.setAttributes({ [Attr.INPUT_VALUE]: clip(text), [Attr.INPUT_MIME_TYPE]: "text/plain" });
+        this.agentSpan.setAttributes({ [Attr.INPUT_VALUE]: this.clip(text), [Attr.INPUT_MIME_TYPE]: "text/plain" });
       }
     });
   }
@@ -336,7 +340,7 @@ export class QueryTracker {
         [Attr.TOOL_NAME]: name,
         [Attr.TOOL_CALL_ID]: block.id,
         [Attr.TOOL_PARAMETERS]: safeJson(block.input ?? {}),
-        [Attr.INPUT_VALUE]: clip(io.value),
+        [Attr.INPUT_VALUE]: this.clip(io.value),
         [Attr.INPUT_MIME_TYPE]: io.mimeType,
       };
       if (agentKey !== MAIN) a["claude_agent_sdk.parent_tool_use_id"] = agentKey;
@@ -356,15 +360,15 @@ export class QueryTracker {
     if (Array.isArray(content)) {
       for (const b of content) {
         if (b?.type === "tool_result") {
-          const text = clip(textOfContent(b.content));
+          const text = this.clip(textOfContent(b.content));
           st.pendingInput.push({ role: MessageRole.TOOL, content: text, toolCallId: typeof b.tool_use_id === "string" ? b.tool_use_id : undefined });
           this.endTool(b, msg.tool_use_result);
         } else if (b?.type === "text" && typeof b.text === "string") {
-          st.pendingInput.push({ role: MessageRole.USER, content: clip(b.text) });
+          st.pendingInput.push({ role: MessageRole.USER, content: this.clip(b.text) });
         }
       }
     } else if (typeof content === "string") {
-      st.pendingInput.push({ role: MessageRole.USER, content: clip(content) });
+      st.pendingInput.push({ role: MessageRole.USER, content: this.clip(content) });
     }
     if (st.pendingInput.length > MAX_INPUT_MESSAGES) st.pendingInput.splice(0, st.pendingInput.length - MAX_INPUT_MESSAGES);
     st.readyAt = Date.now();
@@ -378,11 +382,11 @@ export class QueryTracker {
     guarded(t.span, "claude-agent-sdk.tool-output", () => {
       faultPoint("claude-agent-sdk.tool-output");
       const text = textOfContent(block.content);
-      t.span.setAttributes({ [Attr.OUTPUT_VALUE]: clip(text), [Attr.OUTPUT_MIME_TYPE]: "text/plain" });
+      t.span.setAttributes({ [Attr.OUTPUT_VALUE]: this.clip(text), [Attr.OUTPUT_MIME_TYPE]: "text/plain" });
       if (structured !== undefined && typeof structured === "object" && structured !== null && !Array.isArray(structured)) {
-        t.span.setAttribute("claude_agent_sdk.tool_use_result", clip(safeJson(structured)));
+        t.span.setAttribute("claude_agent_sdk.tool_use_result", this.clip(safeJson(structured)));
       }
-      if (block.is_error === true) t.span.setStatus({ code: SpanStatusCode.ERROR, message: clip(text).slice(0, 500) });
+      if (block.is_error === true) t.span.setStatus({ code: SpanStatusCode.ERROR, message: this.clip(text).slice(0, 500) });
       else t.span.setStatus({ code: SpanStatusCode.OK });
     });
     this.toolCtxs.set(id, t.ctx);
@@ -420,7 +424,7 @@ export class QueryTracker {
       const p = OIA.outputMessagePrefix(0);
       a[OIA.role(p)] = MessageRole.ASSISTANT;
       const text = turn.blocks.filter((b) => b?.type === "text").map((b) => String(b.text ?? "")).join("");
-      if (text) a[OIA.content(p)] = clip(text);
+      if (text) a[OIA.content(p)] = this.clip(text);
       const thinking = turn.blocks.filter((b) => b?.type === "thinking" || b?.type === "redacted_thinking");
       if (thinking.length > 0) {
         let k = 0;
@@ -428,7 +432,7 @@ export class QueryTracker {
           if (b?.type === "text" || b?.type === "thinking" || b?.type === "redacted_thinking") {
             const cp = OIA.contentPrefix(p, k++);
             a[OIA.contentType(cp)] = b.type === "text" ? "text" : "thinking";
-            a[OIA.contentText(cp)] = clip(String(b.type === "text" ? b.text : (b.thinking ?? "[redacted]")));
+            a[OIA.contentText(cp)] = this.clip(String(b.type === "text" ? b.text : (b.thinking ?? "[redacted]")));
           }
         }
       }
@@ -438,14 +442,14 @@ export class QueryTracker {
         const tp = OIA.toolCallPrefix(p, j++);
         a[OIA.toolCallId(tp)] = String(b.id ?? "");
         a[OIA.toolCallFunctionName(tp)] = String(b.name ?? "");
-        a[OIA.toolCallFunctionArguments(tp)] = clip(safeJson(b.input ?? {}));
+        a[OIA.toolCallFunctionArguments(tp)] = this.clip(safeJson(b.input ?? {}));
       }
       if (text) {
-        a[Attr.OUTPUT_VALUE] = clip(text);
+        a[Attr.OUTPUT_VALUE] = this.clip(text);
         a[Attr.OUTPUT_MIME_TYPE] = "text/plain";
       } else if (j > 0) {
         const io = ioValue(turn.blocks.filter((b) => b?.type === "tool_use").map((b) => ({ name: b.name, input: b.input })));
-        a[Attr.OUTPUT_VALUE] = clip(io.value);
+        a[Attr.OUTPUT_VALUE] = this.clip(io.value);
         a[Attr.OUTPUT_MIME_TYPE] = io.mimeType;
       }
       if (turn.usage && !this.countedIds.has(turn.id)) {
@@ -488,10 +492,10 @@ export class QueryTracker {
       if (typeof msg.is_error === "boolean") a["claude_agent_sdk.result.is_error"] = msg.is_error;
       // session totals as the SDK reports them; not llm.token_count.* (the LLM spans carry those)
       if (msg.usage && typeof msg.usage === "object") a["claude_agent_sdk.usage"] = safeJson(tokenAttributes(normalizeUsage(msg.usage)));
-      if (msg.modelUsage && typeof msg.modelUsage === "object") a["claude_agent_sdk.model_usage"] = clip(safeJson(msg.modelUsage));
-      if (Array.isArray(msg.permission_denials) && msg.permission_denials.length > 0) a["claude_agent_sdk.permission_denials"] = clip(safeJson(msg.permission_denials));
+      if (msg.modelUsage && typeof msg.modelUsage === "object") a["claude_agent_sdk.model_usage"] = this.clip(safeJson(msg.modelUsage));
+      if (Array.isArray(msg.permission_denials) && msg.permission_denials.length > 0) a["claude_agent_sdk.permission_denials"] = this.clip(safeJson(msg.permission_denials));
       if (typeof msg.result === "string") {
-        a[Attr.OUTPUT_VALUE] = clip(msg.result);
+        a[Attr.OUTPUT_VALUE] = this.clip(msg.result);
         a[Attr.OUTPUT_MIME_TYPE] = "text/plain";
       }
       a[Attr.AGENT_LLM_CALL_COUNT] = this.llmCalls;

@@ -18,7 +18,8 @@
  * span, or the SDK's onSpanStart. Every mapping is dropped when its span (or its trace) ends,
  * and a hard cap keeps a run that never ends from growing memory.
  */
-import { context, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
+import { context, SpanStatusCode, trace, type Context, type Span } from "@opentelemetry/api";
+import type { TracerSource } from "../types";
 import { Attr, SpanKindValues } from "../../semconv";
 import { markFrameworkLLMSpan } from "../../spans/context";
 import { identityFrom } from "../../spans/context";
@@ -59,7 +60,7 @@ export class AgentsTracingProcessor {
    */
   private readonly endedTraces = new Map<string, Entry>();
 
-  constructor(private readonly getTracer: () => Tracer) {}
+  constructor(private readonly source: TracerSource) {}
 
   // ---- lookups used by the context bridge ----
 
@@ -174,7 +175,7 @@ export class AgentsTracingProcessor {
     const attributes: Record<string, string> = { [Attr.SPAN_KIND]: SpanKindValues.CHAIN, "openai_agents.trace_id": id };
     // the SDK's group id is its conversation id: use it as the session unless agentSpan() gave one
     if (typeof t.groupId === "string" && t.groupId && !identityFrom(parent)?.sessionId) attributes[Attr.SESSION_ID] = t.groupId;
-    const span = this.getTracer().startSpan(String(t.name ?? "Agent workflow"), { attributes }, parent);
+    const span = this.source.tracer.startSpan(String(t.name ?? "Agent workflow"), { attributes }, parent);
     const e: Entry = { span, ctx: trace.setSpan(parent, span), traceId: id, sessionId: attributes[Attr.SESSION_ID] };
     this.traces.set(id, e);
     return e;
@@ -204,7 +205,7 @@ export class AgentsTracingProcessor {
     // carry the SDK group id (session) down the tree
     const sessionId = parentEntry?.sessionId;
     if (sessionId) attributes[Attr.SESSION_ID] = sessionId;
-    const span = this.getTracer().startSpan(nameFor(data), { attributes, startTime: toTime(s.startedAt) }, parentCtx);
+    const span = this.source.tracer.startSpan(nameFor(data), { attributes, startTime: toTime(s.startedAt) }, parentCtx);
     let ctx = trace.setSpan(parentCtx, span);
     // a model call: the provider integration underneath must not record a second LLM span
     if (kind === SpanKindValues.LLM) ctx = markFrameworkLLMSpan(ctx, span);

@@ -20,7 +20,7 @@ import {
   type MessageLike,
   type StreamAccumulator,
   type ToolCallLike,
-} from "../llm-common";
+} from "../kit";
 
 const SYSTEM = "openai";
 

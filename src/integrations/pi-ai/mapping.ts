@@ -9,10 +9,6 @@ import { Attr, MessageRole, OpenInferenceAttribute as OIA } from "../../semconv"
 import { safeJson } from "../../spans/coerce";
 import { faultPoint } from "../../util/fault";
 
-const MAX_TEXT = 32_000;
-function clip(s: string): string {
-  return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…[truncated ${s.length - MAX_TEXT} chars]` : s;
-}
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 /** llm.system (OpenInference LLMSystem values) from the model's wire API. */
@@ -60,18 +56,18 @@ function messageAttributes(a: Attributes, prefix: string, m: any): void {
   if (m?.role === "toolResult") {
     if (typeof m.toolCallId === "string") a[OIA.messageToolCallId(prefix)] = m.toolCallId;
     if (typeof m.toolName === "string") a[OIA.name(prefix)] = m.toolName;
-    a[OIA.content(prefix)] = clip(partsText(m.content));
+    a[OIA.content(prefix)] = partsText(m.content);
     return;
   }
   const content = m?.content;
   if (typeof content === "string") {
-    a[OIA.content(prefix)] = clip(content);
+    a[OIA.content(prefix)] = content;
     return;
   }
   if (!Array.isArray(content)) return;
   // text only in message.content; thinking kept apart, in message.contents with type "thinking"
   const text = partsText(content);
-  if (text) a[OIA.content(prefix)] = clip(text);
+  if (text) a[OIA.content(prefix)] = text;
   const hasThinking = content.some((c: any) => c?.type === "thinking");
   if (hasThinking) {
     let k = 0;
@@ -79,7 +75,7 @@ function messageAttributes(a: Attributes, prefix: string, m: any): void {
       if (c?.type !== "text" && c?.type !== "thinking") continue;
       const cp = OIA.contentPrefix(prefix, k++);
       a[OIA.contentType(cp)] = c.type;
-      a[OIA.contentText(cp)] = clip(String(c.type === "text" ? (c.text ?? "") : c.redacted ? "[redacted]" : (c.thinking ?? "")));
+      a[OIA.contentText(cp)] = String(c.type === "text" ? (c.text ?? "") : c.redacted ? "[redacted]" : (c.thinking ?? ""));
     }
   }
   let j = 0;
@@ -88,7 +84,7 @@ function messageAttributes(a: Attributes, prefix: string, m: any): void {
     const tp = OIA.toolCallPrefix(prefix, j++);
     if (typeof c.id === "string") a[OIA.toolCallId(tp)] = c.id;
     a[OIA.toolCallFunctionName(tp)] = String(c.name ?? "");
-    a[OIA.toolCallFunctionArguments(tp)] = clip(safeJson(c.arguments ?? {}));
+    a[OIA.toolCallFunctionArguments(tp)] = safeJson(c.arguments ?? {});
   }
 }
 
@@ -121,13 +117,13 @@ export function requestAttributes(model: any, ctx: any, options: any, method: st
   if (typeof ctx?.systemPrompt === "string" && ctx.systemPrompt) {
     const p = OIA.inputMessagePrefix(i++);
     a[OIA.role(p)] = MessageRole.SYSTEM;
-    a[OIA.content(p)] = clip(ctx.systemPrompt);
+    a[OIA.content(p)] = ctx.systemPrompt;
   }
   const messages: any[] = Array.isArray(ctx?.messages) ? ctx.messages : [];
   for (const m of messages) messageAttributes(a, OIA.inputMessagePrefix(i++), m);
   const lastUser = [...messages].reverse().find((m) => m?.role === "user" || m?.role === "toolResult");
   if (lastUser) {
-    a[Attr.INPUT_VALUE] = clip(partsText(lastUser.content));
+    a[Attr.INPUT_VALUE] = partsText(lastUser.content);
     a[Attr.INPUT_MIME_TYPE] = "text/plain";
   }
   const tools: any[] = Array.isArray(ctx?.tools) ? ctx.tools : [];
@@ -153,10 +149,10 @@ export function responseAttributes(msg: any): Attributes {
   const text = partsText(msg.content);
   const calls = Array.isArray(msg.content) ? msg.content.filter((c: any) => c?.type === "toolCall") : [];
   if (text) {
-    a[Attr.OUTPUT_VALUE] = clip(text);
+    a[Attr.OUTPUT_VALUE] = text;
     a[Attr.OUTPUT_MIME_TYPE] = "text/plain";
   } else if (calls.length > 0) {
-    a[Attr.OUTPUT_VALUE] = clip(safeJson(calls.map((c: any) => ({ name: c.name, arguments: c.arguments }))));
+    a[Attr.OUTPUT_VALUE] = safeJson(calls.map((c: any) => ({ name: c.name, arguments: c.arguments })));
     a[Attr.OUTPUT_MIME_TYPE] = "application/json";
   }
   const u = msg.usage;

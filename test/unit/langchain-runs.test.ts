@@ -1,11 +1,11 @@
 /** Runs that never end (a crashed chain, an abandoned stream) do not leak: the run registry is bounded in size and age. */
 import { describe, expect, it } from "vitest";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { handlerMethods, registry, setTracerGetter, UNFINISHED_ATTR } from "../../src/integrations/langchain/handler";
+import { createHandlerMethods, registry, UNFINISHED_ATTR } from "../../src/integrations/langchain/handler";
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-setTracerGetter(() => provider.getTracer("t"));
+const handlerMethods = createHandlerMethods({ tracer: provider.getTracer("t") });
 
 describe("LangChain run registry", () => {
   it("keeps at most maxRuns open runs, ending the oldest as unfinished", () => {

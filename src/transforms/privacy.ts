@@ -12,7 +12,7 @@
  */
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { Config, PrivacyConfig, ScrubValue } from "../config";
-import type { AttributeTransform } from "../export/pipeline";
+import type { AttributeTransform } from "./types";
 import { Attr } from "../semconv";
 import { internalError } from "../util/log";
 

@@ -11,8 +11,9 @@
  * inference.tracing.input_messages_dropped (a count).
  */
 import type { Config } from "../config";
-import type { AttributeTransform } from "../export/pipeline";
+import type { AttributeTransform } from "./types";
 import { Attr } from "../semconv";
+import { truncateText } from "../util/truncate";
 
 export const TRUNCATED_ATTRIBUTES = "inference.tracing.truncated_attributes";
 export const INPUT_MESSAGES_DROPPED = "inference.tracing.input_messages_dropped";
@@ -22,7 +23,6 @@ const INPUT_PREFIX = `${Attr.LLM_INPUT_MESSAGES}.`;
 const ROLE_SUFFIX = `.${Attr.MESSAGE_ROLE}`;
 const KEEP_ROLES = new Set(["system", "developer"]);
 
-export const marker = (cut: number) => `…[truncated ${cut} chars]`;
 
 /** Keys that are never removed to meet the count or size budget. */
 export function isEssential(key: string): boolean {
@@ -103,20 +103,6 @@ export function capInputMessages(attributes: Record<string, unknown>, max: numbe
   return dropped;
 }
 
-function cutString(s: string, max: number): string {
-  if (s.length <= max) return s;
-  if (/^data:[a-z]+\/[a-z0-9.+-]+[^,]*;base64,/i.test(s)) {
-    return `[base64 ${s.slice(5, s.indexOf(";"))} omitted: ${s.length} chars]`;
-  }
-  const cutLen = s.length - max;
-  const m = marker(cutLen + 64);
-  // the result (kept text + marker) stays within max; avoid splitting a surrogate pair
-  let keep = Math.max(0, max - m.length);
-  const code = s.charCodeAt(keep - 1);
-  if (code >= 0xd800 && code <= 0xdbff) keep--;
-  return s.slice(0, keep) + marker(s.length - keep);
-}
-
 const sizeOf = (key: string, v: unknown): number =>
   key.length + (typeof v === "string" ? v.length : Array.isArray(v) ? v.reduce((n: number, x) => n + (typeof x === "string" ? x.length : 8), 0) : 8);
 
@@ -160,7 +146,7 @@ export function applyLimits(attributes: Record<string, unknown>, s: LimitSetting
     const v = attributes[key];
     if (typeof v === "string") {
       if (v.length > s.maxAttributeLength) {
-        attributes[key] = cutString(v, s.maxAttributeLength);
+        attributes[key] = truncateText(v, s.maxAttributeLength);
         truncated.push(key);
       }
     } else if (Array.isArray(v)) {
@@ -168,7 +154,7 @@ export function applyLimits(attributes: Record<string, unknown>, s: LimitSetting
       let next = v.map((x) => {
         if (typeof x === "string" && x.length > s.maxAttributeLength) {
           changed = true;
-          return cutString(x, s.maxAttributeLength);
+          return truncateText(x, s.maxAttributeLength);
         }
         return x;
       });

@@ -14,7 +14,7 @@ import {
   privacyTransform,
   redactSecretFieldsInJson,
   replaceBase64,
-} from "../../src/privacy";
+} from "../../src/transforms/privacy";
 import { ROOT } from "../helpers/run";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

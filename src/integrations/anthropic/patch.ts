@@ -10,10 +10,10 @@
  * own, and the create() inside it adopts our span (no second LLM span, no siblings).
  */
 import { context, SpanKind } from "@opentelemetry/api";
-import type { Integration, PatchContext } from "../types";
+import type { PatchContext, TracerSource } from "../types";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
 import { internalError } from "../../util/log";
-import { makeTraced, SpanOwner, withClaim, wrapMethod, type CallSpec } from "../llm-common";
+import { makeTraced, SpanOwner, withClaim, wrapMethod, type CallSpec } from "../kit";
 import { MessagesStreamAccumulator, messagesRequest, messagesResponse } from "./mapping";
 
 const SPAN_NAME = "Anthropic Messages";
@@ -21,20 +21,19 @@ const SPAN_NAME = "Anthropic Messages";
 const messagesSpec: CallSpec = {
   key: "anthropic.messages",
   spanName: SPAN_NAME,
-  system: "anthropic",
   request: messagesRequest,
   response: (span, value) => messagesResponse(span, value),
   stream: () => new MessagesStreamAccumulator(),
 };
 
 /** messages.stream(): open our span first, and let the create() the helper makes adopt it. */
-function makeTracedStream(original: (...a: any[]) => any, getTracer: () => import("@opentelemetry/api").Tracer) {
+function makeTracedStream(original: (...a: any[]) => any, source: TracerSource) {
   return function tracedStream(this: any, ...args: any[]): any {
     const ctx = context.active();
     if (isInsideFrameworkLLMSpan(ctx)) return original.apply(this, args);
     let owner: SpanOwner;
     try {
-      owner = new SpanOwner(getTracer().startSpan(SPAN_NAME, { kind: SpanKind.INTERNAL }, ctx));
+      owner = new SpanOwner(source.tracer.startSpan(SPAN_NAME, { kind: SpanKind.INTERNAL }, ctx));
     } catch (err) {
       internalError("anthropic.stream.start", err);
       return original.apply(this, args);
@@ -69,24 +68,16 @@ function targetsOf(x: any): any[] | undefined {
   return undefined;
 }
 
-export function patchAnthropic(moduleExports: unknown, ctx: Pick<PatchContext, "tracer">): boolean {
+export function patchAnthropic(moduleExports: unknown, ctx: PatchContext): boolean {
   const targets = targetsOf(moduleExports);
   if (!targets || targets.length === 0) return false;
-  const getTracer = () => ctx.tracer;
   let any = false;
   for (const proto of targets) {
-    any = wrapMethod(proto, "create", (orig) => makeTraced(orig, messagesSpec, { getTracer })) || any;
-    wrapMethod(proto, "stream", (orig) => makeTracedStream(orig, getTracer));
+    any = wrapMethod(proto, "create", (orig) => makeTraced(orig, messagesSpec, ctx)) || any;
+    wrapMethod(proto, "stream", (orig) => makeTracedStream(orig, ctx));
   }
   return any;
 }
 
-export const anthropicIntegration: Integration = {
-  key: "anthropic",
-  displayName: "Anthropic",
-  packages: ["@anthropic-ai/sdk"],
-  versionRange: ">=0.50.0 <2",
-  patch: (moduleExports, ctx) => patchAnthropic(moduleExports, ctx),
-  detect: (x) => targetsOf(x) !== undefined,
-};
+export const isAnthropic = (x: unknown): boolean => targetsOf(x) !== undefined;
 

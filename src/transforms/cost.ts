@@ -11,13 +11,14 @@ import * as fs from "node:fs";
 import { Attr } from "../semconv";
 import { warnOnce } from "../util/log";
 import { DEFAULT_PRICES, PRICES_AS_OF, type ModelPrice, type PriceTable } from "./prices";
+import type { AttributeTransform } from "./types";
 
 export { DEFAULT_PRICES, PRICES_AS_OF, type ModelPrice, type PriceTable } from "./prices";
 
 export interface CostOptions {
   /** Extra or replacement prices (USD per million tokens), or the path of a JSON file with them. */
   prices?: PriceTable | string;
-  /** A JSON price file; defaults to the CATALYST_PRICES_FILE environment variable. */
+  /** A JSON price file (CATALYST_PRICES_FILE, resolved by config). */
   pricesFile?: string;
   /** Only the given prices, without the built-in table. */
   replaceDefaults?: boolean;
@@ -101,9 +102,9 @@ export function loadPriceFile(file: string): { prices: PriceTable; problems: str
 }
 
 /** The effective table: built-in prices, then the price file, then explicit prices. */
-export function resolvePrices(options: CostOptions = {}, env: Record<string, string | undefined> = process.env): PriceTable {
+export function resolvePrices(options: CostOptions = {}): PriceTable {
   const table: PriceTable = options.replaceDefaults ? {} : { ...DEFAULT_PRICES };
-  const files = [options.pricesFile ?? env.CATALYST_PRICES_FILE, typeof options.prices === "string" ? options.prices : undefined];
+  const files = [options.pricesFile, typeof options.prices === "string" ? options.prices : undefined];
   for (const file of files) {
     if (!file) continue;
     const { prices, problems } = loadPriceFile(file);
@@ -197,14 +198,9 @@ export function applyCost(attributes: Record<string, unknown>, table: PriceTable
   return true;
 }
 
-/**
- * The export-time attribute transform (see AttributeTransform in src/export/pipeline.ts).
- * `config` may carry `prices` (a table or a file path) and `pricesFile`; CATALYST_PRICES_FILE
- * is read once, here.
- */
-export function costTransform(config: CostOptions | object = {}): (attributes: Record<string, unknown>, span?: unknown) => void {
-  const c = config as CostOptions;
-  const table = resolvePrices({ prices: c.prices, pricesFile: c.pricesFile, replaceDefaults: c.replaceDefaults });
+/** The export-time transform: llm.cost.* from the token counts and the resolved price table. */
+export function costTransform(options: CostOptions): AttributeTransform {
+  const table = resolvePrices(options);
   return (attributes) => {
     applyCost(attributes, table);
   };

@@ -4,8 +4,8 @@
  * and legacy completions.create, patched on the resource classes' prototypes so every client
  * (OpenAI, AzureOpenAI, OpenAI-compatible servers) of this copy of the package is traced.
  */
-import type { Integration, PatchContext } from "../types";
-import { envFlag, makeTraced, wrapMethod, type CallSpec } from "../llm-common";
+import type { PatchContext } from "../types";
+import { makeTraced, wrapMethod, type CallSpec } from "../kit";
 import {
   ChatStreamAccumulator,
   CompletionsStreamAccumulator,
@@ -20,21 +20,10 @@ import {
   responsesResponse,
 } from "./mapping";
 
-/** Opt-in: ask for stream usage (stream_options.include_usage) and hide the extra chunk from the app. */
-export const INCLUDE_USAGE_ENV = "CATALYST_OPENAI_INCLUDE_USAGE";
-/** Opt-in: record embedding vectors (also: OPENINFERENCE_HIDE_EMBEDDING_VECTORS=false). */
-export const RECORD_VECTORS_ENV = "CATALYST_RECORD_EMBEDDING_VECTORS";
-
-function recordVectors(): boolean {
-  if (envFlag(RECORD_VECTORS_ENV)) return true;
-  return process.env.OPENINFERENCE_HIDE_EMBEDDING_VECTORS?.trim().toLowerCase() === "false";
-}
-
 function chatSpec(includeUsage: boolean): CallSpec {
   return {
     key: "openai.chat",
     spanName: "OpenAI Chat Completions",
-    system: "openai",
     request: chatRequest,
     response: (span, value) => chatResponse(span, value),
     stream: () => new ChatStreamAccumulator(),
@@ -62,7 +51,6 @@ function chatSpec(includeUsage: boolean): CallSpec {
 const responsesSpec: CallSpec = {
   key: "openai.responses",
   spanName: "OpenAI Responses",
-  system: "openai",
   request: responsesRequest,
   response: (span, value) => responsesResponse(span, value),
   stream: () => new ResponsesStreamAccumulator(),
@@ -72,7 +60,6 @@ function embeddingsSpec(vectors: boolean): CallSpec {
   return {
     key: "openai.embeddings",
     spanName: "OpenAI Embeddings",
-    system: "openai",
     request: embeddingsRequest,
     response: (span, value) => embeddingsResponse(span, value, vectors),
   };
@@ -81,7 +68,6 @@ function embeddingsSpec(vectors: boolean): CallSpec {
 const completionsSpec: CallSpec = {
   key: "openai.completions",
   spanName: "OpenAI Completions",
-  system: "openai",
   request: completionsRequest,
   response: (span, value) => completionsResponse(span, value),
   stream: () => new CompletionsStreamAccumulator(),
@@ -126,28 +112,18 @@ function targetsOf(x: any): Targets | undefined {
   return undefined;
 }
 
-export function patchOpenAI(moduleExports: unknown, ctx: Pick<PatchContext, "tracer">): boolean {
+export function patchOpenAI(moduleExports: unknown, ctx: PatchContext): boolean {
   const t = targetsOf(moduleExports);
   if (!t) return false;
-  const getTracer = () => ctx.tracer;
-  const includeUsage = envFlag(INCLUDE_USAGE_ENV);
-  const vectors = recordVectors();
   let any = false;
-  const chat = chatSpec(includeUsage);
-  any = wrapMethod(t.chat, "create", (orig) => makeTraced(orig, chat, { getTracer })) || any;
-  any = wrapMethod(t.responses, "create", (orig) => makeTraced(orig, responsesSpec, { getTracer })) || any;
-  const emb = embeddingsSpec(vectors);
-  any = wrapMethod(t.embeddings, "create", (orig) => makeTraced(orig, emb, { getTracer, kind: "EMBEDDING" })) || any;
-  any = wrapMethod(t.completions, "create", (orig) => makeTraced(orig, completionsSpec, { getTracer })) || any;
+  const chat = chatSpec(ctx.config.openaiIncludeUsage);
+  any = wrapMethod(t.chat, "create", (orig) => makeTraced(orig, chat, ctx)) || any;
+  any = wrapMethod(t.responses, "create", (orig) => makeTraced(orig, responsesSpec, ctx)) || any;
+  const emb = embeddingsSpec(ctx.config.recordEmbeddingVectors);
+  any = wrapMethod(t.embeddings, "create", (orig) => makeTraced(orig, emb, ctx, { kind: "EMBEDDING" })) || any;
+  any = wrapMethod(t.completions, "create", (orig) => makeTraced(orig, completionsSpec, ctx)) || any;
   return any;
 }
 
-export const openaiIntegration: Integration = {
-  key: "openai",
-  displayName: "OpenAI",
-  packages: ["openai"],
-  versionRange: ">=5.0.0 <8",
-  patch: (moduleExports, ctx) => patchOpenAI(moduleExports, ctx),
-  detect: (x) => targetsOf(x) !== undefined,
-};
+export const isOpenAI = (x: unknown): boolean => targetsOf(x) !== undefined;
 

@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { CompositeProcessor } from "../../src/export/pipeline";
-import { DEFAULT_PRICES, PRICES_AS_OF, applyCost, computeCost, costTransform, findPrice, parsePriceTable, resolvePrices } from "../../src/cost";
+import { DEFAULT_PRICES, PRICES_AS_OF, applyCost, computeCost, costTransform, findPrice, parsePriceTable, resolvePrices } from "../../src/transforms/cost";
+import { resolveConfig } from "../../src/config";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cost-test-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -123,20 +124,22 @@ describe("user prices", () => {
   it("overrides and extends the built-in table from CATALYST_PRICES_FILE and the option", () => {
     const file = path.join(tmp, "prices.json");
     fs.writeFileSync(file, JSON.stringify({ "gpt-4o-mini": { input: 1, output: 1 }, "acme-large": { input: 10, output: 20 } }));
-    const table = resolvePrices({ prices: { "acme-small": { input: 0.5, output: 0.5 } } }, { CATALYST_PRICES_FILE: file });
+    const { pricesFile } = resolveConfig({}, { CATALYST_PRICES_FILE: file });
+    expect(pricesFile).toBe(file);
+    const table = resolvePrices({ prices: { "acme-small": { input: 0.5, output: 0.5 } }, pricesFile });
     expect(table["gpt-4o-mini"]).toEqual({ input: 1, output: 1 });
     expect(table["acme-large"]).toEqual({ input: 10, output: 20 });
     expect(table["acme-small"]).toEqual({ input: 0.5, output: 0.5 });
     expect(table["gpt-4o"]).toEqual(DEFAULT_PRICES["gpt-4o"]);
-    const only = resolvePrices({ prices: { "acme-small": { input: 0.5, output: 0.5 } }, replaceDefaults: true }, {});
+    const only = resolvePrices({ prices: { "acme-small": { input: 0.5, output: 0.5 } }, replaceDefaults: true });
     expect(Object.keys(only)).toEqual(["acme-small"]);
   });
 
   it("keeps the built-in prices when the file is missing or broken", () => {
     const bad = path.join(tmp, "bad.json");
     fs.writeFileSync(bad, "{ not json");
-    expect(resolvePrices({}, { CATALYST_PRICES_FILE: bad })["gpt-4o"]).toEqual(DEFAULT_PRICES["gpt-4o"]);
-    expect(resolvePrices({}, { CATALYST_PRICES_FILE: path.join(tmp, "missing.json") })["gpt-4o"]).toEqual(DEFAULT_PRICES["gpt-4o"]);
+    expect(resolvePrices({ pricesFile: bad })["gpt-4o"]).toEqual(DEFAULT_PRICES["gpt-4o"]);
+    expect(resolvePrices({ pricesFile: path.join(tmp, "missing.json") })["gpt-4o"]).toEqual(DEFAULT_PRICES["gpt-4o"]);
   });
 });
 

@@ -1,0 +1,23 @@
+/** How one SDK surface maps to a span: pure request/response mappers and a stream accumulator. */
+import type { Attributes, Span } from "@opentelemetry/api";
+
+/** How one SDK surface maps to a span. Every function runs under guarded(). */
+export interface CallSpec<Body = any> {
+  /** extractor names used for faultPoint()/debug keys, e.g. "openai.chat" */
+  key: string;
+  spanName: string;
+  /** Attributes known before the call (request side). */
+  request(body: Body, self: any): Attributes;
+  /** A JSON (non-stream) result. */
+  response(span: Span, value: any, body: Body): void;
+  /** A streamed result: an accumulator for its chunks. */
+  stream?(body: Body): StreamAccumulator;
+  /** Rewrite the request args (opt-in include_usage); returns undefined to leave them. */
+  rewriteArgs?(args: any[]): { args: any[]; hide: (chunk: any) => boolean } | undefined;
+}
+
+export interface StreamAccumulator {
+  add(chunk: any): void;
+  /** Set the attributes of everything seen so far. */
+  finish(span: Span): void;
+}

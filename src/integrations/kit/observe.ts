@@ -1,0 +1,253 @@
+/**
+ * Watching what an SDK method returned without changing it:
+ *  - nothing reads a response body the app did not ask for: we observe the value the SDK's own
+ *    lazy parser produces when the app awaits it (APIPromise: parseResponse, parse, asResponse);
+ *  - a Stream is observed by replacing its `iterator` factory, so for-await, tee() and
+ *    toReadableStream() all go through us, an early break reaches the SDK's iterator (which
+ *    aborts the request), and no chunk is buffered;
+ *  - every extractor runs under guarded(), and faults never reach the app.
+ */
+import { faultPoint, guarded } from "../../util/fault";
+import { internalError } from "../../util/log";
+import type { CallSpec, StreamAccumulator } from "./call-spec";
+import type { SpanOwner } from "./span-owner";
+
+export function isStreamLike(v: any): boolean {
+  return !!v && typeof v === "object" && typeof v.iterator === "function" && typeof v[Symbol.asyncIterator] === "function";
+}
+
+function isAPIPromiseLike(p: any): boolean {
+  return !!p && typeof p.then === "function" && typeof p.parseResponse === "function" && "responsePromise" in p;
+}
+
+/** Observe whatever the SDK method returned without changing it. */
+export function observeResult(result: any, owner: SpanOwner, spec: CallSpec, body: any, hide?: (chunk: any) => boolean): void {
+  const onValue = (value: any) => handleValue(value, owner, spec, body, hide);
+  if (isAPIPromiseLike(result)) {
+    observeAPIPromise(result, owner, onValue);
+  } else if (result && typeof result.then === "function") {
+    // some other thenable (a helper that returns a plain Promise): observe without rethrowing
+    result.then(onValue, (err: unknown) => owner.error(err));
+  } else {
+    onValue(result);
+  }
+}
+
+function handleValue(value: any, owner: SpanOwner, spec: CallSpec, body: any, hide?: (chunk: any) => boolean): void {
+  if (owner.ended) return;
+  if (isStreamLike(value) && spec.stream) {
+    const acc = guarded(owner.span, `${spec.key}.stream.start`, () => {
+      faultPoint(`${spec.key}.stream.start`);
+      return spec.stream!(body);
+    });
+    instrumentStream(value, owner, acc, spec.key, hide);
+    return;
+  }
+  guarded(owner.span, `${spec.key}.response`, () => {
+    faultPoint(`${spec.key}.response`);
+    spec.response(owner.span, value, body);
+  });
+  owner.ok();
+}
+
+/**
+ * Observe an SDK APIPromise in place. The body is parsed only by the SDK, only when the app
+ * asks (then/parse/withResponse); we hook the instance's `parseResponse` (which
+ * `_thenUnwrap` derivatives call too) to see the parsed value, `parse`/`_thenUnwrap` to see
+ * errors, and `asResponse` for apps that only want the raw Response.
+ */
+export function observeAPIPromise(p: any, owner: SpanOwner, onValue: (v: any) => void): void {
+  const state = { parseStarted: false };
+  const originalParseResponse = p.parseResponse;
+  p.parseResponse = function (this: any, ...a: any[]) {
+    state.parseStarted = true;
+    let r: any;
+    try {
+      r = originalParseResponse.apply(this, a);
+    } catch (err) {
+      owner.error(err);
+      throw err;
+    }
+    if (r && typeof r.then === "function") {
+      return r.then(
+        (v: any) => {
+          try {
+            onValue(v);
+          } catch (err) {
+            internalError("llm.onValue", err);
+            owner.ok();
+          }
+          return v;
+        },
+        (err: unknown) => {
+          owner.error(err);
+          throw err;
+        },
+      );
+    }
+    try {
+      onValue(r);
+    } catch (err) {
+      internalError("llm.onValue", err);
+      owner.ok();
+    }
+    return r;
+  };
+  instrumentPromiseMethods(p, owner, state);
+}
+
+function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarted: boolean }): void {
+  const proto = Object.getPrototypeOf(p);
+  const parse = proto?.parse;
+  if (typeof parse === "function") {
+    p.parse = function (this: any, ...a: any[]) {
+      state.parseStarted = true;
+      const r = parse.apply(this, a);
+      // our own derived promise: swallowing here leaves the app's chain (on `r`) untouched
+      if (r && typeof r.then === "function") r.then(undefined, (err: unknown) => owner.error(err));
+      return r;
+    };
+  }
+  const asResponse = proto?.asResponse;
+  if (typeof asResponse === "function") {
+    p.asResponse = function (this: any, ...a: any[]) {
+      const r = asResponse.apply(this, a);
+      if (r && typeof r.then === "function") {
+        r.then(
+          () => {
+            // raw Response only (the app reads the body itself): nothing more for us to see
+            setImmediate(() => {
+              if (!state.parseStarted) owner.ok();
+            });
+          },
+          (err: unknown) => owner.error(err),
+        );
+      }
+      return r;
+    };
+  }
+  const thenUnwrap = proto?._thenUnwrap;
+  if (typeof thenUnwrap === "function") {
+    p._thenUnwrap = function (this: any, ...a: any[]) {
+      const derived = thenUnwrap.apply(this, a);
+      try {
+        if (derived && typeof derived === "object") instrumentPromiseMethods(derived, owner, state);
+      } catch (err) {
+        internalError("llm.thenUnwrap", err);
+      }
+      return derived;
+    };
+  }
+}
+
+/**
+ * Replace `stream.iterator` (the factory for-await, tee() and toReadableStream() all call)
+ * with one that hands out a wrapped iterator: same chunks, same order, no buffering.
+ */
+export function instrumentStream(
+  stream: any,
+  owner: SpanOwner,
+  acc: StreamAccumulator | undefined,
+  key: string,
+  hide?: (chunk: any) => boolean,
+): void {
+  const span = owner.span;
+  let finished = false;
+  const finish = (err?: unknown, how?: string) => {
+    if (finished) return;
+    finished = true;
+    if (acc) {
+      guarded(span, `${key}.stream.finish`, () => {
+        faultPoint(`${key}.stream.finish`);
+        acc.finish(span);
+      });
+    }
+    if (how) {
+      try {
+        span.addEvent(how);
+      } catch {
+        /* ignore */
+      }
+    }
+    if (err !== undefined) owner.error(err);
+    else owner.ok();
+  };
+  let accOk = !!acc;
+  const chunkPoint = `${key}.stream.chunk`; // once per stream, not once per chunk
+  const add = (chunk: any) => {
+    if (!accOk) return;
+    try {
+      faultPoint(chunkPoint);
+      acc!.add(chunk);
+    } catch (err) {
+      accOk = false;
+      guarded(span, chunkPoint, () => {
+        throw err;
+      });
+    }
+  };
+  const originalIterator = stream.iterator;
+  let used = false;
+  stream.iterator = function (this: any, ...a: any[]) {
+    const it = originalIterator.apply(this, a);
+    if (used || !it || typeof it.next !== "function") return it;
+    used = true;
+    return wrapStreamIterator(it, add, finish, hide);
+  };
+  // abort before (or without) iteration still ends the span
+  const signal = stream.controller?.signal;
+  if (signal && typeof signal.addEventListener === "function") {
+    if (signal.aborted) finish(undefined, "stream.aborted");
+    else signal.addEventListener("abort", () => finish(undefined, "stream.aborted"), { once: true });
+  }
+}
+
+function wrapStreamIterator(
+  it: AsyncIterator<any>,
+  add: (chunk: any) => void,
+  finish: (err?: unknown, how?: string) => void,
+  hide?: (chunk: any) => boolean,
+): AsyncIterator<any> {
+  const onErr = (err: unknown) => {
+    finish(err);
+    throw err;
+  };
+  const onResult = (r: IteratorResult<any>): IteratorResult<any> | Promise<IteratorResult<any>> => {
+    if (r.done) {
+      finish();
+      return r;
+    }
+    add(r.value);
+    if (hide !== undefined && safeHide(hide, r.value)) return it.next().then(onResult, onErr);
+    return r;
+  };
+  const wrapped: AsyncIterator<any> & { [Symbol.asyncIterator]?: () => any } = {
+    // a next(value) passes its value on; a plain next() stays argument-free (no rest array per chunk)
+    next(this: unknown, ...a: [] | [any]) {
+      return (a.length === 0 ? it.next() : it.next(a[0])).then(onResult, onErr);
+    },
+    return: (value?: any) => {
+      finish(undefined, "stream.closed_early");
+      return typeof it.return === "function" ? it.return(value) : Promise.resolve({ done: true, value });
+    },
+  };
+  if (typeof it.throw === "function") {
+    wrapped.throw = (e?: any) => {
+      finish(e);
+      return it.throw!(e);
+    };
+  }
+  wrapped[Symbol.asyncIterator] = function () {
+    return this;
+  };
+  return wrapped;
+}
+
+function safeHide(hide: (chunk: any) => boolean, chunk: any): boolean {
+  try {
+    return hide(chunk);
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,48 @@
+/** One span's end, exactly once, whichever way the call finishes; errors with their HTTP status and type. */
+import { SpanStatusCode, type Attributes, type Span } from "@opentelemetry/api";
+import { recordError } from "../../spans/run-in-span";
+import { internalError } from "../../util/log";
+
+/** Owns one span's end: exactly once, whichever way the call finishes. */
+export class SpanOwner {
+  ended = false;
+  constructor(readonly span: Span) {}
+  ok(): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.span.setStatus({ code: SpanStatusCode.OK });
+      this.span.end();
+    } catch (err) {
+      internalError("llm.span.end", err);
+    }
+  }
+  error(err: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      recordError(this.span, err);
+      const attrs = errorAttributes(err);
+      if (attrs) this.span.setAttributes(attrs);
+      this.span.end();
+    } catch (e) {
+      internalError("llm.span.error", e);
+    }
+  }
+}
+
+/** http.response.status_code and error.type from an SDK APIError (OpenAI or Anthropic). */
+export function errorAttributes(err: unknown): Attributes | undefined {
+  if (!err || typeof err !== "object") return undefined;
+  const e = err as any;
+  const a: Attributes = {};
+  if (typeof e.status === "number") a["http.response.status_code"] = e.status;
+  const type =
+    (typeof e.type === "string" && e.type) ||
+    (typeof e.error?.error?.type === "string" && e.error.error.type) ||
+    (typeof e.error?.type === "string" && e.error.type !== "error" && e.error.type) ||
+    (typeof e.code === "string" && e.code) ||
+    (typeof e.name === "string" && e.name !== "Error" ? e.name : e.constructor?.name);
+  if (type) a["error.type"] = type;
+  return a;
+}

@@ -16,6 +16,8 @@ import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
 import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
 import { END_REASON_ATTR, INCOMPLETE_ATTR } from "../util/fault";
+import { noteOthersTrace } from "../spans/context-manager";
+import { TRACER_NAME } from "../package-info";
 
 export interface Pipeline {
   provider: TracerProvider;
@@ -258,6 +260,14 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
     spanLimits: { attributeCountLimit: SDK_ATTRIBUTE_COUNT_LIMIT, attributeValueLengthLimit: Infinity },
   });
 
+  // a tracer handed to anyone but us means spans we do not start may open inside our calls, which
+  // then must enter their span's context (spans/context-manager.ts)
+  const getTracer = own.getTracer.bind(own);
+  own.getTracer = (name, version, options) => {
+    if (name !== TRACER_NAME) noteOthersTrace();
+    return getTracer(name, version, options);
+  };
+
   const foreign = foreignProvider();
   let mode: Pipeline["mode"] = "registered";
   let provider: TracerProvider = own;
@@ -276,6 +286,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
         "our own provider stays unregistered; our spans still join the app's traces through the shared context",
     );
   }
+  if (mode !== "registered") noteOthersTrace();
   return { provider, ownProvider: own, mode, composite, destination: describeDestination(config), consoleSink, fileSink };
 }
 

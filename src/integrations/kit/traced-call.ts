@@ -6,6 +6,7 @@
 import { context, createContextKey, SpanKind, trace, type Context, type Span } from "@opentelemetry/api";
 import { Attr } from "../../semconv";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
+import { contextEntryCanBeSkipped } from "../../spans/context-manager";
 import { faultPoint, guarded } from "../../util/fault";
 import { internalError } from "../../util/log";
 import type { TracerSource } from "../types";
@@ -75,7 +76,10 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     }
     let result: any;
     try {
-      result = context.with(callCtx, () => original.apply(this, rewrite ? rewrite.args : args));
+      const call = () => original.apply(this, rewrite ? rewrite.args : args);
+      // on Node 20/22 entering the first context of the process switches promise hooks on for good;
+      // a call nobody can start a span under needs none (spans/context-manager.ts)
+      result = contextEntryCanBeSkipped() ? call() : context.with(callCtx, call);
     } catch (err) {
       owner.error(err);
       throw err;

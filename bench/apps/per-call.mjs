@@ -54,14 +54,21 @@ const cpu = () => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };
+// the main thread's share (Node 22.19+), the rest being GC helpers, compilers and the thread pool
+const mainThreadCpu = () => {
+  const u = process.threadCpuUsage?.();
+  return u ? u.user + u.system : NaN;
+};
 let profiler;
 let c0;
+let m0;
 let callsDone = 0;
 let wallUs = 0;
 async function run(n) {
   if (c0 === undefined) {
     profiler = env.BENCH_CPU_PROFILE || env.BENCH_HEAP_PROFILE ? await startProfiler() : undefined;
     c0 = cpu();
+    m0 = mainThreadCpu();
   }
   const w0 = performance.now();
   for (let i = 0; i < n; i++) await one();
@@ -71,8 +78,9 @@ async function run(n) {
 async function end() {
   await flush();
   const cpuUs = cpu() - c0;
+  const mainThreadCpuUs = mainThreadCpu() - m0;
   await profiler?.stop();
-  process.stdout.write(`${JSON.stringify({ variant, mode, calls: callsDone, chunks, cpuUs, wallUs, spansExpected: variant === "untraced" ? 0 : warmup + callsDone })}\n`);
+  process.stdout.write(`${JSON.stringify({ variant, mode, calls: callsDone, chunks, cpuUs, mainThreadCpuUs, wallUs, spansExpected: variant === "untraced" ? 0 : warmup + callsDone })}\n`);
 }
 
 if (env.BENCH_SLICED) {
@@ -109,7 +117,7 @@ async function startProfiler() {
   const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
   if (env.BENCH_CPU_PROFILE) {
     await post("Profiler.enable");
-    await post("Profiler.setSamplingInterval", { interval: 100 });
+    await post("Profiler.setSamplingInterval", { interval: Number(env.BENCH_PROFILE_INTERVAL ?? 100) });
     await post("Profiler.start");
   }
   if (env.BENCH_HEAP_PROFILE) {

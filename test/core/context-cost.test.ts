@@ -12,18 +12,23 @@ import { runtimePath, selectedRuntimes, type RuntimeName } from "../helpers/runt
 import { byKind, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
+// @ts-expect-error plain ESM fixture without types
+import { startMockAnthropic } from "../../fixtures/mock-providers/anthropic.mjs";
 
 const app = path.join(FIXTURES, "apps/core/context-cost.mjs");
 /** Runtimes whose AsyncLocalStorage carries context through promise hooks. */
 const HOOK_BASED: RuntimeName[] = ["node20", "node22"];
 let receiver: Receiver;
 let mock: any;
+let anthropicMock: any;
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   mock = await startMockOpenAI();
+  anthropicMock = await startMockAnthropic();
 });
 afterAll(async () => {
   await mock?.close();
+  await anthropicMock?.close();
   await receiver?.close();
 });
 beforeEach(() => receiver.clear());
@@ -31,7 +36,7 @@ beforeEach(() => receiver.clear());
 async function runApp(runtime: RuntimeName, env: Record<string, string> = {}) {
   const door = runtime === "bun" ? "--preload" : "--import";
   const r = await run(runtimePath(runtime), [door, "@inference/tracing/register", app], {
-    env: { OPENAI_BASE_URL: mock.baseURL, CATALYST_OTLP_ENDPOINT: receiver.url, ...env },
+    env: { OPENAI_BASE_URL: mock.baseURL, ANTHROPIC_BASE_URL: anthropicMock.url, CATALYST_OTLP_ENDPOINT: receiver.url, ...env },
   });
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, boolean>;
@@ -42,8 +47,9 @@ const llm = (spans: ReceivedSpan[], text: string) => one(byKind(spans, "LLM"), (
 describe("promise hooks and the context of a model call", () => {
   it.each(selectedRuntimes())("lone calls leave them off (on hook-based runtimes) until an agent run; the spans are the same (%s)", async (runtime) => {
     const report = await runApp(runtime);
-    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 5);
-    for (const text of ["lone 1", "lone 2", "lone 3", "after run"]) expect(llm(spans, text).parentSpanId).toBeUndefined();
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
+    // one span for the Anthropic stream helper and the create() it makes (the claim is taken without a context too)
+    for (const text of ["lone 1", "lone 2", "lone 3", "lone stream", "after run"]) expect(llm(spans, text).parentSpanId).toBeUndefined();
     const agent = one(byKind(spans, "AGENT"), () => true, "agent span");
     expect(llm(spans, "in run").parentSpanId).toBe(agent.spanId);
     expect(llm(spans, "in run").traceId).toBe(agent.traceId);

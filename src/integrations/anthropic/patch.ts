@@ -12,6 +12,7 @@
 import { context, SpanKind } from "@opentelemetry/api";
 import type { PatchContext, TracerSource } from "../types";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
+import { noteOthersTrace } from "../../spans/context-manager";
 import { internalError } from "../../util/log";
 import { makeTraced, SpanOwner, withClaim, wrapMethod, type CallSpec } from "../kit";
 import { MessagesStreamAccumulator, messagesRequest, messagesResponse } from "./mapping";
@@ -24,6 +25,8 @@ const messagesSpec: CallSpec = {
   request: messagesRequest,
   response: (span, value) => messagesResponse(span, value),
   stream: () => new MessagesStreamAccumulator(),
+  // 1.x: a client whose `openTelemetry` option (default: on) enables traces starts spans of its own
+  tracesItself: (messages) => messages?._client?.openTelemetry?.traces?.enabled === true,
 };
 
 /** messages.stream(): open our span first, and let the create() the helper makes adopt it. */
@@ -33,6 +36,7 @@ function makeTracedStream(original: (...a: any[]) => any, source: TracerSource) 
     if (isInsideFrameworkLLMSpan(ctx)) return original.apply(this, args);
     let owner: SpanOwner;
     try {
+      if (messagesSpec.tracesItself!(this)) noteOthersTrace();
       owner = new SpanOwner(source.tracer.startSpan(SPAN_NAME, { kind: SpanKind.INTERNAL }, ctx));
     } catch (err) {
       internalError("anthropic.stream.start", err);

@@ -16,6 +16,26 @@ export function isStreamLike(v: any): boolean {
   return !!v && typeof v === "object" && typeof v.iterator === "function" && typeof v[Symbol.asyncIterator] === "function";
 }
 
+/** A spec's fault-point and debug names, made once per spec rather than once per call. */
+export interface SpecPoints {
+  start: string;
+  request: string;
+  rewrite: string;
+  observe: string;
+  response: string;
+  streamStart: string;
+}
+const specPoints = new WeakMap<CallSpec, SpecPoints>();
+export function pointsOf(spec: CallSpec): SpecPoints {
+  let p = specPoints.get(spec);
+  if (p === undefined) {
+    const k = spec.key;
+    p = { start: `${k}.start`, request: `${k}.request`, rewrite: `${k}.rewrite`, observe: `${k}.observe`, response: `${k}.response`, streamStart: `${k}.stream.start` };
+    specPoints.set(spec, p);
+  }
+  return p;
+}
+
 function isAPIPromiseLike(p: any): boolean {
   return !!p && typeof p.then === "function" && typeof p.parseResponse === "function" && "responsePromise" in p;
 }
@@ -35,16 +55,17 @@ export function observeResult(result: any, owner: SpanOwner, spec: CallSpec, bod
 
 function handleValue(value: any, owner: SpanOwner, spec: CallSpec, body: any, hide?: (chunk: any) => boolean): void {
   if (owner.ended) return;
+  const points = pointsOf(spec);
   if (isStreamLike(value) && spec.stream) {
-    const acc = guarded(owner.span, `${spec.key}.stream.start`, () => {
-      faultPoint(`${spec.key}.stream.start`);
+    const acc = guarded(owner.span, points.streamStart, () => {
+      faultPoint(points.streamStart);
       return spec.stream!(body);
     });
     instrumentStream(value, owner, acc, spec.key, hide);
     return;
   }
-  guarded(owner.span, `${spec.key}.response`, () => {
-    faultPoint(`${spec.key}.response`);
+  guarded(owner.span, points.response, () => {
+    faultPoint(points.response);
     spec.response(owner.span, value, body);
   });
   owner.ok();

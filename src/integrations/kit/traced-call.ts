@@ -6,12 +6,12 @@
 import { context, createContextKey, SpanKind, trace, type Context, type Span } from "@opentelemetry/api";
 import { Attr } from "../../semconv";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
-import { contextEntryCanBeSkipped } from "../../spans/context-manager";
+import { contextEntryCanBeSkipped, noteOthersTrace } from "../../spans/context-manager";
 import { faultPoint, guarded } from "../../util/fault";
 import { internalError } from "../../util/log";
 import type { TracerSource } from "../types";
 import type { CallSpec } from "./call-spec";
-import { observeResult } from "./observe";
+import { observeResult, pointsOf } from "./observe";
 import { SpanOwner } from "./span-owner";
 
 /** Anthropic's messages.stream(): the span the helper opened, for the create() call it makes to adopt. */
@@ -21,12 +21,24 @@ interface Claim {
   taken: boolean;
 }
 
+/** The claim on offer while a call runs without entering a context (see contextEntryCanBeSkipped). */
+let claimOnOffer: Claim | undefined;
+
 /** Run `fn` with `span` offered to the first traced create() called synchronously inside it. */
 export function withClaim<T>(ctx: Context, span: Span, fn: () => T): { result: T; taken: boolean } {
   const claim: Claim = { span, taken: false };
-  const c = trace.setSpan(ctx, span).setValue(CLAIM_KEY, claim);
   try {
-    const result = context.with(c, fn);
+    if (contextEntryCanBeSkipped()) {
+      // the claim is only ever taken synchronously: offered for the call's duration, no context entered
+      const outer = claimOnOffer;
+      claimOnOffer = claim;
+      try {
+        return { result: fn(), taken: claim.taken };
+      } finally {
+        claimOnOffer = outer;
+      }
+    }
+    const result = context.with(trace.setSpan(ctx, span).setValue(CLAIM_KEY, claim), fn);
     return { result, taken: claim.taken };
   } finally {
     claim.taken = true; // a claim is only valid during the synchronous call
@@ -34,7 +46,7 @@ export function withClaim<T>(ctx: Context, span: Span, fn: () => T): { result: T
 }
 
 function takeClaim(ctx: Context): Span | undefined {
-  const claim = ctx.getValue(CLAIM_KEY) as Claim | undefined;
+  const claim = (ctx.getValue(CLAIM_KEY) as Claim | undefined) ?? claimOnOffer;
   if (!claim || claim.taken) return undefined;
   claim.taken = true;
   return claim.span;
@@ -52,34 +64,36 @@ export interface TracedCallOptions {
  */
 export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, source: TracerSource, opts: TracedCallOptions = {}) {
   const spanKind = opts.kind ?? "LLM";
+  const points = pointsOf(spec);
   return function traced(this: any, ...args: any[]): any {
     const ctx = context.active();
     if (isInsideFrameworkLLMSpan(ctx)) return original.apply(this, args);
     const body = args[0];
     let owner: SpanOwner;
-    let callCtx: Context;
+    let adopted: Span | undefined;
     let rewrite: { args: any[]; hide: (chunk: any) => boolean } | undefined;
     try {
-      const adopted = takeClaim(ctx);
+      if (spec.tracesItself?.(this)) noteOthersTrace();
+      adopted = takeClaim(ctx);
       const span = adopted ?? source.tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL }, ctx);
       owner = new SpanOwner(span);
-      callCtx = adopted ? ctx : trace.setSpan(ctx, span);
       span.setAttribute(Attr.SPAN_KIND, spanKind);
-      guarded(span, `${spec.key}.request`, () => {
-        faultPoint(`${spec.key}.request`);
+      guarded(span, points.request, () => {
+        faultPoint(points.request);
         span.setAttributes(spec.request(body, this));
       });
-      if (spec.rewriteArgs) rewrite = guarded(span, `${spec.key}.rewrite`, () => spec.rewriteArgs!(args));
+      if (spec.rewriteArgs) rewrite = guarded(span, points.rewrite, () => spec.rewriteArgs!(args));
     } catch (err) {
-      internalError(`${spec.key}.start`, err);
+      internalError(points.start, err);
       return original.apply(this, args);
     }
     let result: any;
     try {
       const call = () => original.apply(this, rewrite ? rewrite.args : args);
-      // on Node 20/22 entering the first context of the process switches promise hooks on for good;
-      // a call nobody can start a span under needs none (spans/context-manager.ts)
-      result = contextEntryCanBeSkipped() ? call() : context.with(callCtx, call);
+      // an adopted span is the context's already; on Node 20/22 entering the first context of the
+      // process switches promise hooks on for good, and a call nobody can start a span under needs
+      // none (spans/context-manager.ts)
+      result = adopted || contextEntryCanBeSkipped() ? call() : context.with(trace.setSpan(ctx, owner.span), call);
     } catch (err) {
       owner.error(err);
       throw err;
@@ -87,8 +101,8 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     try {
       observeResult(result, owner, spec, body, rewrite?.hide);
     } catch (err) {
-      internalError(`${spec.key}.observe`, err);
-      guarded(owner.span, `${spec.key}.observe`, () => {
+      internalError(points.observe, err);
+      guarded(owner.span, points.observe, () => {
         throw err;
       });
       owner.ok();

@@ -20,10 +20,11 @@
 //   node bench/per-call.mjs [--quick] [--calls 3000] [--warmup 200] [--rounds 3] [--streams 100]
 //                           [--runtimes node20,node22,node24,node26,bun] [--variants untraced,ours,openinference,seed]
 //                           [--no-stream] [--json file] [--flags "--some-node-flag"] [--baseline dir] [--slice 100]
-//   A variant "name:KEY=value;KEY=value" is variant `name` run with extra environment variables.
-//   --baseline: also run a copy of an earlier build of this package (a folder holding its dist/ and
-//   register files, inside this repository so its dependencies resolve) as the variant "ours-before",
-//   interleaved with the current build, for before/after figures from the same machine state.
+//   A variant "name:KEY=value;KEY=value" is variant `name` run with extra environment variables;
+//   "ours@<dir>" is ours from another build of this package: a folder holding its dist/ and register
+//   files, where our dependencies resolve (inside this repository, or with a node_modules link to it).
+//   --baseline <dir> adds "ours@<dir>" as the variant "ours-before", interleaved with the current
+//   build, for before/after figures from the same machine state.
 //   --quick: 500 calls after 100, 2 rounds, 20 streams.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -164,6 +165,8 @@ async function main() {
   const JSON_OUT = opt("json", undefined);
   const BASELINE = opt("baseline", undefined);
   if (BASELINE && !VARIANTS.includes("ours-before")) VARIANTS.splice(VARIANTS.indexOf("ours") + 1, 0, "ours-before");
+  /** The folder of a variant's build of ours: "ours-before" is the baseline's, "ours@<dir>" names its own. */
+  const buildOf = (kind) => (kind === "ours-before" ? BASELINE : kind.startsWith("ours@") ? kind.slice(5) : undefined);
 
   const mock = await startServer("mock");
   const collector = await startServer("collector");
@@ -179,13 +182,13 @@ async function main() {
         const flags = [...EXTRA_FLAGS];
         const preload = isBun ? "--preload" : "--import";
         if (kind === "ours") flags.push(preload, "@inference/tracing/register");
-        if (kind === "ours-before") flags.push(preload, path.resolve(BASELINE, isBun ? "register.bun.mjs" : "register.mjs"));
+        if (buildOf(kind)) flags.push(preload, path.resolve(buildOf(kind), isBun ? "register.bun.mjs" : "register.mjs"));
         if (kind === "openinference" || kind === "seed") flags.push(preload, path.join(here, `apps/per-call-${kind}.mjs`));
         const { url } = await collector.ask({ open: v });
         const env = {
           ...cleanEnv,
           BENCH_SLICED: "1",
-          BENCH_VARIANT: kind === "ours-before" ? "ours" : kind,
+          BENCH_VARIANT: buildOf(kind) ? "ours" : kind,
           BENCH_MODE: mode,
           BENCH_WARMUP: String(warmup),
           BENCH_BASE_URL: mock.url,

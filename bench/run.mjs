@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, one after the other, each printing its own table of
 // medians and ratios against a bare run in the same process or command.
 //   npm run bench                  start-up, first call, per call end to end, per-call/per-chunk
-//                                  micro-benchmark, local store queries
+//                                  micro-benchmark (LLM and MCP), local store queries, per-request cost
 //   npm run bench -- --quick       the end-to-end per-call benchmark with fewer calls
 //   npm run bench -- --soak        also the 100k-call soak (long)
 //   npm run bench -- --only per-call
@@ -19,7 +19,9 @@ const suites = [
   ["per-call", "per-call.mjs", args.includes("--quick") ? ["--quick"] : [], []],
   // --expose-gc: each variant's garbage is collected inside its own timed window
   ["llm-overhead", "llm-overhead.mjs", [], ["--expose-gc"]],
+  ["mcp-overhead", "mcp-overhead.mjs", [], ["--expose-gc"]],
   ["store-query", "store-query.mjs", [], []],
+  ["request-roots", "request-roots.mjs", [], []],
   ...(args.includes("--soak") ? [["soak", "soak.mjs", [], []]] : []),
 ];
 let failed = 0;

@@ -3,17 +3,42 @@
 // module instead of about a hundred (our code, @opentelemetry/api, the semantic conventions). Everything the preload needs only later (the OpenTelemetry SDK, the
 // exporter, import-in-the-middle) stays an external, lazily required package; the OpenTelemetry SDK
 // is a second bundle of its own (dist/otel-sdk.bundle.js).
+//
+// `--if-changed` (what `npm run demo` uses) builds only when a source changed since the last
+// complete build (scripts/build-inputs.mjs).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { changedSinceBuild, stampFile } from "./build-inputs.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-// from scratch: a file removed from src/ must not live on in dist/
+if (process.argv.includes("--if-changed")) {
+  const changed = changedSinceBuild(root);
+  if (!changed) {
+    console.error("build is up to date (no source changed since the last build)");
+    process.exit(0);
+  }
+  console.error(`building: ${changed} changed since the last build`);
+}
+// from scratch: a file removed from src/ must not live on in dist/ (and a build that stops half-way
+// leaves no stamp, so the next --if-changed builds again)
 fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
 const tsc = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], { stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+// The web view's script: src/local/web/app.ts and the trace model it shares with the console and
+// the CLI, as one plain script for the browser (tsc's CommonJS copy of it is replaced).
+await build({
+  entryPoints: [path.join(root, "src/local/web/app.ts")],
+  outfile: path.join(root, "dist/local/web/app.js"),
+  bundle: true,
+  platform: "browser",
+  format: "iife",
+  target: "es2020",
+  logLevel: "warning",
+});
 
 const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions", "@opentelemetry/context-async-hooks"];
 const isInlined = (spec) => inlined.some((p) => spec === p || spec.startsWith(`${p}/`));
@@ -81,3 +106,5 @@ await build({
   keepNames: true,
   logLevel: "warning",
 });
+
+fs.writeFileSync(stampFile(root), `${new Date().toISOString()}\n`);

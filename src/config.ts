@@ -16,6 +16,7 @@ import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { InstrumenterConfig } from "./hooks/instrumenter";
 import type { ModuleKey } from "./integrations/registry";
 import type { EsmMode } from "./integrations/types";
+import type { PropagationSetting } from "./runs/propagation";
 import { addSecret, debug, warn } from "./util/log";
 
 export type BatchingMode = "batch" | "simple";
@@ -78,6 +79,14 @@ export interface SetupOptions {
   scrub?: ScrubFunction;
   /** Model prices (USD per million tokens) added to or replacing the shipped table, or a JSON file path. CATALYST_PRICES_FILE works too. */
   prices?: Record<string, unknown> | string;
+  /** Stitch a script's model calls that continue one conversation into one run (default true). */
+  stitch?: boolean;
+  /** A stitched run ends after this long without a model call (default 30000). */
+  stitchIdleMillis?: number;
+  /** Incoming HTTP requests become the roots of the traced work done while handling them (default true). */
+  requestRoots?: boolean;
+  /** Outgoing HTTP requests made in traced work carry W3C trace context: true, false, or the hosts it may go to. */
+  propagation?: boolean | string[];
 }
 
 export type ScrubValue = string | number | boolean | Array<string | number | boolean | null | undefined>;
@@ -138,6 +147,10 @@ export interface Config extends InstrumenterConfig {
   esmMode: EsmMode | "auto";
   /** CATALYST_WORKERS: also trace the app's worker threads. */
   workers: boolean;
+  /** CATALYST_REQUEST_ROOTS: incoming HTTP requests become the roots of the traced work they do. */
+  requestRoots: boolean;
+  /** CATALYST_PROPAGATION: outgoing HTTP requests in traced work carry W3C trace context (on, off, or to these hosts). */
+  propagation: PropagationSetting;
 }
 
 
@@ -249,6 +262,19 @@ const compressionParser: Parser<OtlpCompression> = (raw) => {
 
 const fn: Parser<ScrubFunction> = (raw) =>
   typeof raw === "function" ? { value: raw as ScrubFunction } : { problem: " is not a function (key, value, span) => value | undefined", fallback: "ignored" };
+
+/** CATALYST_PROPAGATION: on, off, or the hosts outgoing trace context may go to. */
+const propagationParser: Parser<PropagationSetting> = (raw) => {
+  if (Array.isArray(raw) && raw.every((h) => typeof h === "string")) return { value: raw.map((h: string) => h.trim().toLowerCase()).filter(Boolean) };
+  if (typeof raw === "boolean") return { value: raw ? "on" : "off" };
+  if (typeof raw !== "string") return { problem: ' is not "on", "off" or a list of hosts' };
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v) && v !== "") return { value: "on" };
+  if (FALSE.has(v)) return { value: "off" };
+  const hosts = v.split(",").map((h) => h.trim()).filter(Boolean);
+  if (hosts.every((h) => /^[a-z0-9.-]+$/.test(h))) return { value: hosts };
+  return { problem: ' is not "on", "off" or a comma list of host names' };
+};
 
 const priceOption: Parser<Record<string, unknown> | string> = (raw) =>
   (typeof raw === "string" && raw.trim() !== "") || (raw && typeof raw === "object" && !Array.isArray(raw))
@@ -379,6 +405,11 @@ export const SETTINGS = {
   workers: setting({ env: ["CATALYST_WORKERS"], parse: bool, default: false }),
   openaiIncludeUsage: setting({ env: ["CATALYST_OPENAI_INCLUDE_USAGE"], parse: bool, default: false }),
   recordEmbeddingVectors: setting({ env: ["CATALYST_RECORD_EMBEDDING_VECTORS"], parse: bool, default: false }),
+  stitch: setting({ option: "stitch", env: ["CATALYST_STITCH"], parse: bool, default: true }),
+  stitchIdleMillis: setting({ option: "stitchIdleMillis", env: ["CATALYST_STITCH_IDLE_MS"], parse: wholeNumber(100, MAX_TIMER_MS), default: 30_000 }),
+  requestRoots: setting({ option: "requestRoots", env: ["CATALYST_REQUEST_ROOTS"], parse: bool, default: true }),
+  propagation: setting<PropagationSetting>({ option: "propagation", env: ["CATALYST_PROPAGATION"], parse: propagationParser, default: "on" }),
+  mcpStdioServers: setting({ env: ["CATALYST_MCP_STDIO_SERVERS"], parse: bool, default: true }),
   /** Where `serve` keeps its store (read by the CLI). */
   localDir: setting<string | undefined>({ env: ["CATALYST_LOCAL_DIR"], parse: filePath, default: undefined }),
 };
@@ -535,7 +566,12 @@ export function resolveConfig(options: SetupOptions = {}, env: Env = process.env
     esmMode: get("esmMode").value,
     workers: get("workers").value,
     openaiIncludeUsage: get("openaiIncludeUsage").value,
+    stitch: get("stitch").value,
+    stitchIdleMillis: get("stitchIdleMillis").value,
+    requestRoots: get("requestRoots").value,
+    propagation: get("propagation").value,
     recordEmbeddingVectors: get("recordEmbeddingVectors").value || (hideVectors.source !== undefined && !hideVectors.value),
+    mcpStdioServers: get("mcpStdioServers").value,
   };
 }
 
@@ -572,7 +608,10 @@ export function loadDotEnv(env: Env = process.env): void {
 }
 
 
-/** `<base>/v1/traces`, unless the URL already names that path. Undefined (with a warning) when invalid. */
+/**
+ * `<base>/v1/traces`, unless the URL already names that path; a query stays after the path
+ * (`…/otlp?tenant=abc` → `…/otlp/v1/traces?tenant=abc`). Undefined (with a warning) when invalid.
+ */
 export function tracesUrlFor(source: string, endpoint: string): string | undefined {
   let url: URL;
   try {
@@ -587,8 +626,9 @@ export function tracesUrlFor(source: string, endpoint: string): string | undefin
     warn(`${source}="${endpoint}" must use http:// or https:// (OTLP/HTTP); traces stay local.`);
     return undefined;
   }
-  const trimmed = url.href.replace(/\/+$/, "");
-  return /\/v1\/traces$/.test(url.pathname.replace(/\/+$/, "")) ? trimmed : `${trimmed}/v1/traces`;
+  const path = url.pathname.replace(/\/+$/, "");
+  url.pathname = /\/v1\/traces$/.test(path) ? path : `${path}/v1/traces`;
+  return url.href;
 }
 
 

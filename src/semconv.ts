@@ -56,6 +56,8 @@ export const Attr = {
   MODEL_NAME: SC.LLM_MODEL_NAME,
   REQUEST_MODEL_NAME: SC.LLM_REQUEST_MODEL_NAME,
   RESPONSE_MODEL_NAME: SC.LLM_RESPONSE_MODEL_NAME,
+  /** The id the API gave its response (chat completion, message, Responses API response): ours, beside llm.response.model_name. */
+  RESPONSE_ID: "llm.response.id",
   SYSTEM: "gen_ai.system",
   LLM_SYSTEM: SC.LLM_SYSTEM,
   LLM_PROVIDER: SC.LLM_PROVIDER,

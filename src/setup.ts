@@ -17,6 +17,11 @@ import { INTEGRATIONS, MODULE_KEYS } from "./integrations/registry";
 import type { InstallResult } from "./integrations/types";
 import { exportTransforms } from "./transforms";
 import { ensureContextManager } from "./spans/context-manager";
+import { installPropagation } from "./runs/propagation";
+import { installRequestRoots } from "./runs/request-root";
+import { wrapBunServers } from "./runs/bun-servers";
+import { RunAwareTracer } from "./runs/run-tracer";
+import { endAllRuns } from "./runs/stitch";
 import { TRACER_NAME, TRACER_VERSION } from "./package-info";
 import { globalState, type TracingHandle } from "./state";
 import { debug, setDebug } from "./util/log";
@@ -97,15 +102,17 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
       pipeline = createPipeline(config, {
         spanProcessors: options.spanProcessors,
         exporter: options.exporter,
-        transforms: exportTransforms(config, instrumenter.enabled()),
+        ...exportTransforms(config, instrumenter.enabled()),
       });
       realTracer = pipeline.provider.getTracer(TRACER_NAME, TRACER_VERSION);
       debug(`tracing pipeline ready (${pipeline.mode}) → ${pipeline.destination}`);
     }
     return pipeline;
   };
-  tracer = startOptions.lazy ? new LazyTracer(() => (ensurePipeline(), realTracer!)) : (ensurePipeline(), realTracer!);
+  tracer = new RunAwareTracer(startOptions.lazy ? new LazyTracer(() => (ensurePipeline(), realTracer!)) : (ensurePipeline(), realTracer!));
   instrumenter.runSetupHooks();
+  if (config.requestRoots) (process.versions.bun ? wrapBunServers : installRequestRoots)();
+  installPropagation(config.propagation);
 
   let shutdownPromise: Promise<void> | undefined;
   const forceFlush = async () => {
@@ -140,9 +147,17 @@ export function start(options: SetupOptions = {}, startOptions: StartOptions = {
 
   installExitHandlers({
     flush: forceFlush,
+    // nothing more can happen in a process about to exit on its own: its stitched runs are done
+    beforeExit: endAllRuns,
     hasPending: () => !!pipeline && pipeline.composite.endedSinceFlush > 0,
-    exitSync: () => pipeline?.consoleSink?.flushIncomplete(),
-    endOpenSpans: (reason) => pipeline?.composite.endOpenSpans(reason),
+    exitSync: () => {
+      pipeline?.composite.releaseHeld();
+      pipeline?.consoleSink?.flushIncomplete();
+    },
+    endOpenSpans: (reason) => {
+      endAllRuns();
+      pipeline?.composite.endOpenSpans(reason);
+    },
   });
 
   // one line per process: a traced worker thread (CATALYST_WORKERS=on) does not repeat it

@@ -1,263 +1,242 @@
-/** Terminal output of the CLI: tables, the trace tree, one span's views. */
-import type { SpanRecord } from "../export/span-json";
+/** Terminal output of the CLI: tables, the trace tree, one span's views. Span text is always escaped (trace-model/escape). */
 import { Attr } from "../semconv";
-import { errorText, messagesOf, rootOf, type Message, type SpanSummary, type TraceSummary } from "../local/summary";
+import {
+  errorText,
+  formatCost,
+  formatDuration,
+  formatTokenCount,
+  formatTokens,
+  kindOf,
+  messagesOf,
+  plural,
+  runLabel,
+  safeLine,
+  safeText,
+  TOKENS_ESTIMATED_ATTR,
+  traceHeader,
+  treeLines,
+  type Message,
+  type Paint,
+  type SpanRecord,
+  type SpanSummary,
+  type TraceSummary,
+} from "../trace-model";
+import { renderTable, type Cell, type Column } from "./table";
 
-let colorOn = false;
-export function setColor(on: boolean): void {
-  colorOn = on;
-}
-const paint = (code: string, s: string) => (colorOn ? `\x1b[${code}m${s}\x1b[0m` : s);
-export const dim = (s: string) => paint("2", s);
-export const bold = (s: string) => paint("1", s);
-export const red = (s: string) => paint("31", s);
-const KIND_COLOR: Record<string, string> = { AGENT: "35", LLM: "36", TOOL: "33", CHAIN: "34", RETRIEVER: "32", EMBEDDING: "32" };
-export const kindLabel = (kind: string, width = 0) => paint(KIND_COLOR[kind] ?? "0", width ? kind.padEnd(width) : kind);
-
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return "-";
-  if (ms < 1) return `${ms.toFixed(2)}ms`;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
-  return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+/** How output looks: colours and the width tables must fit (Infinity: print whole). */
+export interface View {
+  paint: Paint;
+  width: number;
 }
 
-export function formatCost(usd: number | undefined): string {
-  if (usd === undefined || !Number.isFinite(usd)) return "-";
-  if (usd === 0) return "$0";
-  if (usd < 0.0001) return `$${usd.toFixed(Math.min(12, 1 - Math.floor(Math.log10(usd))))}`;
-  if (usd < 1) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(2)}`;
-}
-
-export function formatTokens(p?: number, c?: number, t?: number): string {
-  if (p === undefined && c === undefined && t === undefined) return "-";
-  return `${p ?? "?"}→${c ?? "?"}${t !== undefined ? ` (${t})` : ""}`;
-}
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 export function formatTime(ms: number): string {
   const d = new Date(ms);
-  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
-
-/** A plain aligned table; `cells` may contain colour codes. */
-export function table(headers: string[], rows: string[][], maxWidths: number[] = []): string {
-  const clip = (s: string, i: number) => {
-    const max = maxWidths[i];
-    const v = visible(s);
-    return max && v.length > max ? v.slice(0, max - 1) + "…" : s;
-  };
-  const cells = rows.map((r) => r.map(clip));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => visible(r[i] ?? "").length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(Math.max(0, widths[i]! - visible(c).length))))
-      .join("  ")
-      .trimEnd();
-  return [dim(line(headers)), ...cells.map(line)].join("\n");
+/** A start time in a narrow table: the time of day when it is today, else month, day and minutes. */
+function shortTime(ms: number, now = new Date()): string {
+  const d = new Date(ms);
+  const today = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return today ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-export function traceTable(traces: TraceSummary[]): string {
-  return table(
-    ["TRACE", "STARTED", "NAME", "AGENT", "SESSION", "SPANS", "DURATION", "TOKENS", "COST", "STATUS"],
-    traces.map((t) => [
-      t.traceId,
-      formatTime(t.startTimeMs),
-      `${kindLabel(t.kind)} ${t.name}`,
-      t.agentName ?? t.agentId ?? "-",
-      t.sessionId ?? "-",
-      String(t.spanCount),
-      formatDuration(t.durationMs),
-      t.tokensTotal !== undefined ? String(t.tokensTotal) : "-",
-      formatCost(t.costTotal),
-      t.errorCount ? red(`✗ ${t.errorCount} error${t.errorCount > 1 ? "s" : ""}`) : t.complete ? "ok" : dim("open"),
-    ]),
-    [32, 19, 40, 24, 28],
-  );
-}
+const startedCell = (ms: number): Cell => ({ text: formatTime(ms), short: shortTime(ms) });
+/** Ids shortened in narrow tables keep enough characters to stay unique in practice; commands take prefixes. */
+const idCell = (id: string, keep: number): Cell => ({ text: id, short: id.slice(0, keep) });
 
-export function spanTable(spans: SpanSummary[]): string {
-  return table(
-    ["TRACE", "SPAN", "KIND", "NAME", "STARTED", "DURATION", "MODEL/TOOL", "TOKENS", "COST", "STATUS"],
-    spans.map((s) => [
-      s.traceId,
-      s.spanId,
-      kindLabel(s.kind),
-      s.name,
-      formatTime(s.startTimeMs),
-      formatDuration(s.durationMs),
-      s.model ?? s.toolName ?? "-",
-      formatTokens(s.tokensPrompt, s.tokensCompletion, s.tokensTotal),
-      formatCost(s.costTotal),
-      s.status === 2 ? red(`✗ ${s.error ?? "error"}`) : s.status === 1 ? "ok" : "-",
-    ]),
-    [32, 16, 9, 40, 19, 9, 28, 24, 10, 60],
-  );
-}
-
-function spanLine(r: SpanRecord): string {
-  const a = r.attributes ?? {};
-  const kind = String(a[Attr.SPAN_KIND] ?? "SPAN").toUpperCase();
-  const parts = [kindLabel(kind, 9), bold(r.name), formatDuration(r.durationMs)];
-  const model = a[Attr.MODEL_NAME] ?? a[Attr.EMBEDDING_MODEL_NAME];
-  if (model !== undefined) parts.push(String(model));
-  const p = a[Attr.TOKEN_COUNT_PROMPT] as number | undefined;
-  const c = a[Attr.TOKEN_COUNT_COMPLETION] as number | undefined;
-  const t = a[Attr.TOKEN_COUNT_TOTAL] as number | undefined;
-  if (p !== undefined || c !== undefined || t !== undefined) parts.push(`tokens ${formatTokens(p, c, t)}`);
-  if (a[Attr.COST_TOTAL] !== undefined) parts.push(formatCost(Number(a[Attr.COST_TOTAL])));
-  if (kind === "LLM") {
-    // the tools the model asked for (tool.name on an LLM span says the same)
-    const calls = messagesOf(a, "output").flatMap((m) => m.toolCalls.map((tc) => tc.name).filter(Boolean));
-    if (!calls.length && a[Attr.TOOL_NAME] !== undefined) calls.push(String(a[Attr.TOOL_NAME]));
-    if (calls.length) parts.push(`→ calls ${calls.join(", ")}`);
-  } else if (a[Attr.TOOL_NAME] !== undefined && (kind !== "TOOL" || a[Attr.TOOL_NAME] !== r.name)) parts.push(`tool=${a[Attr.TOOL_NAME]}`);
-  if (kind === "AGENT" && a[Attr.AGENT_ID] !== undefined) parts.push(dim(`agent.id=${a[Attr.AGENT_ID]}`));
-  if (kind === "AGENT" && a[Attr.SESSION_ID] !== undefined) parts.push(dim(`session.id=${a[Attr.SESSION_ID]}`));
-  if (r.status?.code === 2) parts.push(red(`✗ ${errorText(r)}`));
-  parts.push(dim(r.spanId));
-  return parts.join("  ");
-}
-
-/** The trace as a tree: children under their parent, ordered by start time. */
-export function traceTree(summary: TraceSummary, records: SpanRecord[]): string {
-  const ids = new Set(records.map((r) => r.spanId));
-  const children = new Map<string | undefined, SpanRecord[]>();
-  for (const r of records) {
-    const parent = r.parentSpanId && ids.has(r.parentSpanId) ? r.parentSpanId : undefined;
-    const list = children.get(parent) ?? [];
-    list.push(r);
-    children.set(parent, list);
-  }
-  // start times often have millisecond resolution: on a tie, the span that ended first goes first
-  for (const list of children.values()) list.sort((x, y) => x.startTimeMs - y.startTimeMs || x.endTimeMs - y.endTimeMs);
-  const head = [
-    `trace ${summary.traceId}`,
-    formatTime(summary.startTimeMs),
-    formatDuration(summary.durationMs),
-    `${summary.spanCount} span${summary.spanCount === 1 ? "" : "s"}`,
+export function traceTable(traces: TraceSummary[], view: View): string {
+  const p = view.paint;
+  const columns: Column[] = [
+    { header: "TRACE" },
+    { header: "STARTED", dropOrder: 1 },
+    { header: "NAME", cutTo: 12, paint: (s, i) => s.replace(/^\S+/, (k) => p.kind(traces[i]!.kind, k)) },
+    { header: "AGENT", cutTo: 8, dropOrder: 4 },
+    { header: "SESSION", cutTo: 8, dropOrder: 3 },
+    { header: "SPANS", dropOrder: 5 },
+    { header: "DURATION" },
+    { header: "TOKENS", dropOrder: 2 },
+    { header: "COST" },
+    { header: "STATUS", cutTo: 6, paint: (s, i) => (traces[i]!.errorCount ? p.red(s) : traces[i]!.complete ? s : p.dim(s)) },
   ];
-  if (summary.llmCalls) head.push(`${summary.llmCalls} LLM call${summary.llmCalls === 1 ? "" : "s"}`);
-  if (summary.tokensTotal !== undefined) head.push(`${summary.tokensTotal} tokens`);
-  if (summary.costTotal !== undefined) head.push(formatCost(summary.costTotal));
-  if (summary.errorCount) head.push(red(`${summary.errorCount} error${summary.errorCount > 1 ? "s" : ""}`));
-  if (!summary.complete) head.push(dim("(root span not received yet)"));
-  const lines = [bold(`◆ ${head.join(" · ")}`)];
+  const rows = traces.map((t): Cell[] => [
+    idCell(t.traceId, 12),
+    startedCell(t.startTimeMs),
+    `${t.kind} ${t.name}`,
+    runLabel(t) ?? "-",
+    t.sessionId ?? "-",
+    String(t.spanCount),
+    formatDuration(t.durationMs),
+    formatTokenCount(t.tokensTotal, t.tokensEstimated),
+    formatCost(t.costTotal, t.tokensEstimated),
+    t.errorCount ? `✗ ${plural(t.errorCount, "error")}` : t.complete ? "ok" : "open",
+  ]);
+  return renderTable(columns, rows, view.width, p.dim);
+}
+
+export function spanTable(spans: SpanSummary[], view: View): string {
+  const p = view.paint;
+  const columns: Column[] = [
+    { header: "TRACE" },
+    { header: "SPAN" },
+    { header: "KIND", paint: (s, i) => p.kind(spans[i]!.kind, s) },
+    { header: "NAME", cutTo: 12 },
+    { header: "STARTED", dropOrder: 2 },
+    { header: "DURATION" },
+    { header: "MODEL/TOOL", cutTo: 10, dropOrder: 3 },
+    { header: "TOKENS", dropOrder: 1 },
+    { header: "COST" },
+    { header: "STATUS", cutTo: 6, paint: (s, i) => (spans[i]!.status === 2 ? p.red(s) : s) },
+  ];
+  const rows = spans.map((s): Cell[] => [
+    idCell(s.traceId, 12),
+    idCell(s.spanId, 8),
+    s.kind,
+    s.name,
+    startedCell(s.startTimeMs),
+    formatDuration(s.durationMs),
+    s.model ?? s.toolName ?? "-",
+    formatTokens(s.tokensPrompt, s.tokensCompletion, s.tokensTotal, s.tokensEstimated),
+    formatCost(s.costTotal, s.tokensEstimated),
+    s.status === 2 ? `✗ ${s.error ?? "error"}` : s.status === 1 ? "ok" : "-",
+  ]);
+  return renderTable(columns, rows, view.width, p.dim);
+}
+
+/** The trace as a tree: the header, who ran it, then one line per span. */
+export function traceTree(summary: TraceSummary, records: SpanRecord[], view: View): string {
+  const options = { paint: view.paint, startedAt: formatTime(summary.startTimeMs), openNote: view.paint.dim("(root span not received yet)"), spanIds: true };
+  const lines = [traceHeader(summary, options)];
   const who = [
     summary.service && `service ${summary.service}`,
     summary.agentId && `agent ${summary.agentName ? `${summary.agentName} (${summary.agentId})` : summary.agentId}`,
     summary.sessionId && `session ${summary.sessionId}`,
     summary.userId && `user ${summary.userId}`,
-  ].filter(Boolean);
-  if (who.length) lines.push(dim(`  ${who.join(" · ")}`));
-  const walk = (r: SpanRecord, prefix: string, last: boolean, top: boolean) => {
-    lines.push(`${prefix}${top ? "" : last ? "└─ " : "├─ "}${spanLine(r)}`);
-    const kids = children.get(r.spanId) ?? [];
-    kids.forEach((k, i) => walk(k, top ? prefix : prefix + (last ? "   " : "│  "), i === kids.length - 1, false));
-  };
-  const roots = children.get(undefined) ?? [];
-  roots.forEach((r, i) => walk(r, "", i === roots.length - 1, true));
+  ].filter((x): x is string => !!x);
+  if (who.length) lines.push(view.paint.dim(`  ${safeLine(who.join(" · "))}`));
+  lines.push(...treeLines(records, options));
   return lines.join("\n");
 }
 
-export function formatValue(v: unknown): string {
-  if (typeof v === "string") return v;
-  return JSON.stringify(v);
+/** One line per trace as `serve` prints arrivals. */
+export function traceLine(t: TraceSummary, view: View): string {
+  const p = view.paint;
+  return [
+    p.dim(formatTime(t.startTimeMs)),
+    p.kind(t.kind, safeLine(t.kind)),
+    safeLine(t.name),
+    formatDuration(t.durationMs),
+    plural(t.spanCount, "span"),
+    t.tokensTotal !== undefined ? `${formatTokenCount(t.tokensTotal, t.tokensEstimated)} tokens` : "",
+    t.costTotal !== undefined ? formatCost(t.costTotal, t.tokensEstimated) : "",
+    t.errorCount ? p.red(`✗ ${safeLine(t.error ?? "error")}`) : "",
+    p.dim(safeLine(t.traceId)),
+  ]
+    .filter(Boolean)
+    .join("  ");
 }
 
-function spanHeader(r: SpanRecord): string[] {
+/** An attribute value as text: strings as they are, anything else as JSON. */
+export function formatValue(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function spanHeader(r: SpanRecord, view: View): string[] {
+  const p = view.paint;
   const a = r.attributes ?? {};
-  const kind = String(a[Attr.SPAN_KIND] ?? "SPAN").toUpperCase();
+  const kind = kindOf(r);
+  const status = r.status?.code === 2 ? p.red(`✗ ${safeLine(errorText(r) ?? "error")}`) : r.status?.code === 1 ? "ok" : "unset";
   const lines = [
-    `${kindLabel(kind)} ${bold(r.name)}  ${formatDuration(r.durationMs)}  ${r.status?.code === 2 ? red(`✗ ${errorText(r)}`) : r.status?.code === 1 ? "ok" : "unset"}`,
-    dim(`trace ${r.traceId}  span ${r.spanId}${r.parentSpanId ? `  parent ${r.parentSpanId}` : ""}  started ${formatTime(r.startTimeMs)}`),
+    `${p.kind(kind, safeLine(kind))} ${p.bold(safeLine(r.name))}  ${formatDuration(r.durationMs)}  ${status}`,
+    p.dim(safeLine(`trace ${r.traceId}  span ${r.spanId}${r.parentSpanId ? `  parent ${r.parentSpanId}` : ""}  started ${formatTime(r.startTimeMs)}`)),
   ];
-  const p = a[Attr.TOKEN_COUNT_PROMPT] as number | undefined;
-  const c = a[Attr.TOKEN_COUNT_COMPLETION] as number | undefined;
-  const t = a[Attr.TOKEN_COUNT_TOTAL] as number | undefined;
+  const estimated = a[TOKENS_ESTIMATED_ATTR] === true;
+  const num = (k: string) => (typeof a[k] === "number" ? (a[k] as number) : undefined);
+  const [prompt, completion, total] = [num(Attr.TOKEN_COUNT_PROMPT), num(Attr.TOKEN_COUNT_COMPLETION), num(Attr.TOKEN_COUNT_TOTAL)];
   const extra = [
-    a[Attr.MODEL_NAME] !== undefined ? `model ${a[Attr.MODEL_NAME]}` : undefined,
-    p !== undefined || c !== undefined ? `tokens ${formatTokens(p, c, t)}` : undefined,
-    a[Attr.COST_TOTAL] !== undefined
-      ? `cost ${formatCost(Number(a[Attr.COST_TOTAL]))} (prompt ${formatCost(Number(a[Attr.COST_PROMPT]))}, completion ${formatCost(Number(a[Attr.COST_COMPLETION]))})`
+    a[Attr.MODEL_NAME] !== undefined ? `model ${safeLine(String(a[Attr.MODEL_NAME]))}` : undefined,
+    prompt !== undefined || completion !== undefined ? `tokens ${formatTokens(prompt, completion, total, estimated)}${estimated ? " (estimated)" : ""}` : undefined,
+    num(Attr.COST_TOTAL) !== undefined
+      ? `cost ${formatCost(num(Attr.COST_TOTAL), estimated)} (prompt ${formatCost(num(Attr.COST_PROMPT), estimated)}, completion ${formatCost(num(Attr.COST_COMPLETION), estimated)})`
       : undefined,
   ].filter(Boolean);
   if (extra.length) lines.push(extra.join("  "));
   return lines;
 }
 
-export function attributesView(r: SpanRecord): string {
-  const lines = spanHeader(r);
+export function attributesView(r: SpanRecord, view: View): string {
+  const lines = spanHeader(r, view);
   lines.push("");
   const keys = Object.keys(r.attributes ?? {}).sort();
-  const width = Math.min(48, Math.max(0, ...keys.map((k) => k.length)));
-  for (const k of keys) lines.push(`${k.padEnd(width)}  ${formatValue(r.attributes[k])}`);
   const res = Object.keys(r.resource ?? {}).sort();
+  const width = Math.min(48, Math.max(0, ...[...keys, ...res].map((k) => safeLine(k).length)));
+  const row = (k: string, v: unknown) => `${safeLine(k).padEnd(width)}  ${safeLine(formatValue(v))}`;
+  for (const k of keys) lines.push(row(k, r.attributes[k]));
   if (res.length) {
-    lines.push("", dim("resource"));
-    for (const k of res) lines.push(`${k.padEnd(width)}  ${formatValue(r.resource[k])}`);
+    lines.push("", view.paint.dim("resource"));
+    for (const k of res) lines.push(row(k, r.resource[k]));
   }
   return lines.join("\n");
 }
 
-function messageLines(m: Message): string[] {
+function messageLines(m: Message, p: Paint): string[] {
   const who = m.role === "tool" ? `tool result${m.toolCallId ? ` (${m.toolCallId})` : ""}` : m.role;
-  const lines = [bold(`[${who}${m.name ? ` ${m.name}` : ""}]`)];
-  if (m.content !== undefined && m.content !== "") lines.push(...m.content.split("\n").map((l) => `  ${l}`));
-  for (const p of m.parts) lines.push(`  ${dim(p)}`);
-  for (const tc of m.toolCalls) lines.push(`  → ${paint("33", `${tc.name ?? "?"}(${tc.arguments ?? ""})`)}${tc.id ? dim(`  id ${tc.id}`) : ""}`);
+  const lines = [p.bold(`[${safeLine(who + (m.name ? ` ${m.name}` : ""))}]`)];
+  if (m.content !== undefined && m.content !== "") lines.push(...safeText(m.content).split("\n").map((l) => `  ${l}`));
+  for (const part of m.parts) lines.push(`  ${p.dim(safeLine(part))}`);
+  for (const tc of m.toolCalls) lines.push(`  → ${p.kind("TOOL", safeLine(`${tc.name ?? "?"}(${tc.arguments ?? ""})`))}${tc.id ? p.dim(`  id ${safeLine(tc.id)}`) : ""}`);
   return lines;
 }
 
-export function messagesView(r: SpanRecord): string {
-  const lines = spanHeader(r);
+export function messagesView(r: SpanRecord, view: View): string {
+  const lines = spanHeader(r, view);
   const input = messagesOf(r.attributes ?? {}, "input");
   const output = messagesOf(r.attributes ?? {}, "output");
   if (!input.length && !output.length) {
-    lines.push("", dim("this span has no llm.input_messages / llm.output_messages (try --view io)"));
+    lines.push("", view.paint.dim("this span has no llm.input_messages / llm.output_messages (try --view io)"));
     return lines.join("\n");
   }
-  lines.push("", dim("── input ──"));
-  for (const m of input) lines.push(...messageLines(m));
-  lines.push("", dim("── output ──"));
-  for (const m of output) lines.push(...messageLines(m));
+  lines.push("", view.paint.dim("── input ──"));
+  for (const m of input) lines.push(...messageLines(m, view.paint));
+  lines.push("", view.paint.dim("── output ──"));
+  for (const m of output) lines.push(...messageLines(m, view.paint));
   return lines.join("\n");
 }
 
+/** A value for reading: JSON pretty-printed (when it is JSON), text as it is, escaped either way. */
 function pretty(value: unknown, mime: unknown): string {
-  if (typeof value !== "string") return formatValue(value);
+  if (typeof value !== "string") return safeText(JSON.stringify(value, null, 2));
   if (mime === "application/json" || /^\s*[[{]/.test(value)) {
     try {
-      return JSON.stringify(JSON.parse(value), null, 2);
+      return safeText(JSON.stringify(JSON.parse(value), null, 2));
     } catch {
       /* not JSON after all */
     }
   }
-  return value;
+  return safeText(value);
 }
 
-export function ioView(r: SpanRecord): string {
+export function ioView(r: SpanRecord, view: View): string {
   const a = r.attributes ?? {};
-  const lines = spanHeader(r);
-  lines.push("", dim("── input ──"));
-  lines.push(a[Attr.INPUT_VALUE] !== undefined ? pretty(a[Attr.INPUT_VALUE], a[Attr.INPUT_MIME_TYPE]) : dim("(none)"));
-  lines.push("", dim("── output ──"));
-  lines.push(a[Attr.OUTPUT_VALUE] !== undefined ? pretty(a[Attr.OUTPUT_VALUE], a[Attr.OUTPUT_MIME_TYPE]) : dim("(none)"));
+  const lines = spanHeader(r, view);
+  lines.push("", view.paint.dim("── input ──"));
+  lines.push(a[Attr.INPUT_VALUE] !== undefined ? pretty(a[Attr.INPUT_VALUE], a[Attr.INPUT_MIME_TYPE]) : view.paint.dim("(none)"));
+  lines.push("", view.paint.dim("── output ──"));
+  lines.push(a[Attr.OUTPUT_VALUE] !== undefined ? pretty(a[Attr.OUTPUT_VALUE], a[Attr.OUTPUT_MIME_TYPE]) : view.paint.dim("(none)"));
   return lines.join("\n");
 }
 
-export function eventsView(r: SpanRecord): string {
-  const lines = spanHeader(r);
+export function eventsView(r: SpanRecord, view: View): string {
+  const p = view.paint;
+  const lines = spanHeader(r, view);
   lines.push("");
-  if (!r.events?.length) lines.push(dim("(no events)"));
+  if (!r.events?.length) lines.push(p.dim("(no events)"));
   for (const e of r.events ?? []) {
-    lines.push(`${formatTime(e.timeMs)}  ${e.name === "exception" ? red(e.name) : bold(e.name)}`);
-    for (const [k, v] of Object.entries(e.attributes ?? {})) lines.push(`  ${k}: ${formatValue(v).split("\n").join("\n    ")}`);
+    const name = safeLine(e.name);
+    lines.push(`${formatTime(e.timeMs)}  ${e.name === "exception" ? p.red(name) : p.bold(name)}`);
+    for (const [k, v] of Object.entries(e.attributes ?? {})) lines.push(`  ${safeLine(k)}: ${safeText(formatValue(v)).split("\n").join("\n    ")}`);
   }
   return lines.join("\n");
 }
-
-export { rootOf };

@@ -9,7 +9,9 @@
  *  - forceFlush() bounded by the shutdown timeout: a down or hanging collector costs at most
  *    that at exit;
  *  - at process.exit() (the synchronous 'exit' hook), whatever is still queued is POSTed by
- *    a short-lived child process, bounded in time (only while the collector is healthy).
+ *    a short-lived child process, bounded in time, in bodies split as above (only while the
+ *    collector is healthy); one line says how many spans were not confirmed, at exit or when a
+ *    flush runs out of time.
  * Nothing here throws into the app, rejects unhandled or leaves an 'error' event unhandled.
  */
 import { spawnSync } from "node:child_process";
@@ -39,9 +41,12 @@ export interface ExportQueueOptions {
   /**
    * Run on each span before it is first encoded (the export transforms, when deferred): when its batch
    * is taken (in slices, yielding to the app between them), or as it arrives while a request is in
-   * flight or export is failing, and at the exit export. Must be idempotent.
+   * flight or export is failing. Must be idempotent. A returned promise (a transform that works off
+   * the main thread) is awaited before the batch is encoded.
    */
-  prepare?: (span: ReadableSpan) => void;
+  prepare?: (span: ReadableSpan) => void | Promise<void>;
+  /** The same, synchronously, for the exit export: whatever cannot finish now is left out. */
+  prepareNow?: (span: ReadableSpan) => void;
 }
 
 export interface ExportStats {
@@ -101,6 +106,8 @@ export class ExportQueueProcessor implements SpanProcessor {
   private isShutdown = false;
   /** A flush ran out of time (a hanging collector): the exit export would only pay the timeout again. */
   private flushTimedOut = false;
+  /** The line about spans the collector did not confirm was printed (again only after an export succeeds). */
+  private unconfirmedReported = false;
   private readonly maxAttempts: number;
   private readonly counters = {
     exported: 0,
@@ -194,20 +201,35 @@ export class ExportQueueProcessor implements SpanProcessor {
     batch.fresh = false;
     const spans = batch.spans;
     if (!this.options.prepare) return;
+    const pending: Promise<void>[] = [];
     for (let i = 0; i < spans.length; i += PREPARE_SLICE) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      for (let j = i; j < i + PREPARE_SLICE && j < spans.length; j++) this.prepareOne(spans[j]!);
+      for (let j = i; j < i + PREPARE_SLICE && j < spans.length; j++) {
+        const p = this.prepareOne(spans[j]!);
+        if (p) pending.push(p);
+      }
     }
+    if (pending.length) await Promise.all(pending);
   }
 
-  private prepare(spans: ReadableSpan[]): void {
-    if (this.options.prepare) for (const span of spans) this.prepareOne(span);
+  private prepareNow(spans: ReadableSpan[]): void {
+    const prepare = this.options.prepareNow ?? this.options.prepare;
+    if (!prepare) return;
+    for (const span of spans) {
+      try {
+        void prepare(span);
+      } catch (err) {
+        internalError("ExportQueueProcessor.prepare", err);
+      }
+    }
   }
-  private prepareOne(span: ReadableSpan): void {
+  private prepareOne(span: ReadableSpan): Promise<void> | undefined {
     try {
-      this.options.prepare?.(span);
+      const p = this.options.prepare?.(span);
+      return p ? p.catch((err) => internalError("ExportQueueProcessor.prepare", err)) : undefined;
     } catch (err) {
       internalError("ExportQueueProcessor.prepare", err);
+      return undefined;
     }
   }
 
@@ -278,6 +300,7 @@ export class ExportQueueProcessor implements SpanProcessor {
       case "ok":
         this.counters.exported += n;
         this.consecutiveFailures = 0;
+        this.unconfirmedReported = false;
         if (!this.failing) this.droppedWhileFailing = 0;
         this.backoffUntil = 0;
         if (this.failing) {
@@ -366,7 +389,11 @@ export class ExportQueueProcessor implements SpanProcessor {
       // a ref'd timer: at 'beforeExit' it keeps the process alive until the flush ends or the bound passes
       const deadline = setTimeout(() => {
         this.flushTimedOut = true;
-        debug(`flush stopped after ${this.options.shutdownTimeoutMillis}ms; ${this.stats().queued + this.stats().inFlight} span(s) not yet exported`);
+        const { queued, inFlight } = this.stats();
+        this.reportUnconfirmed(
+          `${queued + inFlight} span(s) not confirmed by ${this.options.destination} after waiting ${this.options.shutdownTimeoutMillis}ms ` +
+            `(the collector is slow or not answering); they are lost if the process exits now.`,
+        );
         resolve();
       }, this.options.shutdownTimeoutMillis);
       void work.then(() => {
@@ -390,10 +417,18 @@ export class ExportQueueProcessor implements SpanProcessor {
     }
   }
 
+  /** One line about spans the collector did not confirm (a flush ran out of time, or the exit export gave up). */
+  private reportUnconfirmed(line: string): void {
+    if (this.unconfirmedReported) return;
+    this.unconfirmedReported = true;
+    warn(line);
+  }
+
   /**
    * The synchronous last chance at process 'exit' (process.exit() or a crash): POST what is
-   * still queued from a child process, bounded in time. Skipped while export is failing
-   * (a flush already paid the timeout) and when there is nothing left.
+   * still queued from a child process, bounded in time. Skipped while export is failing or after a
+   * flush ran out of time (it already paid the timeout), and when there is nothing left. One line
+   * says how many spans were not confirmed (unless the flush that ran out of time said so).
    */
   exitSync(): void {
     try {
@@ -401,36 +436,67 @@ export class ExportQueueProcessor implements SpanProcessor {
       this.options.beforeExitExport?.();
       const spans = [...(this.inFlight?.spans ?? []), ...this.ready.flatMap((b) => b.spans), ...this.queue];
       if (spans.length === 0) return report(this);
-      if (this.failing || this.flushTimedOut || this.options.exportOnExit === false || !this.transport.serialize) {
+      if (this.options.exportOnExit === false || !this.transport.exitRequest) {
         this.counters.lostAtExit += spans.length;
         return report(this);
       }
-      // idempotent: only what was never prepared (the queue, a batch cut off mid-preparation) is transformed now
-      this.prepare(spans);
-      const payload = this.transport.serialize(spans);
-      if (!payload) return;
-      const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));
-      const input = JSON.stringify({ url: payload.url, headers: payload.headers, body: payload.body.toString("base64"), timeout });
-      const env: Record<string, string> = {};
-      for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
-        const v = process.env[k];
-        if (v !== undefined) env[k] = v;
+      let confirmed = 0;
+      let why: string;
+      if (this.failing) why = "export was failing";
+      else if (this.flushTimedOut) why = "the collector did not answer in time";
+      else {
+        // idempotent: only what was never prepared (the queue, a batch cut off mid-preparation) is transformed now
+        this.prepareNow(spans);
+        const result = this.exportAtExit(spans);
+        confirmed = result.confirmed;
+        why = result.reason ?? "not sent";
       }
-      const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], { input, env, timeout: timeout + 1500, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
-      const status = Number(String(res.stdout ?? "").trim());
-      if (status >= 200 && status < 300) {
-        this.counters.exportedAtExit += spans.length;
-        this.queue = [];
-        this.ready = [];
-        this.readyCount = 0;
-        debug(`exit: sent ${spans.length} queued span(s) synchronously`);
-      } else {
-        this.counters.lostAtExit += spans.length;
-        debug(`exit: could not send ${spans.length} queued span(s) (${res.error?.message ?? `status ${status || "none"}`})`);
+      this.counters.exportedAtExit += confirmed;
+      this.counters.lostAtExit += spans.length - confirmed;
+      this.queue = [];
+      this.ready = [];
+      this.readyCount = 0;
+      if (confirmed > 0) debug(`exit: sent ${confirmed} queued span(s) synchronously`);
+      if (confirmed < spans.length) {
+        this.reportUnconfirmed(`exit: ${spans.length - confirmed} span(s) not confirmed by ${this.options.destination} (${why}); they are lost.`);
       }
       report(this);
     } catch (err) {
       internalError("ExportQueueProcessor.exitSync", err);
+    }
+  }
+
+  /**
+   * POST `spans` from a child process (Node runs nothing asynchronous after 'exit'), within
+   * min(shutdownTimeoutMillis, 3 s). The child splits bodies as the normal path does: at most
+   * maxBatchSize spans, halved while over the size limit, and a body the collector answers 413 is
+   * halved and sent again. Returns how many spans the collector confirmed, and why the others were not.
+   */
+  private exportAtExit(spans: ReadableSpan[]): { confirmed: number; reason?: string } {
+    const request = this.transport.exitRequest!(spans);
+    if (!request) return { confirmed: 0, reason: "not supported" };
+    const timeout = Math.max(500, Math.min(this.options.shutdownTimeoutMillis, 3000));
+    const { pieces, ...rest } = request;
+    // a JSON line, then the pieces as they are (no base64: megabytes at exit)
+    const head = JSON.stringify({ ...rest, maxSpans: this.options.maxBatchSize, sizes: pieces.map((p) => p.length), timeout });
+    const env: Record<string, string> = {};
+    for (const k of ["PATH", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
+      const v = process.env[k];
+      if (v !== undefined) env[k] = v;
+    }
+    const res = spawnSync(process.execPath, ["-e", EXIT_SENDER], {
+      input: Buffer.concat([Buffer.from(head + "\n"), ...pieces]),
+      env,
+      timeout: timeout + 1500,
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    try {
+      const out = JSON.parse(String(res.stdout ?? "")) as { confirmed?: unknown; reason?: unknown };
+      return { confirmed: Number(out.confirmed) || 0, reason: typeof out.reason === "string" ? out.reason : undefined };
+    } catch {
+      // killed, its start-up included, 1.5 s past the bound
+      return { confirmed: 0, reason: `no answer within ${timeout}ms` };
     }
   }
 }
@@ -446,25 +512,83 @@ function report(q: ExportQueueProcessor): void {
   }
 }
 
-/** The child process of the exit export: reads {url, headers, body, timeout} on stdin, prints the HTTP status. */
+/**
+ * The child process of the exit export: reads a JSON line (url, headers, prefix, separator, suffix,
+ * gzip, maxBodyBytes, maxSpans, sizes, timeout) and then the encoded spans on stdin; sends them in
+ * bodies of at most maxSpans spans, halving a body over maxBodyBytes or answered 413, one request at a
+ * time; prints {confirmed, reason} (stopping at a request that fails, and when the time is up).
+ */
 const EXIT_SENDER = `
-let raw = "";
-process.stdin.on("data", (d) => (raw += d));
+const chunks = [];
+process.stdin.on("data", (d) => chunks.push(d));
 process.stdin.on("end", () => {
+  let confirmed = 0, reason;
+  const done = () => {
+    process.stdout.write(JSON.stringify({ confirmed, reason }));
+    process.exit(0);
+  };
   let p;
-  try { p = JSON.parse(raw); } catch { process.exit(0); }
+  const pieces = [];
+  try {
+    const input = Buffer.concat(chunks);
+    const nl = input.indexOf(10);
+    p = JSON.parse(input.subarray(0, nl).toString());
+    let at = nl + 1;
+    for (const size of p.sizes) pieces.push(input.subarray(at, (at += size)));
+  } catch {
+    reason = "unreadable input";
+    done();
+  }
   const u = new URL(p.url);
   const lib = require(u.protocol === "https:" ? "node:https" : "node:http");
-  const t = setTimeout(() => process.exit(0), p.timeout);
-  try {
-    const req = lib.request(u, { method: "POST", headers: p.headers }, (res) => {
-      res.resume();
-      process.stdout.write(String(res.statusCode));
-      clearTimeout(t);
-      res.on("end", () => process.exit(0));
-    });
-    req.on("error", () => process.exit(0));
-    req.end(Buffer.from(p.body, "base64"));
-  } catch { process.exit(0); }
+  const zlib = p.gzip ? require("node:zlib") : undefined;
+  setTimeout(() => {
+    reason = reason || "no answer within " + p.timeout + "ms";
+    done();
+  }, p.timeout);
+  const groups = [];
+  for (let i = 0; i < pieces.length; i += p.maxSpans) groups.push([i, Math.min(pieces.length, i + p.maxSpans)]);
+  const halve = ([a, b]) => {
+    const m = a + Math.ceil((b - a) / 2);
+    groups.unshift([a, m], [m, b]);
+  };
+  const join = ([a, b]) => {
+    const parts = [Buffer.from(p.prefix)];
+    for (let i = a; i < b; i++) parts.push(...(i > a ? [Buffer.from(p.separator)] : []), pieces[i]);
+    parts.push(Buffer.from(p.suffix));
+    return Buffer.concat(parts);
+  };
+  const next = () => {
+    const g = groups.shift();
+    if (!g) return done();
+    let body = join(g);
+    if (g[1] - g[0] > 1 && body.length > p.maxBodyBytes) {
+      halve(g);
+      return next();
+    }
+    if (zlib) body = zlib.gzipSync(body, { level: 1 });
+    try {
+      const req = lib.request(u, { method: "POST", headers: Object.assign({}, p.headers, { "content-length": String(body.length) }) }, (res) => {
+        const status = res.statusCode;
+        res.on("error", () => {});
+        res.on("end", () => {
+          if (status >= 200 && status < 300) confirmed += g[1] - g[0];
+          else if (status === 413 && g[1] - g[0] > 1) halve(g);
+          else reason = reason || "HTTP " + status;
+          next();
+        });
+        res.resume();
+      });
+      req.on("error", (err) => {
+        reason = (err.code ? err.code + ": " : "") + err.message;
+        done();
+      });
+      req.end(body);
+    } catch (err) {
+      reason = String(err && err.message);
+      done();
+    }
+  };
+  next();
 });
 `;

@@ -19,6 +19,8 @@ import { debug } from "../util/log";
 export interface LifecycleTarget {
   /** Flush everything, never rejecting, bounded by its own timeout. */
   flush(): Promise<void>;
+  /** The event loop is empty (a natural exit is near): finish what only waits for more work. */
+  beforeExit?(): void;
   /** True when spans ended since the last flush. */
   hasPending(): boolean;
   /** Synchronous last chance at 'exit'. */
@@ -34,6 +36,11 @@ export function installExitHandlers(target: LifecycleTarget): () => void {
   const flushOnce = () => (flushing ??= target.flush().finally(() => (flushing = undefined)));
 
   const onBeforeExit = () => {
+    try {
+      target.beforeExit?.();
+    } catch {
+      /* never stands between the app and its exit */
+    }
     if (!flushing && target.hasPending()) void flushOnce();
   };
   process.on("beforeExit", onBeforeExit);

@@ -11,97 +11,26 @@ import type { ExportResult } from "@opentelemetry/core";
 const ExportResultCode = { SUCCESS: 0, FAILED: 1 } as const;
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ConsoleMode } from "../config";
-import { Attr } from "../semconv";
-import { internalError } from "../util/log";
-import { END_REASON_ATTR } from "../util/fault";
-import { toSpanRecord, type SpanRecord } from "./span-json";
+import { internalError, warn, writeStderr } from "../util/log";
+import { ansiColors, plainText, traceHeader, treeLines, type Paint } from "../trace-model/render-text";
+import type { SpanRecord } from "../trace-model/span-record";
+import { summarizeSpan, summarizeTrace } from "../trace-model/summary";
+import { toSpanRecord } from "./span-json";
+import { freshLine, watchTerminalLine } from "./terminal-line";
 
 const MAX_PENDING_TRACES = 1000;
 const WINDOW_MS = 10_000;
 const MAX_TREES_PER_WINDOW = 20;
 
 const useColor = () => !!process.stderr.isTTY && !process.env.NO_COLOR;
-const paint = (code: string, s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s);
-const dim = (s: string) => paint("2", s);
-const red = (s: string) => paint("31", s);
-const KIND_COLOR: Record<string, string> = {
-  AGENT: "35",
-  LLM: "36",
-  TOOL: "33",
-  CHAIN: "34",
-  RETRIEVER: "32",
-  EMBEDDING: "32",
-};
+const paint = (): Paint => (useColor() ? ansiColors : plainText);
 
-export function formatDuration(ms: number): string {
-  if (ms < 1) return `${ms.toFixed(2)}ms`;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  return `${(ms / 1000).toFixed(2)}s`;
-}
-
-/** Dollars with two significant digits below a cent ($0.000039), else cents ($0.42). */
-export function formatCost(usd: number): string {
-  if (!Number.isFinite(usd)) return "";
-  return usd !== 0 && Math.abs(usd) < 0.01 ? `$${usd.toPrecision(2)}` : `$${usd.toFixed(2)}`;
-}
-
-function spanLine(r: SpanRecord): string {
-  const a = r.attributes;
-  const kind = String(a[Attr.SPAN_KIND] ?? "SPAN");
-  const parts = [paint(KIND_COLOR[kind] ?? "0", kind.padEnd(5)), r.name, dim(formatDuration(r.durationMs))];
-  const model = a[Attr.MODEL_NAME] ?? a[Attr.EMBEDDING_MODEL_NAME];
-  if (model !== undefined) parts.push(String(model));
-  const p = a[Attr.TOKEN_COUNT_PROMPT];
-  const c = a[Attr.TOKEN_COUNT_COMPLETION];
-  const t = a[Attr.TOKEN_COUNT_TOTAL];
-  if (p !== undefined || c !== undefined || t !== undefined) {
-    parts.push(`tokens ${p ?? "?"}→${c ?? "?"}${t !== undefined ? ` (${t})` : ""}`);
-  }
-  if (a[Attr.COST_TOTAL] !== undefined) parts.push(formatCost(Number(a[Attr.COST_TOTAL])));
-  if (a[Attr.TOOL_NAME] !== undefined && kind !== "TOOL") parts.push(`tool=${a[Attr.TOOL_NAME]}`);
-  else if (kind === "TOOL" && a[Attr.TOOL_NAME] !== undefined && a[Attr.TOOL_NAME] !== r.name) parts.push(`tool=${a[Attr.TOOL_NAME]}`);
-  if (kind === "AGENT" && a[Attr.AGENT_ID] !== undefined) parts.push(dim(`agent.id=${a[Attr.AGENT_ID]}`));
-  if (a[Attr.SESSION_ID] !== undefined && kind === "AGENT") parts.push(dim(`session=${a[Attr.SESSION_ID]}`));
-  if (r.status.code === 2) parts.push(red(`✗ ${r.status.message ?? "error"}`));
-  // ended by us because the process was ending under it (endOpenSpans in ./pipeline)
-  if (typeof a[END_REASON_ATTR] === "string") parts.push(red(`⚠ cut short (${a[END_REASON_ATTR]})`));
-  return parts.join("  ");
-}
-
-/** Render one trace's spans as a tree (children ordered by start time). */
+/** The trace as the console prints it: the header (`summary` mode stops there) and the tree. */
 export function renderTree(records: SpanRecord[], incomplete = false): string {
-  const byId = new Map(records.map((r) => [r.spanId, r]));
-  const children = new Map<string | undefined, SpanRecord[]>();
-  for (const r of records) {
-    const parent = r.parentSpanId && byId.has(r.parentSpanId) ? r.parentSpanId : undefined;
-    const list = children.get(parent) ?? [];
-    list.push(r);
-    children.set(parent, list);
-  }
-  for (const list of children.values()) list.sort((x, y) => x.startTimeMs - y.startTimeMs);
-  const roots = children.get(undefined) ?? [];
-  const llmCalls = records.filter((r) => r.attributes[Attr.SPAN_KIND] === "LLM").length;
-  const tokens = records.reduce((n, r) => {
-    const t = r.attributes[Attr.TOKEN_COUNT_TOTAL];
-    return n + (typeof t === "number" ? t : 0);
-  }, 0);
-  const duration = roots.reduce((m, r) => Math.max(m, r.durationMs), 0);
-  const head = [
-    `trace ${records[0]?.traceId.slice(0, 16) ?? ""}`,
-    formatDuration(duration),
-    `${records.length} span${records.length === 1 ? "" : "s"}`,
-  ];
-  if (llmCalls) head.push(`${llmCalls} LLM call${llmCalls === 1 ? "" : "s"}`);
-  if (tokens) head.push(`${tokens} tokens`);
-  if (incomplete) head.push("(root span still open)");
-  const lines = [paint("1", `◆ ${head.join(" · ")}`)];
-  const walk = (r: SpanRecord, prefix: string, last: boolean, top: boolean) => {
-    lines.push(`${prefix}${top ? "" : last ? "└─ " : "├─ "}${spanLine(r)}`);
-    const kids = children.get(r.spanId) ?? [];
-    kids.forEach((k, i) => walk(k, top ? prefix : prefix + (last ? "   " : "│  "), i === kids.length - 1, false));
-  };
-  roots.forEach((r, i) => walk(r, "", i === roots.length - 1, true));
-  return lines.join("\n");
+  const p = paint();
+  const summary = summarizeTrace(records.map(summarizeSpan));
+  const head = traceHeader({ ...summary, complete: !incomplete }, { paint: p, traceIdLength: 16, openNote: "(root span still open)" });
+  return [head, ...treeLines(records, { paint: p })].join("\n");
 }
 
 export class ConsoleTreeExporter implements SpanExporter {
@@ -112,8 +41,10 @@ export class ConsoleTreeExporter implements SpanExporter {
 
   constructor(
     private readonly mode: ConsoleMode,
-    private readonly write: (text: string) => void = (t) => process.stderr.write(t + "\n"),
-  ) {}
+    private readonly write: (text: string) => void = (t) => writeStderr(freshLine() + t + "\n"),
+  ) {
+    if (mode !== "off") watchTerminalLine();
+  }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     try {
@@ -122,8 +53,7 @@ export class ConsoleTreeExporter implements SpanExporter {
         const list = this.pending.get(r.traceId) ?? [];
         list.push(r);
         this.pending.set(r.traceId, list);
-        const remoteParent = (s as any).parentSpanContext?.isRemote === true;
-        if (!r.parentSpanId || remoteParent) {
+        if (!r.parentSpanId || r.remoteParent) {
           this.pending.delete(r.traceId);
           this.print(list, false);
         }
@@ -143,7 +73,7 @@ export class ConsoleTreeExporter implements SpanExporter {
     const now = Date.now();
     if (now - this.windowStart > WINDOW_MS) {
       if (this.suppressed > 0) {
-        this.write(dim(`… ${this.suppressed} more trace(s) not printed (rate limit; set CATALYST_TRACES_FILE to keep them all)`));
+        this.write(paint().dim(`… ${this.suppressed} more trace(s) not printed (rate limit; set CATALYST_TRACES_FILE to keep them all)`));
       }
       this.windowStart = now;
       this.printedInWindow = 0;
@@ -168,7 +98,7 @@ export class ConsoleTreeExporter implements SpanExporter {
       this.print(records, true);
     }
     if (this.suppressed > 0) {
-      this.write(dim(`… ${this.suppressed} more trace(s) not printed (rate limit)`));
+      this.write(paint().dim(`… ${this.suppressed} more trace(s) not printed (rate limit)`));
       this.suppressed = 0;
     }
   }
@@ -184,7 +114,8 @@ export class JsonlFileExporter implements SpanExporter {
   private warned = false;
   constructor(readonly file: string) {
     try {
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      // private like the local store: spans hold prompts and answers
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
     } catch {
       /* reported on first write */
     }
@@ -192,12 +123,12 @@ export class JsonlFileExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     try {
       const text = spans.map((s) => JSON.stringify(toSpanRecord(s))).join("\n") + "\n";
-      fs.appendFileSync(this.file, text);
+      fs.appendFileSync(this.file, text, { mode: 0o600 });
       resultCallback({ code: ExportResultCode.SUCCESS });
     } catch (err) {
       if (!this.warned) {
         this.warned = true;
-        process.stderr.write(`[@inference/tracing] warning: cannot write CATALYST_TRACES_FILE=${this.file}: ${(err as Error).message}\n`);
+        warn(`cannot write CATALYST_TRACES_FILE=${this.file}: ${(err as Error).message}`);
       }
       resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
     }

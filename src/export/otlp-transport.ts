@@ -26,10 +26,32 @@ export type SendOutcome =
 
 export interface Transport {
   send(spans: ReadableSpan[], timeoutMs: number): Promise<SendOutcome>;
-  /** Synchronous body for the last-chance export at process exit (undefined: not supported). */
-  serialize?(spans: ReadableSpan[]): { url: string; headers: Record<string, string>; body: Buffer } | undefined;
+  /** What the last-chance export at process exit sends (undefined: not supported). */
+  exitRequest?(spans: ReadableSpan[]): ExitRequest | undefined;
   shutdown?(): Promise<void>;
 }
+
+/**
+ * The export at process exit, made by a child process that must split bodies as send() and the
+ * queue do without coming back to us: each span encoded alone, and how pieces join into one body
+ * (`prefix + pieces.join(separator) + suffix`: OTLP requests concatenate in protobuf, and their
+ * resourceSpans lists join in JSON).
+ */
+export interface ExitRequest {
+  url: string;
+  /** Every header but content-length, which depends on the body. */
+  headers: Record<string, string>;
+  pieces: Buffer[];
+  prefix: string;
+  separator: string;
+  suffix: string;
+  gzip: boolean;
+  /** A body of several spans larger than this (before compression) is split, as in send(). */
+  maxBodyBytes: number;
+}
+
+const JSON_PREFIX = '{"resourceSpans":[';
+const JSON_SUFFIX = "]}";
 
 /** Parse a Retry-After header (seconds or an HTTP date) into milliseconds. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
@@ -85,25 +107,38 @@ export class OtlpHttpTransport implements Transport {
     this.agent = new Agent({ keepAlive: true, maxSockets: 2 });
   }
 
-  private body(spans: ReadableSpan[]): Buffer {
-    return this.protocol === "http/json" ? Buffer.from(encodeTraceRequest(spans), "utf8") : encodeTraceRequestProto(spans);
+  /** The encoded request, or "too-large" when several spans make a body most collectors refuse (their limit is on the decoded size). */
+  private body(spans: ReadableSpan[]): Buffer | "too-large" {
+    const body = this.protocol === "http/json" ? Buffer.from(encodeTraceRequest(spans), "utf8") : encodeTraceRequestProto(spans);
+    return body.length > MAX_BODY_BYTES && spans.length > 1 ? "too-large" : body;
   }
 
-  private allHeaders(length: number): Record<string, string> {
+  /** Every request header but content-length. */
+  private baseHeaders(): Record<string, string> {
     const headers: Record<string, string> = {
       ...this.headers,
       "content-type": this.protocol === "http/json" ? "application/json" : "application/x-protobuf",
-      "content-length": String(length),
       "user-agent": "@inference/tracing",
     };
     if (this.compression === "gzip") headers["content-encoding"] = "gzip";
     return headers;
   }
 
-  serialize(spans: ReadableSpan[]) {
-    let body = this.body(spans);
-    if (this.compression === "gzip") body = zlib().gzipSync(body, GZIP);
-    return { url: this.url.href, headers: this.allHeaders(body.length), body };
+  exitRequest(spans: ReadableSpan[]): ExitRequest {
+    const json = this.protocol === "http/json";
+    const pieces = spans.map((s) =>
+      json ? Buffer.from(encodeTraceRequest([s]).slice(JSON_PREFIX.length, -JSON_SUFFIX.length), "utf8") : encodeTraceRequestProto([s]),
+    );
+    return {
+      url: this.url.href,
+      headers: this.baseHeaders(),
+      pieces,
+      prefix: json ? JSON_PREFIX : "",
+      separator: json ? "," : "",
+      suffix: json ? JSON_SUFFIX : "",
+      gzip: this.compression === "gzip",
+      maxBodyBytes: MAX_BODY_BYTES,
+    };
   }
 
   /** The request body, gzipped on libuv's thread pool (not on the app's thread) when asked for. */
@@ -133,9 +168,9 @@ export class OtlpHttpTransport implements Transport {
       timer.unref?.();
       try {
         const encoded = this.body(spans);
-        if (encoded.length > MAX_BODY_BYTES && spans.length > 1) {
-          // split locally rather than send a body most collectors refuse (their limit is on the decoded size)
-          finish({ kind: "too-large", reason: `${encoded.length} bytes is over ${MAX_BODY_BYTES} (split before sending)` });
+        if (encoded === "too-large") {
+          // split locally rather than send a body most collectors refuse
+          finish({ kind: "too-large", reason: `over ${MAX_BODY_BYTES} bytes (split before sending)` });
           return;
         }
         if (this.compression === "gzip") {
@@ -157,7 +192,7 @@ export class OtlpHttpTransport implements Transport {
   private post(body: Buffer, finish: (o: SendOutcome) => void): http.ClientRequest | undefined {
     try {
       const lib = this.url.protocol === "https:" ? https() : http;
-      const req = lib.request(this.url, { method: "POST", headers: this.allHeaders(body.length), agent: this.agent });
+      const req = lib.request(this.url, { method: "POST", headers: { ...this.baseHeaders(), "content-length": String(body.length) }, agent: this.agent });
       req.on("socket", (socket) => {
         try {
           socket.unref();

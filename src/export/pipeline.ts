@@ -16,7 +16,7 @@ import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
 import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
 import { END_REASON_ATTR, INCOMPLETE_ATTR } from "../util/fault";
-import { noteOthersTrace } from "../spans/context-manager";
+import { noteContextReadInCalls } from "../spans/context-manager";
 import { TRACER_NAME } from "../package-info";
 
 export interface Pipeline {
@@ -36,6 +36,15 @@ export interface Pipeline {
  * Runs once per span, before any exporter sees it; it may add, replace or delete keys in place.
  */
 export type SpanTransform = (attributes: Record<string, unknown>, span: ReadableSpan) => void;
+
+/**
+ * A transform that works off the main thread (a tokenizer in a worker): it runs before the
+ * synchronous ones, on the spans it wants, and the span waits for it before any exporter sees it.
+ */
+export interface AsyncSpanTransform {
+  wants(attributes: Record<string, unknown>): boolean;
+  run(attributes: Record<string, unknown>, span: ReadableSpan): Promise<void>;
+}
 
 /**
  * The spans started and not yet ended. A span the app drops without ending it (a stream it never
@@ -86,7 +95,9 @@ class OpenSpans {
 }
 const PROMOTE_AFTER_MS = 1000;
 const OLD_REF = Symbol("@inference/tracing.openSpanRef");
+/** A span's transform state: its asynchronous step under way, or all transforms done. */
 const TRANSFORMED = Symbol("@inference/tracing.transformed");
+type TransformState = Promise<void> | true;
 
 /**
  * All our processors behind one SpanProcessor, so it can be attached to a foreign provider in one go.
@@ -102,11 +113,15 @@ export class CompositeProcessor implements SpanProcessor {
   endedSinceFlush = 0;
   /** Spans started and not yet ended: ended (marked incomplete) when the process exits under them. */
   private readonly open = new OpenSpans();
+  /** Ended spans waiting for an asynchronous transform before the processors see them (transforms at end). */
+  private readonly held = new Set<ReadableSpan>();
+  private readonly holding = new Set<Promise<void>>();
   constructor(
     readonly processors: SpanProcessor[],
     readonly transforms: SpanTransform[] = [],
     /** The transforms wait for the export queues to call prepare(). */
     private deferTransforms = false,
+    readonly asyncTransforms: AsyncSpanTransform[] = [],
   ) {}
 
   /**
@@ -118,11 +133,46 @@ export class CompositeProcessor implements SpanProcessor {
     this.deferTransforms = false;
   }
 
-  /** Run the export transforms on `span`, once (at its end, or when a queue is about to export it). */
-  prepare(span: ReadableSpan): void {
-    const marked = span as ReadableSpan & { [TRANSFORMED]?: boolean };
-    if (marked[TRANSFORMED]) return;
+  /**
+   * Run the export transforms on `span`, once (at its end, or when a queue is about to export it).
+   * A promise when an asynchronous transform wants the span: the span is ready when it settles.
+   */
+  prepare(span: ReadableSpan): void | Promise<void> {
+    const marked = span as ReadableSpan & { [TRANSFORMED]?: TransformState };
+    const state = marked[TRANSFORMED];
+    if (state !== undefined) return state === true ? undefined : state;
+    const attributes = span.attributes as Record<string, unknown>;
+    const wanted = this.asyncTransforms.filter((t) => {
+      try {
+        return t.wants(attributes);
+      } catch (err) {
+        internalError("async attribute transform", err);
+        return false;
+      }
+    });
+    if (wanted.length === 0) {
+      marked[TRANSFORMED] = true;
+      return this.runTransforms(span);
+    }
+    const pending: Promise<void> = Promise.all(wanted.map((t) => t.run(attributes, span).catch((err) => internalError("async attribute transform", err)))).then(() => {
+      // the exit export may have finished the span meanwhile (prepareNow)
+      if (marked[TRANSFORMED] !== pending) return;
+      marked[TRANSFORMED] = true;
+      this.runTransforms(span);
+    });
+    marked[TRANSFORMED] = pending;
+    return pending;
+  }
+
+  /** The synchronous transforms now, whatever asynchronous step is still under way (the exit export cannot wait). */
+  prepareNow(span: ReadableSpan): void {
+    const marked = span as ReadableSpan & { [TRANSFORMED]?: TransformState };
+    if (marked[TRANSFORMED] === true) return;
     marked[TRANSFORMED] = true;
+    this.runTransforms(span);
+  }
+
+  private runTransforms(span: ReadableSpan): void {
     for (const t of this.transforms) {
       try {
         // the SDK's ended span keeps a plain attributes object: transforms edit it in place
@@ -167,7 +217,18 @@ export class CompositeProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     this.endedSinceFlush++;
     this.open.delete(span as Span);
-    if (!this.deferTransforms) this.prepare(span);
+    const pending = this.deferTransforms ? undefined : this.prepare(span);
+    if (!pending) return this.deliver(span);
+    // the processors read spans as they end here: they get this one once its asynchronous step is done
+    this.held.add(span);
+    const done = pending.then(() => {
+      this.holding.delete(done);
+      if (this.held.delete(span)) this.deliver(span);
+    });
+    this.holding.add(done);
+  }
+
+  private deliver(span: ReadableSpan): void {
     for (const p of this.processors) {
       try {
         p.onEnd(span);
@@ -176,8 +237,19 @@ export class CompositeProcessor implements SpanProcessor {
       }
     }
   }
+
+  /** At exit: the spans still waiting for an asynchronous transform go to the processors as they are. */
+  releaseHeld(): void {
+    for (const span of [...this.held]) {
+      this.held.delete(span);
+      this.prepareNow(span);
+      this.deliver(span);
+    }
+  }
+
   async forceFlush(): Promise<void> {
     this.endedSinceFlush = 0;
+    if (this.holding.size) await Promise.all(this.holding);
     await Promise.all(this.processors.map((p) => p.forceFlush().catch((e) => internalError("processor.forceFlush", e))));
   }
   async shutdown(): Promise<void> {
@@ -190,6 +262,8 @@ export interface PipelineExtras {
   exporter?: SpanExporter;
   /** The export-time transforms, in the order they run. */
   transforms: SpanTransform[];
+  /** Transforms that work off the main thread; they run first, on the spans they want. */
+  asyncTransforms?: AsyncSpanTransform[];
 }
 
 
@@ -200,6 +274,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   const queueOptions = (destination: string) => ({
     destination,
     prepare: (span: ReadableSpan) => composite?.prepare(span),
+    prepareNow: (span: ReadableSpan) => composite?.prepareNow(span),
     maxQueueSize: config.maxQueueSize,
     // LLM spans are few and long: export soon so an abrupt exit loses little
     maxBatchSize: 512,
@@ -242,7 +317,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   for (const p of extras.spanProcessors ?? []) processors.push(p);
   // console and file sinks and the app's own processors read attributes at span end: transform then
   const onlyQueues = processors.every((p) => p instanceof IdentityProcessor || p instanceof ExportQueueProcessor);
-  composite = new CompositeProcessor(processors, extras.transforms, onlyQueues);
+  composite = new CompositeProcessor(processors, extras.transforms, onlyQueues, extras.asyncTransforms);
 
   const resourceAttributes: Record<string, string> = { ...config.resourceAttributes, "service.name": config.serviceName };
   if (config.serviceVersion) resourceAttributes["service.version"] = config.serviceVersion;
@@ -264,7 +339,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   // then must enter their span's context (spans/context-manager.ts)
   const getTracer = own.getTracer.bind(own);
   own.getTracer = (name, version, options) => {
-    if (name !== TRACER_NAME) noteOthersTrace();
+    if (name !== TRACER_NAME) noteContextReadInCalls();
     return getTracer(name, version, options);
   };
 
@@ -286,7 +361,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
         "our own provider stays unregistered; our spans still join the app's traces through the shared context",
     );
   }
-  if (mode !== "registered") noteOthersTrace();
+  if (mode !== "registered") noteContextReadInCalls();
   return { provider, ownProvider: own, mode, composite, destination: describeDestination(config), consoleSink, fileSink };
 }
 

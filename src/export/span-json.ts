@@ -1,24 +1,9 @@
-/** One finished span as a plain JSON record: the line format of CATALYST_TRACES_FILE. */
+/** A finished OpenTelemetry span → the plain record (src/trace-model/span-record.ts) the local sinks print and write. */
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { HrTime } from "@opentelemetry/api";
+import type { SpanRecord } from "../trace-model/span-record";
 
 const hrTimeToMilliseconds = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
-
-export interface SpanRecord {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  startTimeMs: number;
-  endTimeMs: number;
-  durationMs: number;
-  status: { code: number; message?: string };
-  attributes: Record<string, unknown>;
-  events: { name: string; timeMs: number; attributes?: Record<string, unknown> }[];
-  resource: Record<string, unknown>;
-  scope: { name: string; version?: string };
-}
 
 export function parentSpanIdOf(span: ReadableSpan): string | undefined {
   // sdk-trace-base 2.x: parentSpanContext; 1.x: parentSpanId
@@ -34,6 +19,7 @@ export function toSpanRecord(span: ReadableSpan): SpanRecord {
     traceId: ctx.traceId,
     spanId: ctx.spanId,
     parentSpanId: parentSpanIdOf(span),
+    ...((span as { parentSpanContext?: { isRemote?: boolean } }).parentSpanContext?.isRemote ? { remoteParent: true } : {}),
     name: span.name,
     kind: span.kind,
     startTimeMs: start,

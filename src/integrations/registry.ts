@@ -17,6 +17,7 @@ import { claudeAgentSdkIntegration } from "./claude-agent-sdk";
 import { elevenlabsIntegration } from "./elevenlabs";
 import { cursorSdkIntegration } from "./cursor-sdk";
 import { piAiIntegration } from "./pi-ai";
+import { mcpIntegration } from "./mcp";
 
 export const INTEGRATIONS = [
   openaiIntegration,
@@ -31,6 +32,7 @@ export const INTEGRATIONS = [
   elevenlabsIntegration,
   cursorSdkIntegration,
   piAiIntegration,
+  mcpIntegration,
 ] as const;
 
 /** The keys of setup({ modules }) and CATALYST_INSTRUMENTATIONS, as the product documents name them. */

@@ -24,6 +24,12 @@ export interface IntegrationConfig {
   readonly openaiIncludeUsage: boolean;
   /** Record embedding vectors (off by default: they are large and rarely read). */
   readonly recordEmbeddingVectors: boolean;
+  /** Stitch a script's model calls that continue one conversation into one run (src/runs/stitch.ts). */
+  readonly stitch: boolean;
+  /** A stitched run ends after this long without a model call. */
+  readonly stitchIdleMillis: number;
+  /** Node and Bun MCP servers the app starts over stdio get the preload and these settings' variables. */
+  readonly mcpStdioServers: boolean;
 }
 
 /** Everything a patch gets: one per install, never a module global. */

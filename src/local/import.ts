@@ -5,8 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as readline from "node:readline";
-import type { SpanRecord } from "../export/span-json";
-import { flattenRequest } from "./otlp-decode";
+import type { SpanRecord } from "../trace-model/span-record";
+import { flattenRequest, type DecodedSlice } from "./otlp-decode";
+import { problemWith } from "./validate";
 import type { LocalStore } from "./store";
 
 export interface ImportResult {
@@ -17,6 +18,8 @@ export interface ImportResult {
 }
 
 const BATCH = 500;
+/** Problems listed one by one; past this many, a count. */
+const MAX_PROBLEMS = 5;
 
 function isSpanRecord(x: any): x is SpanRecord {
   return (
@@ -25,13 +28,15 @@ function isSpanRecord(x: any): x is SpanRecord {
   );
 }
 
-/** Normalise one parsed JSON value into span records (or undefined when it is neither format). */
-export function recordsFromJson(value: any): SpanRecord[] | undefined {
+/**
+ * Normalise one parsed JSON value into span records and the reasons bad ones are refused
+ * (undefined when it is neither format).
+ */
+export function recordsFromJson(value: any): DecodedSlice | undefined {
   if (isSpanRecord(value)) {
     const r = value;
     const end = typeof r.endTimeMs === "number" ? r.endTimeMs : r.startTimeMs + (r.durationMs ?? 0);
-    return [
-      {
+    const record: SpanRecord = {
         ...r,
         traceId: r.traceId.toLowerCase(),
         spanId: r.spanId.toLowerCase(),
@@ -44,8 +49,9 @@ export function recordsFromJson(value: any): SpanRecord[] | undefined {
         events: r.events ?? [],
         resource: r.resource ?? {},
         scope: r.scope ?? { name: "" },
-      },
-    ];
+    };
+    const problem = problemWith(record);
+    return problem ? { records: [], rejected: [problem] } : { records: [record], rejected: [] };
   }
   if (value && typeof value === "object" && Array.isArray(value.resourceSpans)) return flattenRequest(value);
   return undefined;
@@ -54,11 +60,18 @@ export function recordsFromJson(value: any): SpanRecord[] | undefined {
 export async function importFile(store: LocalStore, file: string): Promise<ImportResult> {
   const result: ImportResult = { spans: 0, traces: 0, skipped: 0, problems: [] };
   const traces = new Set<string>();
+  let unlisted = 0;
+  const problem = (text: string) => {
+    result.skipped++;
+    if (result.problems.length < MAX_PROBLEMS) result.problems.push(text);
+    else unlisted++;
+  };
   let batch: SpanRecord[] = [];
   const flush = () => {
     if (!batch.length) return;
     const r = store.addSpans(batch);
-    result.spans += batch.length;
+    result.spans += r.spans;
+    for (const reason of r.rejected) problem(reason);
     for (const t of r.traceIds) traces.add(t);
     batch = [];
   };
@@ -77,22 +90,23 @@ export async function importFile(store: LocalStore, file: string): Promise<Impor
       unparsed++;
       continue;
     }
-    const records = recordsFromJson(value);
-    if (!records) {
-      result.skipped++;
-      if (result.problems.length < 5) result.problems.push(`line ${lineNo}: neither a span record nor an OTLP/JSON request`);
+    const decoded = recordsFromJson(value);
+    if (!decoded) {
+      problem(`line ${lineNo}: neither a span record nor an OTLP/JSON request`);
       continue;
     }
-    batch.push(...records);
+    for (const reason of decoded.rejected) problem(`line ${lineNo}: skipped a span: ${reason}`);
+    batch.push(...decoded.records);
     if (batch.length >= BATCH) flush();
   }
   flush();
   // a pretty-printed OTLP/JSON document spans many lines: read it whole
   if (unparsed > 0 && result.spans === 0 && stat.size < 256 * 1024 * 1024) {
     try {
-      const records = recordsFromJson(JSON.parse(fs.readFileSync(file, "utf8")));
-      if (records) {
-        batch = records;
+      const decoded = recordsFromJson(JSON.parse(fs.readFileSync(file, "utf8")));
+      if (decoded) {
+        for (const reason of decoded.rejected) problem(`skipped a span: ${reason}`);
+        batch = decoded.records;
         flush();
         unparsed = 0;
       }
@@ -104,6 +118,7 @@ export async function importFile(store: LocalStore, file: string): Promise<Impor
     result.skipped += unparsed;
     result.problems.push(`${unparsed} line(s) are not JSON`);
   }
+  if (unlisted) result.problems.push(`… and ${unlisted} more skipped`);
   result.traces = traces.size;
   return result;
 }

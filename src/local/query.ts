@@ -5,7 +5,7 @@
  *   --filter "cost_total>0.05"             numeric comparisons, several joined by "," or "and"
  *   --sort cost_total --order desc --limit 20 --since 1h --status error --name lookup
  */
-import type { SpanSummary, TraceSummary } from "./summary";
+import type { SpanSummary, TraceSummary } from "../trace-model/summary";
 
 export class QueryError extends Error {
   constructor(message: string) {
@@ -262,18 +262,26 @@ export function metadataValueMatches(v: unknown, f: MetadataFilter): boolean {
   return f.prefix ? text.startsWith(f.value) : text === f.value;
 }
 
-export function sortAndLimit<T>(items: T[], q: Query, valueOf: (item: T, field: string) => unknown = (i, f) => (i as Record<string, unknown>)[f]): T[] {
+/**
+ * Sort by `q.sort` (missing values last), then limit. Equal values keep one order whatever the
+ * filters: `tiebreak` decides, else the order the items came in.
+ */
+export function sortAndLimit<T>(
+  items: T[],
+  q: Query,
+  valueOf: (item: T, field: string) => unknown = (i, f) => (i as Record<string, unknown>)[f],
+  tiebreak: (x: T, y: T) => number = () => 0,
+): T[] {
   const dir = q.order === "asc" ? 1 : -1;
   const decorated = items.map((item) => ({ item, v: valueOf(item, q.sort) }));
-  decorated.sort((x, y) => {
-    const a = x.v;
-    const b = y.v;
+  const byValue = (a: unknown, b: unknown): number => {
     const missingA = a === undefined || a === null;
     const missingB = b === undefined || b === null;
     if (missingA || missingB) return missingA === missingB ? 0 : missingA ? 1 : -1; // missing values last
     if (typeof a === "number" && typeof b === "number") return (a - b) * dir;
     return String(a).localeCompare(String(b)) * dir;
-  });
+  };
+  decorated.sort((x, y) => byValue(x.v, y.v) || tiebreak(x.item, y.item));
   const sorted = decorated.map((d) => d.item);
   return q.limit > 0 ? sorted.slice(0, q.limit) : sorted;
 }

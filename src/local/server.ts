@@ -6,13 +6,14 @@
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { decodeTraceRequest } from "./otlp-decode";
+import { builtFile } from "./built-file";
+import { BodyError, Decoder } from "./decoder";
+import { partialSuccess } from "./otlp-decode";
 import { QueryError, buildQuery, type RawQuery } from "./query";
 import type { LocalStore } from "./store";
-import { messagesOf } from "./summary";
-import { PAGE_CSS, PAGE_HTML } from "./web/page";
+import { messagesOf } from "../trace-model/messages";
+import { FAVICON_SVG, PAGE_CSS, PAGE_HTML } from "./web/page";
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -48,22 +49,67 @@ function send(res: http.ServerResponse, status: number, body: unknown, type = "a
   res.end(text);
 }
 
+/** An answer the request earned (413, 415, 400) rather than a fault of ours. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Close the connection after answering (the client is still sending more than we will read). */
+    readonly close = false,
+  ) {
+    super(message);
+  }
+}
+
+/** Past MAX_BODY the rest of a body is read and dropped up to this many bytes, then the connection is closed. */
+const MAX_DRAINED = 4 * MAX_BODY;
+
+/**
+ * The body, up to MAX_BODY bytes. A longer one is refused (413) once it has been read to its end
+ * and dropped, so the client, done sending, reads our answer rather than a reset connection; one
+ * longer than MAX_DRAINED (declared or sent) is answered at once and its connection closed.
+ */
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = (close = false) => new Refusal(413, `request body over ${MAX_BODY} bytes`, close);
+    const declared = Number(req.headers["content-length"]);
+    if (declared > MAX_DRAINED) {
+      reject(tooLarge(true));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(Object.assign(new Error(`request body over ${MAX_BODY} bytes`), { status: 413 }));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size > MAX_DRAINED) {
+        req.pause();
+        reject(tooLarge(true));
+      } else if (size > MAX_BODY) chunks.length = 0;
+      else chunks.push(c);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => (size > MAX_BODY ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
   });
+}
+
+/** gzip and deflate bodies, inflated off the event loop and never past MAX_BODY (a decompression bomb gets a 413). */
+function inflate(body: Buffer, encoding: string): Promise<Buffer> {
+  if (encoding === "" || encoding === "identity") return Promise.resolve(body);
+  const unzip = encoding === "gzip" ? zlib.gunzip : encoding === "deflate" ? zlib.inflate : undefined;
+  if (!unzip) return Promise.reject(new Refusal(415, `unsupported content-encoding ${encoding}`));
+  return new Promise((resolve, reject) =>
+    unzip(body, { maxOutputLength: MAX_BODY }, (err, out) => {
+      if (!err) resolve(out);
+      else if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") reject(new Refusal(413, `the ${encoding} body inflates past ${MAX_BODY} bytes`));
+      else reject(new Refusal(400, `cannot ${encoding}-decode the body: ${err.message}`));
+    }),
+  );
+}
+
+/** OTLP's two media types, parameters (charset) aside; anything else is refused (what a cross-site form could send). */
+function otlpFormat(contentType: string | undefined): "json" | "protobuf" | undefined {
+  const media = String(contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  return media === "application/json" ? "json" : media === "application/x-protobuf" ? "protobuf" : undefined;
 }
 
 function rawQuery(params: URLSearchParams): RawQuery {
@@ -85,17 +131,9 @@ function rawQuery(params: URLSearchParams): RawQuery {
 let appScript: string | undefined;
 function loadAppScript(): string {
   if (appScript !== undefined) return appScript;
-  // compiled from src/local/web/app.ts next to this file; from the sources, the build's copy
-  const candidates = [path.join(__dirname, "web", "app.js"), path.resolve(__dirname, "../../dist/local/web/app.js")];
-  for (const file of candidates) {
-    try {
-      appScript = fs.readFileSync(file, "utf8").replace(/\n\/\/# sourceMappingURL=.*$/m, "");
-      return appScript;
-    } catch {
-      /* try the next */
-    }
-  }
-  appScript = "document.body.textContent = 'The web view script is missing: build the package (npm run build).';";
+  // bundled from src/local/web/app.ts next to this file (scripts/build.mjs)
+  const file = builtFile("web/app.js");
+  appScript = file ? fs.readFileSync(file, "utf8") : "document.body.textContent = 'The web view script is missing: build the package (npm run build).';";
   return appScript;
 }
 
@@ -107,57 +145,82 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
   events.setMaxListeners(0);
   const sse = new Set<http.ServerResponse>();
   const loopbackOnly = LOOPBACK_HOSTS.test(host);
+  const decoder = new Decoder();
   let ingested = 0;
 
+  /**
+   * POST /v1/traces. Spans are decoded and stored a slice at a time (other requests are answered
+   * in between); a span that cannot be stored is rejected alone: the rest are stored and the
+   * answer is OTLP's partial success, or 400 when nothing could be stored. 503 (retry) only when
+   * the store itself fails.
+   */
   async function receive(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const type = String(req.headers["content-type"] ?? "").toLowerCase();
-    const json = type.includes("json");
-    // OTLP clients always say JSON or protobuf; a web page's cross-site form post cannot
-    if (!json && !type.includes("protobuf")) {
+    const format = otlpFormat(req.headers["content-type"]);
+    const answer = (status: number, message: string, close = false) => {
+      if (close) res.setHeader("connection", "close");
+      send(res, status, { code: status === 503 ? 14 : 3, message });
+    };
+    if (!format) {
       req.resume();
-      send(res, 415, { code: 3, message: "send OTLP as application/json or application/x-protobuf" });
+      answer(415, "send OTLP as application/json or application/x-protobuf");
       return;
     }
     let body: Buffer;
     try {
-      body = await readBody(req);
-      const enc = String(req.headers["content-encoding"] ?? "").toLowerCase();
-      if (enc === "gzip") body = zlib.gunzipSync(body);
-      else if (enc === "deflate") body = zlib.inflateSync(body);
-      else if (enc && enc !== "identity") throw Object.assign(new Error(`unsupported content-encoding ${enc}`), { status: 415 });
+      body = await inflate(await readBody(req), String(req.headers["content-encoding"] ?? "").trim().toLowerCase());
     } catch (err) {
-      const status = (err as { status?: number }).status ?? 400;
-      send(res, status, { code: 3, message: (err as Error).message });
+      if (err instanceof Refusal) answer(err.status, err.message, err.close);
+      else answer(400, (err as Error).message);
       return;
     }
-    let records;
+    const traceIds = new Set<string>();
+    const completed = new Set<string>();
+    const rejected: string[] = [];
+    let stored = 0;
     try {
-      records = decodeTraceRequest(body, type);
-    } catch (err) {
-      send(res, 400, { code: 3, message: `cannot decode the OTLP ${json ? "JSON" : "protobuf"} body: ${(err as Error).message}` });
-      return;
-    }
-    try {
-      const result = store.addSpans(records);
-      ingested += result.spans;
-      if (options.maxTraces && store.traceCount() > options.maxTraces * 1.05) {
-        const removed = store.prune(options.maxTraces);
-        if (removed) log(`removed the ${removed} oldest traces (keeping ${options.maxTraces})`);
-      }
-      const event: ArrivalEvent = { traceIds: result.traceIds, completed: result.completed, spans: result.spans };
-      if (result.spans) {
-        events.emit("spans", event);
-        const data = `event: spans\ndata: ${JSON.stringify(event)}\n\n`;
-        for (const r of sse) r.write(data);
+      for await (const slice of decoder.decode(body, format)) {
+        rejected.push(...slice.rejected);
+        if (!slice.records.length) continue;
+        let result;
+        try {
+          result = store.addSpans(slice.records);
+        } catch (err) {
+          log(`could not store ${slice.records.length} spans: ${(err as Error).message}`);
+          answer(503, `the local store failed: ${(err as Error).message}`);
+          return;
+        }
+        stored += result.spans;
+        rejected.push(...result.rejected);
+        for (const id of result.traceIds) traceIds.add(id);
+        for (const id of result.completed) completed.add(id);
       }
     } catch (err) {
-      log(`could not store ${records.length} spans: ${(err as Error).message}`);
-      send(res, 503, { code: 14, message: `the local store failed: ${(err as Error).message}` });
+      if (err instanceof BodyError) answer(400, `cannot decode the OTLP ${format === "json" ? "JSON" : "protobuf"} body: ${err.message}`);
+      else answer(500, (err as Error).message);
+      return;
+    } finally {
+      if (stored) announce({ traceIds: [...traceIds], completed: [...completed], spans: stored });
+    }
+    if (rejected.length) log(`refused ${rejected.length} span(s) of a request: ${rejected[0]}`);
+    if (rejected.length && !stored) {
+      answer(400, `no span could be stored: ${rejected[0]}`);
       return;
     }
-    // an empty ExportTraceServiceResponse: "{}" in JSON, zero bytes in protobuf
-    if (json) send(res, 200, "{}");
-    else send(res, 200, Buffer.alloc(0), "application/x-protobuf");
+    // an ExportTraceServiceResponse: empty ("{}", zero bytes), or a partial success naming what was refused
+    const partial = rejected.length ? partialSuccess(format, rejected.length, `${rejected.length} span(s) refused: ${rejected[0]}`) : undefined;
+    if (format === "json") send(res, 200, partial ?? "{}");
+    else send(res, 200, Buffer.from(partial ?? new Uint8Array(0)), "application/x-protobuf");
+  }
+
+  function announce(event: ArrivalEvent): void {
+    ingested += event.spans;
+    if (options.maxTraces && store.traceCount() > options.maxTraces * 1.05) {
+      const removed = store.prune(options.maxTraces);
+      if (removed) log(`removed the ${removed} oldest traces (keeping ${options.maxTraces})`);
+    }
+    events.emit("spans", event);
+    const data = `event: spans\ndata: ${JSON.stringify(event)}\n\n`;
+    for (const r of sse) r.write(data);
   }
 
   function api(url: URL, res: http.ServerResponse): void {
@@ -211,6 +274,7 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
       if (url.pathname === "/" || url.pathname === "/index.html") send(res, 200, PAGE_HTML, "text/html; charset=utf-8");
       else if (url.pathname === "/app.css") send(res, 200, PAGE_CSS, "text/css; charset=utf-8");
       else if (url.pathname === "/app.js") send(res, 200, loadAppScript(), "text/javascript; charset=utf-8");
+      else if (url.pathname === "/favicon.svg" || url.pathname === "/favicon.ico") send(res, 200, FAVICON_SVG, "image/svg+xml");
       else if (url.pathname === "/api/events") {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
         res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ traces: store.traceCount() })}\n\n`);
@@ -219,7 +283,9 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
       } else if (url.pathname.startsWith("/api/")) api(url, res);
       else send(res, 404, { error: "not found" });
     } catch (err) {
-      send(res, err instanceof QueryError ? 400 : 500, { error: (err as Error).message });
+      // a bad query, or a path that is not valid percent-encoding (/api/traces/%E0%A4%A)
+      const bad = err instanceof QueryError || err instanceof URIError;
+      send(res, bad ? 400 : 500, { error: err instanceof URIError ? `${url.pathname} is not a valid address (bad percent-encoding)` : (err as Error).message });
     }
   });
   const sockets = new Set<import("node:net").Socket>();
@@ -249,6 +315,7 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(heartbeat);
+        void decoder.close();
         for (const r of sse) r.end();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());

@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { SpanRecord } from "../export/span-json";
+import type { SpanRecord } from "../trace-model/span-record";
 import { applyCost, type PriceTable } from "../transforms/cost";
 import { settingFromEnv } from "../config";
 import {
@@ -27,7 +27,8 @@ import {
   type MetadataFilter,
   type Query,
 } from "./query";
-import { summarizeSpan, summarizeTrace, type SpanSummary, type TraceSummary } from "./summary";
+import { summarizeSpan, summarizeTrace, type SpanSummary, type TraceSummary } from "../trace-model/summary";
+import { problemWith, repaired } from "./validate";
 
 const SEP = "\x1f";
 /** Index at most this many characters of a string value (longer ones: this prefix, marked). */
@@ -46,6 +47,33 @@ export function defaultDataDir(env: Record<string, string | undefined> = process
 const STORE_FILE = "traces.mdb";
 
 export class StoreError extends Error {}
+
+const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0];
+
+/**
+ * The store's directory (0700) and files (0600): spans hold prompts, answers and tool results, for
+ * the user's eyes only. LMDB opens files that exist as they are, so they are created first.
+ */
+function createPrivately(dir: string, file: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOTDIR") throw new StoreError(`the data directory ${dir} is a file (or lies under one): choose another with --data-dir`);
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new StoreError(`cannot create the data directory ${dir}: not allowed (${code}); choose another with --data-dir`);
+    throw new StoreError(`cannot create the data directory ${dir}: ${firstLine(err)}`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new StoreError(`the data directory ${dir} is a file: choose another with --data-dir`);
+  for (const f of [file, `${file}-lock`]) {
+    try {
+      fs.closeSync(fs.openSync(f, "a", 0o600));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new StoreError(`cannot write the trace store in ${dir}: not allowed (${code}); choose another directory with --data-dir`);
+      throw new StoreError(`cannot write the trace store in ${dir}: ${firstLine(err)}`);
+    }
+  }
+}
 
 function loadLmdb(): typeof import("lmdb") {
   try {
@@ -95,7 +123,10 @@ export interface StoreOptions {
 }
 
 export interface AddResult {
+  /** How many were stored. */
   spans: number;
+  /** Why each span that was not stored was refused. */
+  rejected: string[];
   traceIds: string[];
   /** Traces whose root span arrived in this batch. */
   completed: string[];
@@ -140,12 +171,12 @@ export class LocalStore {
       );
     }
     const lmdb = loadLmdb();
-    if (!options.readOnly) fs.mkdirSync(dir, { recursive: true });
+    if (!options.readOnly) createPrivately(dir, file);
     let env: any;
     try {
       env = lmdb.open({ path: file, maxDbs: 8 });
     } catch (err) {
-      throw new StoreError(`cannot open the trace store at ${dir}: ${(err as Error).message}`);
+      throw new StoreError(`cannot open the trace store at ${dir}: ${firstLine(err)}`);
     }
     return new LocalStore(dir, env, options.prices);
   }
@@ -156,41 +187,77 @@ export class LocalStore {
 
   /* ---------------- writing ---------------- */
 
-  /** Store spans (a re-sent span replaces the earlier copy) and refresh their traces' summaries. */
+  /**
+   * Store spans (a re-sent span replaces the earlier copy) and refresh their traces' summaries.
+   * A span that is invalid or cannot be written is left out and named in `rejected`; the others
+   * are stored. Throws only when the store itself fails (no span of the batch could be written).
+   */
   addSpans(records: SpanRecord[]): AddResult {
+    const rejected: string[] = [];
+    const valid: SpanRecord[] = [];
+    for (const r of records) {
+      const problem = r && typeof r === "object" ? problemWith(r) : "not a span record";
+      if (problem) rejected.push(problem);
+      else valid.push(repaired(r));
+    }
     const touched = new Set<string>();
     const completed = new Set<string>();
-    const now = Date.now();
-    this.env.transactionSync(() => {
-      for (const r of records) {
-        if (!r || typeof r.traceId !== "string" || typeof r.spanId !== "string" || !r.traceId || !r.spanId) continue;
-        if (this.prices) {
-          try {
-            applyCost(r.attributes, this.prices);
-          } catch {
-            /* a bad attribute never blocks storing the span */
-          }
+    const writeAll = (batch: SpanRecord[]) => {
+      const done = this.env.transactionSync(() => this.write(batch)) as ReturnType<LocalStore["write"]>;
+      for (const id of done.touched) touched.add(id);
+      for (const id of done.completed) completed.add(id);
+    };
+    let stored = 0;
+    try {
+      writeAll(valid);
+      stored = valid.length;
+    } catch (batchError) {
+      // one span the store cannot take (a value it cannot encode) must not sink the others: one at a time
+      for (const r of valid) {
+        try {
+          writeAll([r]);
+          stored++;
+        } catch (err) {
+          rejected.push(`span ${r.spanId} of trace ${r.traceId} cannot be stored: ${(err as Error).message}`);
         }
-        const key = spanKey(r.traceId, r.spanId);
-        const old = this.spans.get(key) as SpanRecord | undefined;
-        if (old) for (const k of indexKeys(old)) this.idx.removeSync(k);
-        this.spans.putSync(key, r);
-        this.sums.putSync(key, summarizeSpan(r));
-        for (const k of indexKeys(r)) this.idx.putSync(k, EMPTY);
-        touched.add(r.traceId);
-        if (!r.parentSpanId || (r as { remoteParent?: boolean }).remoteParent) completed.add(r.traceId);
       }
-      for (const traceId of touched) {
-        const sums = this.spanSummaries(traceId);
-        if (!sums.length) continue;
-        const t = summarizeTrace(sums, now);
-        this.traces.putSync(traceId, t);
-        const blob = encodeBlob(t, sums);
-        this.cols.putSync(traceId, blob);
-        this.tcols.putSync(traceId, Buffer.from(blob.subarray(0, TRACE_BYTES)));
+      if (stored === 0 && valid.length > 0) throw batchError;
+    }
+    return { spans: stored, traceIds: [...touched], completed: [...completed], rejected };
+  }
+
+  /** Inside a transaction: the spans, their index entries, and their traces' summaries. */
+  private write(records: SpanRecord[]): { touched: Set<string>; completed: Set<string> } {
+    const now = Date.now();
+    const touched = new Set<string>();
+    const completed = new Set<string>();
+    for (const r of records) {
+      if (this.prices) {
+        try {
+          applyCost(r.attributes, this.prices);
+        } catch {
+          /* a bad attribute never blocks storing the span */
+        }
       }
-    });
-    return { spans: records.length, traceIds: [...touched], completed: [...completed] };
+      const key = spanKey(r.traceId, r.spanId);
+      const old = this.spans.get(key) as SpanRecord | undefined;
+      if (old) for (const k of indexKeys(old)) this.idx.removeSync(k);
+      this.spans.putSync(key, r);
+      this.sums.putSync(key, summarizeSpan(r));
+      for (const k of indexKeys(r)) this.idx.putSync(k, EMPTY);
+      touched.add(r.traceId);
+      if (!r.parentSpanId || r.remoteParent) completed.add(r.traceId);
+    }
+    for (const traceId of touched) {
+      const sums = this.spanSummaries(traceId);
+      if (!sums.length) continue;
+      const t = summarizeTrace(sums, now);
+      this.traces.putSync(traceId, t);
+      const blob = encodeBlob(t, sums);
+      this.cols.putSync(traceId, blob);
+      this.tcols.putSync(traceId, Buffer.from(blob.subarray(0, TRACE_BYTES)));
+    }
+    return { touched, completed };
   }
 
   /** Remove whole traces (spans, summaries and index entries). */
@@ -344,7 +411,7 @@ export class LocalStore {
         if (!columnsMatch(blob, q, SPAN_COLUMNS, "span", at)) continue;
         const key = spanKey(traceId, spanId);
         if (needRecords && !this.recordMatches(key, recordCheck, q)) continue;
-        hits.push({ key, sort: sortCol >= 0 ? col(blob, sortCol, at) : undefined });
+        hits.push({ key, sort: sortCol >= 0 ? col(blob, sortCol, at) : undefined, start: col(blob, 0, at) ?? 0 });
       }
     };
     if (q.traceId) {
@@ -391,7 +458,7 @@ export class LocalStore {
     const hits: Hit[] = [];
     const sortCol = TRACE_COLUMNS.indexOf(q.sort as never);
     const consider = (key: string, buf: Buffer | undefined) => {
-      if (buf && columnsMatch(buf, q, TRACE_COLUMNS, "trace")) hits.push({ key, sort: sortCol >= 0 ? col(buf, sortCol) : undefined });
+      if (buf && columnsMatch(buf, q, TRACE_COLUMNS, "trace")) hits.push({ key, sort: sortCol >= 0 ? col(buf, sortCol) : undefined, start: col(buf, 0) ?? 0 });
     };
     if (traceIds) for (const id of traceIds) consider(id, this.tcols.get(id));
     else for (const { key, value } of this.tcols.getRange()) consider(key as string, value);
@@ -402,9 +469,15 @@ export class LocalStore {
    * Name filter, sorting and the limit. Numeric sorts run on the columns and load only the
    * rows returned; sorting by a text field or an attribute loads every hit.
    */
-  private finish<T extends { name: string }>(hits: Hit[], q: Query, sortCol: number, load: (key: string) => T | undefined, attrOf?: (item: T) => unknown): T[] {
+  private finish<T extends { name: string; traceId: string; spanId?: string; startTimeMs: number }>(
+    hits: Hit[],
+    q: Query,
+    sortCol: number,
+    load: (key: string) => T | undefined,
+    attrOf?: (item: T) => unknown,
+  ): T[] {
     if (sortCol >= 0 && q.name === undefined) {
-      const top = sortAndLimit(hits, { ...q, sort: "sort" });
+      const top = sortAndLimit(hits, { ...q, sort: "sort" }, undefined, newestFirst);
       return top.map((h) => load(h.key)).filter((x): x is T => x !== undefined);
     }
     let items = hits.map((h) => ({ item: load(h.key), sort: h.sort })).filter((x): x is { item: T; sort: number | undefined } => x.item !== undefined);
@@ -412,9 +485,10 @@ export class LocalStore {
       const needle = q.name.toLowerCase();
       items = items.filter((x) => x.item.name.toLowerCase().includes(needle));
     }
-    if (sortCol >= 0) return sortAndLimit(items, { ...q, sort: "sort" }).map((x) => x.item);
-    if (q.sort.startsWith("attr:") && attrOf) return sortAndLimit(items.map((x) => x.item), q, (item) => attrOf(item));
-    return sortAndLimit(items.map((x) => x.item), q);
+    if (sortCol >= 0) return sortAndLimit(items, { ...q, sort: "sort" }, undefined, (a, b) => newestSummaryFirst(a.item, b.item)).map((x) => x.item);
+    const summaries = items.map((x) => x.item);
+    if (q.sort.startsWith("attr:") && attrOf) return sortAndLimit(summaries, q, (item) => attrOf(item), newestSummaryFirst);
+    return sortAndLimit(summaries, q, undefined, newestSummaryFirst);
   }
 
   /** Traces changed after `sinceMs` (for live views), newest first. */
@@ -423,7 +497,7 @@ export class LocalStore {
     const updated = TRACE_COLUMNS.indexOf("updatedAt");
     for (const { key, value } of this.tcols.getRange()) {
       const at = col(value as Buffer, updated) ?? 0;
-      if (at > sinceMs) hits.push({ key: key as string, sort: at });
+      if (at > sinceMs) hits.push({ key: key as string, sort: at, start: 0 });
     }
     hits.sort((a, b) => (b.sort ?? 0) - (a.sort ?? 0));
     return hits.slice(0, limit).map((h) => this.traces.get(h.key)).filter(Boolean);
@@ -437,7 +511,15 @@ const EMPTY = Buffer.alloc(0);
 interface Hit {
   key: string;
   sort: number | undefined;
+  /** Start time: ties in the sort go newest first, then by key. */
+  start: number;
 }
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const newestFirst = (a: Hit, b: Hit) => b.start - a.start || byKey(a.key, b.key);
+const summaryKey = (s: { traceId: string; spanId?: string }) => (s.spanId ? spanKey(s.traceId, s.spanId) : s.traceId);
+const newestSummaryFirst = (a: { traceId: string; spanId?: string; startTimeMs: number }, b: { traceId: string; spanId?: string; startTimeMs: number }) =>
+  b.startTimeMs - a.startTimeMs || byKey(summaryKey(a), summaryKey(b));
 
 /** The numbers filters and sorts read, stored as float64s beside each summary (NaN = absent). */
 const SPAN_COLUMNS = ["startTimeMs", "durationMs", "status", "kindCode", "tokensPrompt", "tokensCompletion", "tokensTotal", "costPrompt", "costCompletion", "costTotal"] as const;

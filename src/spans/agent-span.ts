@@ -4,6 +4,7 @@ import { CatalystSpanArgumentError, ErrorCodes } from "../errors";
 import { Attr, SpanKindValues } from "../semconv";
 import { activeTracer } from "../state";
 import { toAttributeValue } from "./coerce";
+import { tagsOption, textOption } from "./options";
 import { identityAttributes, identityFrom, withIdentity, type AgentIdentity } from "./context";
 import { SpanHandle } from "./handle";
 import { runInSpan } from "./run-in-span";
@@ -54,24 +55,26 @@ export function agentSpan(a: unknown, b: unknown, c?: unknown): unknown {
   if (typeof options.agentId !== "string" || options.agentId.trim() === "") {
     throw new CatalystSpanArgumentError(ErrorCodes.MISSING_AGENT_ID, "agentSpan: options.agentId is required (a stable, non-empty string)");
   }
+  const text = (field: keyof AgentSpanOptions) => textOption("agentSpan", field, options[field]);
   const parent = context.active();
   const outer = identityFrom(parent);
   // a nested agent has its own id/name/role; conversation-level fields carry over
   const identity: AgentIdentity = {
     id: options.agentId,
-    name: options.agentName,
-    role: options.role,
-    sessionId: options.sessionId ?? outer?.sessionId,
-    userId: options.userId ?? outer?.userId,
+    name: text("agentName"),
+    role: text("role"),
+    sessionId: text("sessionId") ?? outer?.sessionId,
+    userId: text("userId") ?? outer?.userId,
     metadata: options.metadata ?? outer?.metadata,
-    tags: options.tags ?? outer?.tags,
+    tags: tagsOption("agentSpan", options.tags) ?? outer?.tags,
   };
   const attributes: Attributes = {
     [Attr.SPAN_KIND]: SpanKindValues.AGENT,
     ...identityAttributes(identity),
   };
-  if (options.system !== undefined) attributes[Attr.SYSTEM] = String(options.system);
-  const span = tracer.startSpan(options.spanName ?? options.agentName ?? options.agentId, { attributes }, parent);
+  const system = text("system");
+  if (system !== undefined) attributes[Attr.SYSTEM] = system;
+  const span = tracer.startSpan(text("spanName") ?? identity.name ?? options.agentId, { attributes }, parent);
   const handle = new SpanHandle(span);
   if (options.input !== undefined) handle.setInput(options.input);
   const ctx = withIdentity(trace.setSpan(parent, span), identity);

@@ -13,12 +13,12 @@
  * an un-awaited promise keep theirs only while the hooks stay on). Node 24+ (AsyncContextFrame; Node
  * 22 with --experimental-async-context-frame) and Bun carry the context without hooks.
  * So a model call made while no context has ever been entered does not enter its span's context
- * either (see contextEntryCanBeSkipped): the hooks stay off until something really needs a context
- * to flow (an agent run, a framework, the app's own active span), and from then on every call
- * enters its span's context as before.
+ * either, when nothing would read it during the call (see contextEntryCanBeSkipped): the hooks stay
+ * off until something really needs a context to flow (an agent run, a request root, a framework,
+ * the app's own active span), and from then on every call enters its span's context as before.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { context } from "@opentelemetry/api";
+import { context, type Context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks/build/src/AsyncLocalStorageContextManager";
 
 const PROBE = Symbol("@inference/tracing.context-probe");
@@ -33,8 +33,12 @@ const HOOKS_CARRY_CONTEXT = !process.versions.bun && typeof (AsyncLocalStorage.p
 
 /** Our manager, when we registered it; its storage says whether a context was ever entered. */
 let ours: AsyncLocalStorageContextManager | undefined;
-/** Spans we do not start may open inside our calls (a tracer went to someone else, or another provider is in charge). */
-let othersTrace = false;
+/**
+ * Something may read the context inside our calls: spans we do not start (a tracer went to someone
+ * else, another provider is in charge, an SDK traces its own calls), or the trace context outgoing
+ * HTTP requests carry (runs/propagation.ts: the model call's own request names its span).
+ */
+let contextReadInCalls = false;
 
 export function ensureContextManager(): void {
   if (contextFlows()) return;
@@ -42,21 +46,38 @@ export function ensureContextManager(): void {
   context.setGlobalContextManager(ours);
 }
 
-/** Someone other than our integrations can start spans (called by the export pipeline). */
-export function noteOthersTrace(): void {
-  othersTrace = true;
+/** From now on something may read the context inside our calls: they enter it (for good). */
+export function noteContextReadInCalls(): void {
+  contextReadInCalls = true;
 }
 
 /**
  * Whether a traced call may run without entering its span's context, at no loss: only on a runtime
  * whose context costs promise hooks, while no context has ever been entered in this process (so
- * nothing around the call needs one and the hooks are still off), and while nobody but us can start
- * a span inside the call. Nothing then reads the context during the call, and entering it would
- * only have switched the hooks on.
+ * nothing around the call needs one and the hooks are still off), and while nothing can read the
+ * context inside the call (no span but ours can start there, no outgoing trace context is added).
+ * Entering it would then only have switched the hooks on.
  */
 export function contextEntryCanBeSkipped(): boolean {
-  if (!HOOKS_CARRY_CONTEXT || othersTrace || ours === undefined) return false;
+  if (!HOOKS_CARRY_CONTEXT || contextReadInCalls || ours === undefined) return false;
   // AsyncLocalStorage.enabled: false until its first run() or enterWith() (the hook-based implementation)
   const storage = (ours as unknown as { _asyncLocalStorage?: { enabled?: boolean } })._asyncLocalStorage;
   return storage?.enabled === false && (context as unknown as { _getContextManager(): unknown })._getContextManager() === ours;
+}
+
+interface StorageLike {
+  enterWith(store: Context): void;
+}
+
+/**
+ * Make `ctx` the active context for the rest of the current execution and what it schedules (an
+ * incoming request's handler, started right after Node publishes the request). Works with an
+ * AsyncLocalStorage-based manager (ours, or OpenTelemetry's registered by the app); false otherwise.
+ */
+export function enterContext(ctx: Context): boolean {
+  const manager = (context as unknown as { _getContextManager?: () => unknown })._getContextManager?.();
+  const storage = (manager as { _asyncLocalStorage?: StorageLike } | undefined)?._asyncLocalStorage;
+  if (!storage || typeof storage.enterWith !== "function") return false;
+  storage.enterWith(ctx);
+  return true;
 }

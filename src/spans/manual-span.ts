@@ -3,6 +3,7 @@ import { context, trace, type Attributes, type Tracer } from "@opentelemetry/api
 import { CatalystSpanArgumentError, ErrorCodes } from "../errors";
 import { Attr, SpanKindValues, type SpanKind } from "../semconv";
 import { safeJson } from "./coerce";
+import { objectOption, safeText, tagsOption, textOption } from "./options";
 import { coerceAttributes, resolveArgs, type SpanCallback } from "./agent-span";
 import { SpanHandle } from "./handle";
 import { runInSpan } from "./run-in-span";
@@ -15,8 +16,8 @@ export interface ManualSpanOptions {
   toolName?: string;
   toolCallId?: string;
   model?: string;
-  /** Token counts ({ prompt, completion, … }) or a provider usage object. */
-  usage?: TokenCounts | Record<string, unknown>;
+  /** Token counts ({ prompt, completion, … }) or a provider usage object; null is "no usage". */
+  usage?: TokenCounts | Record<string, unknown> | null;
   input?: unknown;
   output?: unknown;
   metadata?: Record<string, unknown>;
@@ -35,26 +36,32 @@ export function manualSpan(a: unknown, b: unknown, c?: unknown): unknown {
   if (!KINDS.has(kind)) {
     throw new CatalystSpanArgumentError(
       ErrorCodes.INVALID_SPAN_KIND,
-      `manualSpan: spanKind "${String(kind)}" is not an OpenInference span kind (expected one of ${[...KINDS].join(", ")})`,
+      `manualSpan: spanKind "${safeText(kind)}" is not an OpenInference span kind (expected one of ${[...KINDS].join(", ")})`,
     );
   }
-  const attributes: Attributes = { ...coerceAttributes(options.attributes), [Attr.SPAN_KIND]: kind };
-  if (options.toolName !== undefined) attributes[Attr.TOOL_NAME] = String(options.toolName);
-  if (options.toolCallId !== undefined) attributes[Attr.TOOL_CALL_ID] = String(options.toolCallId);
-  if (options.model !== undefined) attributes[Attr.MODEL_NAME] = String(options.model);
-  if (options.metadata !== undefined) attributes[Attr.METADATA] = safeJson(options.metadata);
-  if (options.tags !== undefined && options.tags.length > 0) attributes[Attr.TAG_TAGS] = options.tags.map(String);
+  const text = (field: keyof ManualSpanOptions) => textOption("manualSpan", field, options[field]);
+  const toolName = text("toolName");
+  const toolCallId = text("toolCallId");
+  const model = text("model");
+  const tags = tagsOption("manualSpan", options.tags);
+  const usage = objectOption("manualSpan", "usage", options.usage);
+  const attributes: Attributes = { ...coerceAttributes(objectOption("manualSpan", "attributes", options.attributes)), [Attr.SPAN_KIND]: kind };
+  if (toolName !== undefined) attributes[Attr.TOOL_NAME] = toolName;
+  if (toolCallId !== undefined) attributes[Attr.TOOL_CALL_ID] = toolCallId;
+  if (model !== undefined) attributes[Attr.MODEL_NAME] = model;
+  if (options.metadata != null) attributes[Attr.METADATA] = safeJson(options.metadata);
+  if (tags !== undefined && tags.length > 0) attributes[Attr.TAG_TAGS] = tags;
 
-  const name = options.spanName ?? options.toolName ?? kind.toLowerCase();
+  const name = text("spanName") ?? toolName ?? kind.toLowerCase();
   const parent = context.active();
   const span = tracer.startSpan(name, { attributes }, parent);
   const handle = new SpanHandle(span);
   if (options.input !== undefined) handle.setInput(options.input);
   if (options.output !== undefined) handle.setOutput(options.output);
-  if (options.usage !== undefined) {
-    const isCounts = Object.keys(options.usage).every((k) => COUNT_KEYS.has(k));
-    if (isCounts) handle.recordTokens(options.usage as TokenCounts);
-    else handle.recordUsage(options.usage);
+  if (usage !== undefined) {
+    const isCounts = Object.keys(usage).every((k) => COUNT_KEYS.has(k));
+    if (isCounts) handle.recordTokens(usage as TokenCounts);
+    else handle.recordUsage(usage);
   }
   return runInSpan(span, trace.setSpan(parent, span), () => fn(handle));
 }

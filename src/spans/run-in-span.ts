@@ -2,20 +2,17 @@
  * Run a user callback inside a span with the product's status rules:
  * return (sync or async) -> OK, value unchanged; throw or reject -> exception event,
  * ERROR with the message, the very same error rethrown. A returned async iterable or
- * ReadableStream keeps the span open until the stream ends, errors or is abandoned.
+ * ReadableStream keeps the span open until the stream ends, errors or is abandoned. A returned
+ * thenable other than a plain Promise is returned itself, observed in place.
  */
 import { context, SpanStatusCode, type Context, type Span } from "@opentelemetry/api";
+import { isAPIPromiseLike, observeAPIPromise } from "../integrations/kit/observe";
+import type { SpanOwner } from "../integrations/kit/span-owner";
 import { internalError } from "../util/log";
+import { recordError } from "./record-error";
 
-export function recordError(span: Span, err: unknown): void {
-  try {
-    const e = err instanceof Error ? err : new Error(String(err));
-    span.recordException(e);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
-  } catch (inner) {
-    internalError("recordError", inner);
-  }
-}
+// the integrations record their failures the same way
+export { recordError };
 
 function endOk(span: Span): void {
   span.setStatus({ code: SpanStatusCode.OK });
@@ -157,6 +154,7 @@ export function runInSpan<T>(span: Span, ctx: Context, fn: () => T): T {
     throw err;
   }
   if (isPromiseLike(result)) {
+    if (Object.getPrototypeOf(result) !== Promise.prototype) return observeThenable(result, span, settle);
     // keep the same settle semantics, observe only
     return (result as any).then(
       (value: unknown) => settle(value),
@@ -179,4 +177,60 @@ export function runInSpan<T>(span: Span, ctx: Context, fn: () => T): T {
     endOk(span);
     return value;
   }
+}
+
+/**
+ * A thenable that is not a plain Promise keeps its type: the SDKs' APIPromise (withResponse(),
+ * asResponse()), a Promise subclass, a query builder. It is returned itself and observed in place,
+ * never consumed by us (that could read a response body the app wants raw, or run a query twice):
+ * an APIPromise through the SDK's own lazy parser, anything else through its own `then`, so the
+ * span ends when the app awaits it (or calls then / catch / finally), with what the app got.
+ */
+function observeThenable<T>(thenable: T, span: Span, settle: (value: unknown) => unknown): T {
+  let settled = false;
+  let got: unknown;
+  let gave: unknown;
+  const settleOnce = (value: unknown) => {
+    if (settled) return value === got ? gave : value;
+    settled = true;
+    got = value;
+    gave = settle(value);
+    return gave;
+  };
+  const fail = (err: unknown) => {
+    if (settled) return;
+    settled = true;
+    recordError(span, err);
+    span.end();
+  };
+  try {
+    if (isAPIPromiseLike(thenable)) {
+      observeAPIPromise(thenable, { span, get ended() { return settled; }, ok: () => settleOnce(undefined), error: fail } as SpanOwner, settleOnce);
+      return thenable;
+    }
+    const then = (thenable as PromiseLike<unknown>).then;
+    Object.defineProperty(thenable, "then", {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown, onFulfilled?: (v: unknown) => unknown, onRejected?: (e: unknown) => unknown) {
+        return then.call(
+          this,
+          (value: unknown) => {
+            const out = settleOnce(value);
+            return typeof onFulfilled === "function" ? onFulfilled(out) : out;
+          },
+          (err: unknown) => {
+            fail(err);
+            if (typeof onRejected === "function") return onRejected(err);
+            throw err;
+          },
+        );
+      },
+    });
+  } catch (err) {
+    // a frozen thenable cannot be observed in place: end the span now rather than never
+    internalError("runInSpan.thenable", err);
+    settleOnce(undefined);
+  }
+  return thenable;
 }

@@ -8,20 +8,25 @@ import type { Integration } from "../integrations/types";
 import { costTransform, type PriceTable } from "./cost";
 import { limitsTransform } from "./limits";
 import { privacyTransform } from "./privacy";
-import type { AttributeTransform } from "./types";
+import { tokenEstimate } from "./token-estimate";
+import type { AsyncAttributeTransform, AttributeTransform } from "./types";
 
-export type { AttributeTransform };
+export type { AsyncAttributeTransform, AttributeTransform };
 
 /**
- * In order: the enabled integrations' mappings of their SDKs' native spans (so the rest see
- * OpenInference keys), cost, privacy, then size limits (so privacy and limits see every
- * attribute the others add).
+ * First, off the main thread: token estimates for OpenAI streams without usage (before cost prices
+ * them, and before privacy and limits cut the text they count). Then, in order: the enabled
+ * integrations' mappings of their SDKs' native spans (so the rest see OpenInference keys), cost,
+ * privacy, then size limits (so privacy and limits see every attribute the others add).
  */
-export function exportTransforms(config: Config, enabledIntegrations: readonly Integration[]): AttributeTransform[] {
-  return [
-    ...enabledIntegrations.flatMap((i) => (i.exportTransform ? [i.exportTransform.bind(i)] : [])),
-    costTransform({ prices: config.prices as PriceTable | string | undefined, pricesFile: config.pricesFile }),
-    privacyTransform(config),
-    limitsTransform(config),
-  ];
+export function exportTransforms(config: Config, enabledIntegrations: readonly Integration[]): { transforms: AttributeTransform[]; asyncTransforms: AsyncAttributeTransform[] } {
+  return {
+    asyncTransforms: [tokenEstimate],
+    transforms: [
+      ...enabledIntegrations.flatMap((i) => (i.exportTransform ? [i.exportTransform.bind(i)] : [])),
+      costTransform({ prices: config.prices as PriceTable | string | undefined, pricesFile: config.pricesFile }),
+      privacyTransform(config),
+      limitsTransform(config),
+    ],
+  };
 }

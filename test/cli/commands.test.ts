@@ -146,6 +146,12 @@ describe("span list and span get", () => {
     expect(table.stdout).toMatch(/TOOL\s+lookup_order/);
   });
 
+  it("finds tools by tool.name, not the model calls that asked for them", async () => {
+    const rows = await json<SpanRow[]>(["span", "list", "--metadata", "tool.name=lookup_order"]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((s) => s.kind)).toEqual(rows.map(() => "TOOL"));
+  });
+
   it("sorts LLM spans by cost (the hosted CLI's example)", async () => {
     const rows = await json<SpanRow[]>(["span", "list", "--kind", "LLM", "--filter", "cost_total>0", "--sort", "cost_total", "--order", "desc"]);
     expect(rows).toHaveLength(4);
@@ -206,7 +212,7 @@ describe("bad arguments", () => {
     ["unknown subcommand", ["trace", "delete"], 2, /trace: unknown subcommand "delete"/],
     ["unknown command", ["frobnicate"], 2, /unknown command "frobnicate"/],
     ["unknown trace", ["trace", "get", "ffffffffff"], 1, /no trace starting with ffffffffff/],
-    ["not a trace id", ["trace", "get", "hello"], 1, /"hello" is not a trace id/],
+    ["not a trace id", ["trace", "get", "hello"], 2, /trace get: "hello" is not a trace id/],
   ];
   for (const [label, args, code, message] of cases) {
     it(`${label}: exit ${code} with a clear message`, async () => {
@@ -263,7 +269,7 @@ describe("tail", () => {
     const dir = path.join(tmp, "tail-own");
     const tail = startCli(["tail", "--port", String(port), "--json", "--filter", "errors>0", "--data-dir", dir]);
     try {
-      await tail.waitFor(/no collector was running: collecting on http:\/\/127\.0\.0\.1:\d+\/v1\/traces/, "stderr");
+      await tail.waitFor(/no collector was running on 127\.0\.0\.1:\d+, so this process is one now: send traces to http:\/\/127\.0\.0\.1:\d+ .*Ctrl-C stops it and tail\.\n/, "stderr");
       const r = await runAgent({ OPENAI_BASE_URL: mock.baseURL, TICKETS: "1", FAIL: "1", CATALYST_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
       expect(r.code).toBe(0);
       await tail.waitFor(/\n/);

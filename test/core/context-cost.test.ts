@@ -1,8 +1,9 @@
 /**
  * On Node 20 and 22 the first context entered switches promise hooks on for the whole process
  * (spans/context-manager.ts). A model call made while nothing needs a context to flow leaves them
- * off, with the same spans; an agent run, or another tracer that can start spans inside our calls,
- * makes calls enter their span's context as before.
+ * off, with the same spans; an agent run, another tracer that can start spans inside our calls, or
+ * outgoing trace context (on by default: the call's own request names its span) makes calls enter
+ * their span's context as before.
  */
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -31,7 +32,10 @@ afterAll(async () => {
   await anthropicMock?.close();
   await receiver?.close();
 });
-beforeEach(() => receiver.clear());
+beforeEach(() => {
+  receiver.clear();
+  mock.requests.length = 0;
+});
 
 async function runApp(runtime: RuntimeName, env: Record<string, string> = {}) {
   const door = runtime === "bun" ? "--preload" : "--import";
@@ -45,8 +49,8 @@ const prompt = (s: ReceivedSpan) => s.attributes["llm.input_messages.0.message.c
 const llm = (spans: ReceivedSpan[], text: string) => one(byKind(spans, "LLM"), (s) => prompt(s) === text, `LLM span for "${text}"`);
 
 describe("promise hooks and the context of a model call", () => {
-  it.each(selectedRuntimes())("lone calls leave them off (on hook-based runtimes) until an agent run; the spans are the same (%s)", async (runtime) => {
-    const report = await runApp(runtime);
+  it.each(selectedRuntimes())("outgoing trace context off: lone calls leave them off (on hook-based runtimes) until an agent run; the spans are the same (%s)", async (runtime) => {
+    const report = await runApp(runtime, { CATALYST_PROPAGATION: "off" });
     const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
     // one span for the Anthropic stream helper and the create() it makes (the claim is taken without a context too)
     for (const text of ["lone 1", "lone 2", "lone 3", "lone stream", "after run"]) expect(llm(spans, text).parentSpanId).toBeUndefined();
@@ -55,6 +59,17 @@ describe("promise hooks and the context of a model call", () => {
     expect(llm(spans, "in run").traceId).toBe(agent.traceId);
     if (HOOK_BASED.includes(runtime)) expect(report).toEqual({ afterLoneCalls: false, afterRun: true });
     else expect(report.afterLoneCalls).toBe(false);
+  });
+
+  it.each(selectedRuntimes())("outgoing trace context on (the default): each lone call's request names its span, so calls enter their context (%s)", async (runtime) => {
+    const report = await runApp(runtime);
+    const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
+    for (const text of ["lone 1", "lone 2", "lone 3", "after run"]) {
+      const span = llm(spans, text);
+      const requests = mock.requests.filter((q: any) => q.body?.messages?.[0]?.content === text);
+      expect(requests.map((q: any) => q.headers.traceparent)).toEqual([`00-${span.traceId}-${span.spanId}-01`]);
+    }
+    if (HOOK_BASED.includes(runtime)) expect(report.afterLoneCalls).toBe(true);
   });
 
   it.each(selectedRuntimes())("once another tracer can start spans, calls enter their span's context: its spans inside a call are the call's children (%s)", async (runtime) => {

@@ -178,6 +178,45 @@ describe("agentSpan / manualSpan", () => {
     return expect(api.setup({ modules: { notAnSdk: {} } as any })).rejects.toMatchObject({ code: "UNKNOWN_MODULE_KEY", name: "CatalystInstrumentationError" });
   });
 
+  it("descriptive options of the wrong type never stop the app's function: null is 'not given', the rest is coerced with one warning", async () => {
+    const lines: string[] = [];
+    const real = process.stderr.write.bind(process.stderr);
+    (process.stderr as any).write = (chunk: any, ...rest: any[]) => (lines.push(String(chunk)), rest.find((r) => typeof r === "function")?.(), true);
+    let ran: unknown[];
+    try {
+      ran = [
+        await api.manualSpan(
+          { spanName: "bad-options", usage: null, tags: "a,b" as any, toolName: Object.create(null), model: 42 as any, attributes: "x" as any, metadata: null as any },
+          async () => "manual ran",
+        ),
+        api.agentSpan({ agentId: "bad-agent", agentName: Object.create(null), sessionId: 7 as any, tags: [1, Object.create(null)] as any, system: Symbol("sys") as any }, () => "agent ran"),
+        await api.manualSpan({ spanName: "usage-not-an-object", usage: 12 as any, tags: { a: 1 } as any }, async () => "ran again"),
+      ];
+    } finally {
+      (process.stderr as any).write = real;
+    }
+    expect(ran).toEqual(["manual ran", "agent ran", "ran again"]);
+    const spans = await spansNamed("bad-options", "{}", "usage-not-an-object");
+    const manual = one(spans, (s) => s.name === "bad-options");
+    expect(manual.attributes["tool.name"]).toBe("{}");
+    expect(manual.attributes["llm.model_name"]).toBe("42");
+    expect(manual.attributes["tag.tags"]).toEqual(["a,b"]);
+    expect(manual.attributes.metadata).toBeUndefined();
+    expect(Object.keys(manual.attributes).filter((k) => k.startsWith("llm.token_count") || /^\d+$/.test(k))).toEqual([]);
+    const agent = one(spans, (s) => s.attributes["agent.id"] === "bad-agent");
+    expect(agent.name).toBe("{}");
+    expect(agent.attributes).toMatchObject({ "agent.name": "{}", "session.id": "7", "tag.tags": ["1", "{}"], "gen_ai.system": "Symbol(sys)" });
+    const warnings = lines.join("");
+    expect(warnings).toContain("manualSpan: options.tags should be an array of strings (got a string); recorded as one tag.");
+    expect(warnings).toContain('manualSpan: options.toolName should be a string (got an object); recorded as "{}".');
+    expect(warnings).toContain("manualSpan: options.attributes should be an object (got a string); ignored.");
+    expect(warnings).toContain("manualSpan: options.usage should be an object (got a number); ignored.");
+    expect(warnings).toContain("agentSpan: options.tags[1] should be a string (got an object)");
+    expect(warnings).not.toMatch(/options\.(usage|metadata) should be an object \(got null\)/);
+    // a span kind that is not one still gets the typed error, whatever it is
+    expect(() => api.manualSpan({ spanKind: Object.create(null) }, () => 1)).toThrow(expect.objectContaining({ code: "INVALID_SPAN_KIND" }));
+  });
+
   it("composes indexed message keys byte-identical to OpenInference", async () => {
     const { OpenInferenceAttribute: O, Attr } = api;
     const p = O.inputMessagePrefix(0);

@@ -64,3 +64,6 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
 
 export const node = (args: string[], options?: RunOptions) => run(process.execPath, args, options);
 export const BUN = path.join(ROOT, "node_modules", ".bin", "bun");
+
+/** What a traced process printed on stderr besides our one start line ("traces → …", which says where traces go). */
+export const besidesStartLine = (stderr: string) => stderr.replace(/^\[@inference\/tracing\] traces → .*\n/m, "");

@@ -8,6 +8,7 @@ export interface ReceivedSpan {
   durationMs: number;
   attributes: Record<string, any>;
   events: { name: string; attributes: Record<string, any> }[];
+  links: { traceId: string; spanId: string; attributes: Record<string, any> }[];
   status: { code: number; message?: string };
   resource: Record<string, any>;
   scope: { name: string; version?: string };

@@ -72,11 +72,17 @@ describe("LiveKit Agents through the zero-code preload", () => {
     expect(turns.some((t) => t.attributes["output.value"] === 'Done: "sunny in sample city"')).toBe(true);
   });
 
-  it("maps llm_node / llm_request / llm_request_run to LLM with model, provider, messages and tokens", () => {
-    for (const n of ["llm_node", "llm_request", "llm_request_run"]) {
-      expect(byName(spans, n)).toHaveLength(2);
-      for (const s of byName(spans, n)) expect(s.attributes["openinference.span.kind"]).toBe("LLM");
+  it("maps each model call to one LLM span (llm_request) with model, provider, messages and tokens; llm_node and llm_request_run are CHAIN", () => {
+    for (const n of ["llm_node", "llm_request", "llm_request_run"]) expect(byName(spans, n)).toHaveLength(2);
+    for (const s of byName(spans, "llm_request")) expect(s.attributes["openinference.span.kind"]).toBe("LLM");
+    for (const s of [...byName(spans, "llm_node"), ...byName(spans, "llm_request_run")]) {
+      expect(s.attributes["openinference.span.kind"]).toBe("CHAIN");
+      expect(Object.keys(s.attributes).filter((k) => k.startsWith("llm."))).toEqual([]);
     }
+    // the node keeps what went in and what came out
+    const nodes = byName(spans, "llm_node");
+    expect(nodes.every((n) => JSON.parse(n.attributes["input.value"]).some((m: any) => m.text === "What's the weather in Paris?"))).toBe(true);
+    expect(nodes.some((n) => n.attributes["output.value"] === 'Done: "sunny in sample city"')).toBe(true);
     const requests = byName(spans, "llm_request");
     const first = requests.find((s) => s.attributes["llm.finish_reason"] === "tool_call")!;
     const second = requests.find((s) => s.attributes["llm.finish_reason"] === "stop")!;
@@ -109,13 +115,20 @@ describe("LiveKit Agents through the zero-code preload", () => {
     }
   });
 
-  it("counts each model call's tokens once (no second LLM span from the OpenAI integration)", () => {
+  it("counts each model call once, with its tokens (no second LLM span from the OpenAI integration)", () => {
     expect(modelCalls).toBe(2);
     const llm = byKind(spans, "LLM");
-    // only the LiveKit spans, and tokens only on llm_request: one count per model call
-    expect(llm.every((s) => ["llm_node", "llm_request", "llm_request_run"].includes(s.name))).toBe(true);
-    expect(llm.filter((s) => s.attributes["llm.token_count.total"] !== undefined).map((s) => s.name)).toEqual(["llm_request", "llm_request"]);
+    expect(llm.map((s) => s.name)).toEqual(["llm_request", "llm_request"]);
+    expect(llm.every((s) => s.attributes["llm.token_count.total"] > 0)).toBe(true);
+    expect(spans.filter((s) => s.attributes["llm.token_count.total"] !== undefined)).toHaveLength(2);
   });
+
+  it("the console summary counts the model calls", async () => {
+    const r = await node([...PRELOAD, APP], { env: { OPENAI_BASE_URL: mock.baseURL, CATALYST_CONSOLE: "summary" }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = r.stderr.split("\n").find((l) => l.startsWith("◆ trace") && l.includes("LLM call"));
+    expect(summary).toMatch(/ · 2 LLM calls · /);
+  }, 90_000);
 
   it("maps function_tool to TOOL with name, call id, arguments and output", () => {
     const tool = one(byKind(spans, "TOOL"), () => true, "TOOL span");

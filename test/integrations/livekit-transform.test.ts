@@ -18,6 +18,8 @@ let spans: ReadableSpan[] = [];
 beforeAll(async () => {
   mock = await startMockOpenAI();
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  // as an app does: registered, so context (LiveKit's own "inference recorded" marker among it) flows
+  provider.register();
   const { initializeLogger, llm, telemetry, voice } = await import("@livekit/agents");
   const openai = await import("@livekit/agents-plugin-openai");
   const { z } = await import("zod");
@@ -46,8 +48,11 @@ describe("livekitAttributeTransform on LiveKit's own spans", () => {
     });
     const kind = (n: string) => mapped.filter((m) => m.name === n).map((m) => m.attrs["openinference.span.kind"]);
     expect(kind("agent_session")).toEqual(["AGENT"]);
+    // one LLM span per model call: the request; the node and each attempt are CHAIN
     expect(new Set(kind("llm_request"))).toEqual(new Set(["LLM"]));
-    expect(new Set(kind("llm_node"))).toEqual(new Set(["LLM"]));
+    expect(kind("llm_request").length).toBe(mock.requests.filter((q: any) => q.path.endsWith("/chat/completions")).length);
+    expect(new Set(kind("llm_node"))).toEqual(new Set(["CHAIN"]));
+    expect(new Set(kind("llm_request_run"))).toEqual(new Set(["CHAIN"]));
     expect(kind("function_tool")).toEqual(["TOOL"]);
     expect(new Set(kind("agent_turn"))).toEqual(new Set(["CHAIN"]));
     const tool = mapped.find((m) => m.name === "function_tool")!.attrs;
@@ -63,6 +68,22 @@ describe("livekitAttributeTransform on LiveKit's own spans", () => {
     expect(a).toEqual({ "lk.agent_label": "x" });
     const b: Record<string, unknown> = { "openinference.span.kind": "LLM" };
     expect(mapLiveKitAttributes("agent_session", b)).toEqual({});
+  });
+});
+
+describe("a custom llmNode that calls a model itself", () => {
+  it("makes the node the LLM span: LiveKit puts the GenAI request attributes on it when no llm_request recorded the call", () => {
+    const node = mapLiveKitAttributes("llm_node", {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "my-model",
+      "gen_ai.input.messages": JSON.stringify([{ role: "user", parts: [{ type: "text", content: "hi" }] }]),
+      "lk.pii.response.text": "hello",
+    });
+    expect(node["openinference.span.kind"]).toBe("LLM");
+    expect(node["llm.model_name"]).toBe("my-model");
+    expect(node["llm.input_messages.0.message.content"]).toBe("hi");
+    // the node around a recorded call carries only the configured model: CHAIN
+    expect(mapLiveKitAttributes("llm_node", { "gen_ai.request.model": "my-model", "lk.pii.response.text": "hello" })["openinference.span.kind"]).toBe("CHAIN");
   });
 });
 

@@ -37,8 +37,7 @@ const OURS_ONLY = [
   /^gen_ai\.system$/,
   /^llm\.streaming$/,
   /^llm\.provider$/, // the reference leaves it unset for hosts it does not know; we give the host
-  /^tool\.name$/,
-  /^tool_call\.id$/,
+  /^llm\.response\.id$/, // the API's response id, which stitched agent loops continue from (src/runs)
   /^llm\.prompts$/,
   /^llm\.cost\./, // we price known models at export time (src/cost); the reference records no cost
   /^embedding\.invocation_parameters$/,

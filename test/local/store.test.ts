@@ -6,11 +6,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SpanRecord } from "../../src/export/span-json";
+import type { SpanRecord } from "../../src/trace-model/span-record";
 import { DEFAULT_PRICES } from "../../src/transforms/cost";
 import { QueryError, buildQuery, type RawQuery } from "../../src/local/query";
 import { LocalStore } from "../../src/local/store";
-import { summarizeSpan, summarizeTrace, type SpanSummary, type TraceSummary } from "../../src/local/summary";
+import { summarizeSpan, summarizeTrace, type SpanSummary, type TraceSummary } from "../../src/trace-model/summary";
 
 const TRACES = 1500;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "store-test-"));

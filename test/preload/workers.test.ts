@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { FIXTURES, run } from "../helpers/run";
+import { FIXTURES, run, besidesStartLine } from "../helpers/run";
 import { runtimePath, selectedRuntimes, type RuntimeName } from "../helpers/runtimes";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -31,8 +31,9 @@ async function traced(runtime: RuntimeName, door: string, env: Record<string, st
   });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toBe(EXPECTED_STDOUT);
-  // with an endpoint set nothing is printed, from any thread
-  expect(r.stderr).toBe("");
+  // with an endpoint set nothing is printed but where traces go, once, from any thread
+  expect(r.stderr.match(/traces →/g)).toHaveLength(1);
+  expect(besidesStartLine(r.stderr)).toBe("");
   return r;
 }
 const prompts = () => receiver.spans.map((s) => s.attributes["llm.input_messages.0.message.content"]).sort();

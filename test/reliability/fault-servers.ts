@@ -81,4 +81,5 @@ export async function startSizeLimitedCollector(maxBytes: number) {
 }
 
 /** Lines the agent printed (its prefix), apart from the app's own stderr. */
-export const agentLines = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("[@inference/tracing]"));
+/** What the agent printed about faults: its lines on stderr, the start line ("traces → …") aside. */
+export const agentLines = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("[@inference/tracing]") && !l.startsWith("[@inference/tracing] traces → "));

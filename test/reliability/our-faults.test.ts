@@ -120,8 +120,11 @@ describe("fault injection (CATALYST_TEST_FAULTS=1) across every fixture app", ()
       // the spans still end and are exported; those whose attributes failed are marked
       if (traced.spans.length > 0) {
         expect(faults.spans.length).toBeGreaterThan(0);
-        // as many spans ended as in the traced run (their kinds may be missing where the extractor failed)
-        expect(faults.spans.length).toBe(traced.spans.length);
+        // as many of the app's calls ended as in the traced run (their kinds may be missing where the
+        // extractor failed); a stitched run is derived from the tools a call offered, which a failed
+        // extractor never saw, so its spans may be absent
+        const calls = (spans: ReceivedSpan[]) => spans.filter((s) => s.attributes["inference.run.kind"] !== "stitched");
+        expect(calls(faults.spans).length).toBe(calls(traced.spans).length);
         expect(faults.spans.some((s) => s.attributes["inference.tracing.incomplete"] === true)).toBe(true);
       }
     });

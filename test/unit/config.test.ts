@@ -46,6 +46,9 @@ describe("configuration precedence", () => {
     expect(tracesUrlFor("X", "http://h:4318/")).toBe("http://h:4318/v1/traces");
     expect(tracesUrlFor("X", "http://h:4318/v1/traces")).toBe("http://h:4318/v1/traces");
     expect(tracesUrlFor("X", "https://telemetry.example/prefix")).toBe("https://telemetry.example/prefix/v1/traces");
+    // a query stays at the end
+    expect(tracesUrlFor("X", "https://telemetry.example/otlp?tenant=abc")).toBe("https://telemetry.example/otlp/v1/traces?tenant=abc");
+    expect(tracesUrlFor("X", "https://telemetry.example/otlp/v1/traces/?tenant=abc")).toBe("https://telemetry.example/otlp/v1/traces?tenant=abc");
   });
 
   it("sends the token as a bearer header from CATALYST_OTLP_TOKEN or the legacy OTLP_INGEST_TOKEN", () => {

@@ -13,6 +13,7 @@ import {
   maskAction,
   privacyTransform,
   redactSecretFieldsInJson,
+  redactSecretValues,
   replaceBase64,
 } from "../../src/transforms/privacy";
 import { ROOT } from "../helpers/run";
@@ -171,6 +172,82 @@ describe("secrets", () => {
     expect(attrs.metadata).not.toContain("sk-ant");
     expect(attrs["llm.token_count.total"]).toBe(9);
     expect(attrs.tags).toEqual([REDACTED, "ok"]);
+  });
+});
+
+describe("credential names and shapes, JSON inside JSON, deep JSON", () => {
+  it("names from real credential conventions are secret; ordinary words and token counts are not", () => {
+    const secret = [
+      // the issue's list
+      "secrets", "api_keys", "pwd", "PWD", "passphrase", "auth",
+      // OAuth / OIDC / JWT
+      "access_token", "refresh_token", "id_token", "client_secret", "client_assertion", "code_verifier", "jwt", "oauth",
+      // cloud SDKs
+      "aws_secret_access_key", "SecretAccessKey", "AWS_SESSION_TOKEN", "x-amz-security-token", "AccountKey", "SharedAccessKey",
+      "Ocp-Apim-Subscription-Key", "x-goog-api-key", "api-key", "private_key", "connection_string", "ConnectionString",
+      // common API conventions
+      "X-API-KEY", "basic_auth", "set-cookie", "cookies", "proxy-authorization", "webhook_secret", "signing_key", "passwd", "db_password", "credentials",
+    ];
+    for (const n of secret) expect([n, isSecretName(n)]).toEqual([n, true]);
+    const ordinary = [
+      "author", "authority", "authors", "authorized", "tokens", "max_tokens", "prompt_tokens", "completion_tokens", "token_count",
+      "tokenizer", "token_type", "key", "keys", "monkey", "keyboard", "passage", "password_policy", "secretary", "private_key_id", "session_id",
+    ];
+    for (const n of ordinary) expect([n, isSecretName(n)]).toEqual([n, false]);
+    // attributes: token counts stay, a credential-named attribute goes
+    const attrs: Record<string, unknown> = { "llm.token_count.prompt": 7, "llm.invocation_parameters": '{"max_tokens":5,"secrets":["a1b2c3d4"]}', "db.passphrase": "horse-staple" };
+    privacyTransform(resolveConfig({}, {}), {})(attrs, undefined as any);
+    expect(attrs).toEqual({ "llm.token_count.prompt": 7, "llm.invocation_parameters": `{"max_tokens":5,"secrets":"${REDACTED}"}`, "db.passphrase": REDACTED });
+  });
+
+  it("upper-case BEARER, bare JWTs, URL passwords and secret-named assignments in free text", () => {
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJl";
+    const cases: [string, string][] = [
+      ["Authorization: BEARER abcdefghijklmnop123", `Authorization: ${REDACTED}`],
+      [`token was ${jwt} then`, `token was ${REDACTED} then`],
+      ["connect postgres://app:hunter2-secret@db.internal:5432/app", `connect postgres://app:${REDACTED}@db.internal:5432/app`],
+      ["clone https://ghp0123456789abcdefghij@github.com/o/r", `clone https://${REDACTED}@github.com/o/r`],
+      ["GET /v1/items?api_key=abc123def456&page=2", `GET /v1/items?api_key=${REDACTED}&page=2`],
+      ["AccountName=acct;AccountKey=c2VjcmV0a2V5;EndpointSuffix=core", `AccountName=acct;AccountKey=${REDACTED};EndpointSuffix=core`],
+      ["OPENAI_API_KEY=not-a-known-shape-123 node app.js", `OPENAI_API_KEY=${REDACTED} node app.js`],
+    ];
+    for (const [text, expected] of cases) expect(redactSecretValues(text, [])).toBe(expected);
+    // ordinary text with "=", URLs and a short user name is left alone
+    for (const text of ["x = y and max_tokens=100, temperature=0.2", "see https://example.com/a?b=c#d", "ssh://git@github.com/o/r", "a bearer of news"]) {
+      expect(redactSecretValues(text, [])).toBe(text);
+    }
+  });
+
+  it("reaches JSON held in JSON strings at every escape level, and pairs in text that is not JSON", () => {
+    const args = JSON.stringify({ username: "ada", password: "pw-1", client_secret: "cs-1" });
+    const body = JSON.stringify({ choices: [{ message: { tool_calls: [{ function: { name: "login", arguments: args } }] } }], usage: { total_tokens: 9 } });
+    const parsed = JSON.parse(redactSecretFieldsInJson(body));
+    expect(JSON.parse(parsed.choices[0].message.tool_calls[0].function.arguments)).toEqual({ username: "ada", password: REDACTED, client_secret: REDACTED });
+    expect(parsed.usage.total_tokens).toBe(9);
+    // three levels: a tool result (JSON) quoted in a message (JSON) inside a request body (JSON)
+    const three = JSON.stringify({ input: JSON.stringify({ messages: [{ content: JSON.stringify({ refresh_token: "rt-1", n: 1 }) }] }) });
+    expect(redactSecretFieldsInJson(three)).not.toContain("rt-1");
+    expect(JSON.parse(JSON.parse(JSON.parse(redactSecretFieldsInJson(three)).input).messages[0].content)).toEqual({ refresh_token: REDACTED, n: 1 });
+    // text that is not JSON: prose around JSON, escaped JSON in a log line, single quotes, cut JSON
+    const prose: [string, string][] = [
+      ['the tool said {"session_token": "st-1", "ok": true}', `the tool said {"session_token": "${REDACTED}", "ok": true}`],
+      ['body={\\"password\\":\\"pw-\\\\\\"2\\",\\"user\\":\\"ada\\"}', `body={\\"password\\":\\"${REDACTED}\\",\\"user\\":\\"ada\\"}`],
+      ["payload {'api_key': 'ak-3', 'model': 'm'}", `payload {'api_key': '${REDACTED}', 'model': 'm'}`],
+      ['{"model":"m","token":"tk-4","messages":[{"content":"cut her', `{"model":"m","token":"${REDACTED}","messages":[{"content":"cut her`],
+    ];
+    for (const [text, expected] of prose) expect(redactSecretFieldsInJson(text)).toBe(expected);
+  });
+
+  it("JSON nested deeper than 32 levels loses its secret, however deep (40, 200, 100,000 levels)", () => {
+    const nest = (depth: number) => "{\"a\":".repeat(depth) + '{"password":"deep-secret-1","n":1}' + "}".repeat(depth);
+    for (const depth of [40, 200, 100_000]) {
+      const text = nest(depth);
+      const out = redactSecretFieldsInJson(text);
+      expect(out.includes("deep-secret-1"), `depth ${depth}`).toBe(false);
+      expect(() => JSON.parse(out)).not.toThrow();
+    }
+    // within the walked depth only the field goes
+    expect(redactSecretFieldsInJson(nest(40))).toBe(nest(40).replace("deep-secret-1", REDACTED));
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The web view in a real headless Chromium (Debian's `chromium`, driven by playwright-core),
- * against traces the fixture agent produced through the preload into `serve`.
+ * against traces the fixture agent produced through the preload into `serve`. Without Chromium
+ * the file is reported skipped, with the reason; CI (CATALYST_REQUIRE_BROWSER=1) fails instead.
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -11,6 +12,10 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { runAgent, startOpenAIMock, startServe, type OpenAIMock } from "../cli/helpers";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const NO_BROWSER = !fs.existsSync(CHROMIUM) && process.env.CATALYST_REQUIRE_BROWSER !== "1";
+const SKIPPED = NO_BROWSER ? ` (skipped: no Chromium at ${CHROMIUM}; install Debian's chromium or set CHROMIUM_PATH)` : "";
+// the reason, in the run's output as well as in the skipped tests' names
+if (NO_BROWSER) console.warn(`test/web/page.test.ts is skipped: no Chromium at ${CHROMIUM}; install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH.`);
 const FLAGS = [
   "--headless",
   "--no-sandbox",
@@ -30,6 +35,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
+  if (NO_BROWSER) return;
   if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM}: apt-get install -y chromium`);
   mock = await startOpenAIMock();
   serve = await startServe(path.join(tmp, "store"));
@@ -57,7 +63,7 @@ async function openTrace(session: string): Promise<void> {
   await page.waitForFunction((s) => document.querySelector(".trace-head")?.textContent?.includes(`session ${s}`), session);
 }
 
-describe("web view", () => {
+describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
   it("groups traces by agent, then session", async () => {
     const agents = await page.locator("details.group").evaluateAll((els) => els.map((e) => e.getAttribute("data-agent")));
     expect(agents.sort()).toEqual(["Refund Agent (refund-agent)", "Support Agent (support-agent)"]);
@@ -207,6 +213,191 @@ describe("web view", () => {
     expect(await page.locator(".conv .msg .body").textContent()).toBe("<script>window.__pwned=2</script>");
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator("main img, main script").count()).toBe(0);
+  });
+
+
+  it("marks estimated tokens with ≈ and names the tools a model called", async () => {
+    const r = await runAgent({ OPENAI_BASE_URL: mock.baseURL, TICKETS: "1", STREAM: "1", CATALYST_OTLP_ENDPOINT: serve.url });
+    expect(r.code, r.stderr).toBe(0);
+    const row = page.locator('details.session[data-session="ticket-1"] .trace-row').first();
+    await page.waitForFunction(() => document.querySelectorAll('details.session[data-session="ticket-1"] .trace-row').length >= 3, undefined, { timeout: 15_000 });
+    await row.click();
+    await page.waitForSelector('.span-row[data-kind="LLM"]');
+    const subs = await texts('.span-row[data-kind="LLM"] .sub');
+    // the first call asked for the tool (from its output messages); the streamed answer had no usage
+    expect(subs[0]).toMatch(/→ calls lookup_order/);
+    expect(subs[0]).not.toMatch(/≈/);
+    expect(subs[1]).toMatch(/≈\d+ tok · ≈\$0\.\d+/);
+    expect(await page.locator(".trace-head .chips").textContent()).toMatch(/≈\d+ → \d+ tokens \(\d+\).*≈\$0\.\d+/);
+    await page.locator('.span-row[data-kind="LLM"]').nth(1).click();
+    expect(await page.locator(".detail-head .chip.tokens").textContent()).toMatch(/^≈\d+ prompt · ≈\d+ completion · ≈\d+ total$/);
+  });
+
+  it("shows long attribute values wrapped or collapsed, keys readable, JSON formatted on demand (1400 and 900 px)", async () => {
+    for (const width of [1400, 900]) {
+      await page.setViewportSize({ width, height: 900 });
+      await openTrace("ticket-2");
+      await page.locator('.span-row[data-kind="LLM"]').nth(1).click();
+      await page.locator('.tab[data-tab="attributes"]').click();
+      const rows = await page.locator(".pane .kv").first().locator(".kv-row").evaluateAll((els) =>
+        els.map((e) => {
+          const k = e.querySelector(".k")!.getBoundingClientRect();
+          const v = e.querySelector(".v")!.getBoundingClientRect();
+          return { key: e.getAttribute("data-key"), k: { left: k.left, right: k.right, width: k.width }, v: { left: v.left, right: v.right, width: v.width, height: v.height } };
+        }),
+      );
+      expect(rows.length).toBeGreaterThan(20);
+      for (const r of rows) {
+        expect(r.v.right, `${width}px ${r.key}`).toBeLessThanOrEqual(width + 0.5);
+        expect(r.v.width, `${width}px ${r.key}`).toBeGreaterThan(150);
+        expect(r.k.width, `${width}px ${r.key}`).toBeGreaterThan(90);
+        expect(r.k.right).toBeLessThanOrEqual(r.v.left);
+      }
+      const input = page.locator('.pane .kv-row[data-key="input.value"] .v');
+      expect(await input.getAttribute("class")).toContain("collapsed");
+      const collapsedHeight = (await input.boundingBox())!.height;
+      expect(collapsedHeight).toBeLessThan(160);
+      await input.locator("button.more").click();
+      expect(await input.getAttribute("class")).not.toContain("collapsed");
+      expect((await input.boundingBox())!.height).toBeGreaterThan(collapsedHeight);
+      expect(await input.locator(".v-text").textContent()).not.toContain("\n");
+      await input.locator("button.json").click();
+      expect(await input.locator(".v-text").textContent()).toMatch(/^\{\n {2}"model": "gpt-4o-mini",\n {2}"messages": \[/);
+      await page.screenshot({ path: path.join(SHOTS, `local-view-attributes-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it("does not cut span names at 1400 px when there is room", async () => {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await openTrace("ticket-1");
+    const cut = await page.locator(".span-row .nm").evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    expect(cut).toEqual([]);
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it("stacks the panes below 1000 px, with nothing overflowing sideways", async () => {
+    await page.setViewportSize({ width: 900, height: 900 });
+    await openTrace("ticket-1");
+    await page.locator('.span-row[data-kind="LLM"]').first().click();
+    const box = (sel: string) => page.locator(sel).boundingBox().then((b) => b!);
+    const [list, trace, detail] = [await box("#list"), await box("#trace"), await box("#detail")];
+    expect(list.y + list.height).toBeLessThanOrEqual(trace.y + 1);
+    expect(trace.y + trace.height).toBeLessThanOrEqual(detail.y + 1);
+    for (const b of [list, trace, detail]) expect(b.width).toBeGreaterThan(850);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(900);
+    await page.screenshot({ path: path.join(SHOTS, "local-view-narrow.png") });
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it("never lets the time-scale labels overlap", async () => {
+    await openTrace("ticket-1");
+    for (const width of [1400, 1000, 900, 600, 420]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.waitForFunction(() => true);
+      const boxes = await page.locator(".tree-scale .tick:not([hidden])").evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right })));
+      expect(boxes.length, `${width}px`).toBeGreaterThanOrEqual(1);
+      for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left, `${width}px`).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it("says so when the address names a trace that cannot be shown, and follows the address when it changes", async () => {
+    const other = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await other.goto(`${serve.url}/#trace=deadbeefdeadbeef`);
+      await other.waitForSelector('.empty[data-problem="trace"]');
+      expect(await other.locator('.empty[data-problem="trace"]').textContent()).toMatch(/Cannot show trace "deadbeefdeadbeef": no trace starting with deadbeefdeadbeef/);
+      await other.goto(`${serve.url}/#trace=not-a-trace`);
+      await other.reload();
+      await other.waitForFunction(() => document.querySelector('.empty[data-problem="trace"]')?.textContent?.includes("not-a-trace"));
+      expect(await other.locator('.empty[data-problem="trace"]').textContent()).toMatch(/is not a trace id/);
+      // hashchange: a link or a typed address opens that trace, and that span
+      const ticket2 = await other.evaluate(() => fetch("/api/traces?metadata=session.id%3Dticket-2").then((r) => r.json()));
+      const id = ticket2.traces[0].traceId as string;
+      await other.evaluate((h) => (location.hash = h), `#trace=${id}`);
+      await other.waitForFunction(() => document.querySelector(".trace-head")?.textContent?.includes("session ticket-2"));
+      const tool = await other.locator('.span-row[data-kind="TOOL"]').getAttribute("data-span-id");
+      await other.evaluate((h) => (location.hash = h), `#trace=${id}&span=${tool}`);
+      await other.waitForFunction(() => document.querySelector(".detail-head h3")?.textContent?.includes("lookup_order"));
+      expect(await other.locator(".span-row.selected").getAttribute("data-span-id")).toBe(tool);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("fits the empty-state hint in its pane", async () => {
+    const empty = await startServe(path.join(tmp, "empty-store"));
+    const other = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      for (const width of [1400, 900]) {
+        await other.setViewportSize({ width, height: 900 });
+        await other.goto(`${empty.url}/`);
+        await other.waitForSelector("#list .empty .command");
+        const hint = await other.locator("#list .empty").evaluate((e) => {
+          const pane = document.getElementById("list")!.getBoundingClientRect();
+          const r = e.getBoundingClientRect();
+          const code = e.querySelector(".command")!;
+          return { inside: r.left >= pane.left && r.right <= pane.right + 0.5, overflow: e.scrollWidth > e.clientWidth || code.scrollWidth > code.clientWidth, text: e.textContent };
+        });
+        expect(hint.text).toContain(`CATALYST_OTLP_ENDPOINT=${empty.url} node --import @inference/tracing/register app.js`);
+        expect(hint, `${width}px`).toMatchObject({ inside: true, overflow: false });
+      }
+    } finally {
+      await other.close();
+      await empty.stop();
+    }
+  });
+
+  it("has an icon", async () => {
+    const href = await page.locator('link[rel="icon"]').getAttribute("href");
+    const icon = await page.evaluate((h) => fetch(h!).then(async (r) => ({ status: r.status, type: r.headers.get("content-type"), body: await r.text() })), href);
+    expect(icon).toMatchObject({ status: 200, type: "image/svg+xml" });
+    expect(icon.body).toMatch(/^<svg /);
+  });
+
+  it("shows right-to-left overrides and zero-width characters in names as visible escapes", async () => {
+    const traceId = "ef".repeat(16);
+    const name = "invoice\u202efdp.exe\u200b";
+    const body = JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [] },
+          scopeSpans: [
+            {
+              scope: { name: "t" },
+              spans: [
+                {
+                  traceId,
+                  spanId: "12".repeat(8),
+                  name,
+                  kind: 1,
+                  startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                  endTimeUnixNano: String(BigInt(Date.now() + 5) * 1_000_000n),
+                  attributes: [{ key: "openinference.span.kind", value: { stringValue: "TOOL" } }, { key: "tool.name", value: { stringValue: "a\u200bb" } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(`${serve.url}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(String(res.statusCode)))));
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+    await page.waitForSelector(`.trace-row[data-trace-id="${traceId}"]`, { timeout: 15_000 });
+    await page.locator(`.trace-row[data-trace-id="${traceId}"]`).click();
+    await page.waitForSelector(`.span-row[data-kind="TOOL"]`);
+    for (const text of [await page.locator(".span-row .nm").textContent(), await page.locator(`.trace-row[data-trace-id="${traceId}"] .name`).textContent(), await page.locator(".detail-head h3").textContent()]) {
+      expect(text).toContain("invoice\\u202efdp.exe\\u200b");
+      expect(text).not.toMatch(/[\u202e\u200b]/);
+    }
+    expect(await page.locator(".span-row .sub").textContent()).toBe("a\\u200bb");
   });
 
   it("ran without page errors", () => {

@@ -138,6 +138,7 @@ export function messagesResponse(span: Span, message: any): void {
   a[Attr.OUTPUT_VALUE] = stringify(message);
   a[Attr.OUTPUT_MIME_TYPE] = "application/json";
   if (message.model) a[Attr.MODEL_NAME] = message.model;
+  if (typeof message.id === "string") a[Attr.RESPONSE_ID] = message.id;
   setOutputMessages(a, [outputMessage(message)]);
   if (message.stop_reason) a[Attr.FINISH_REASON] = message.stop_reason;
   if (message.usage) Object.assign(a, tokenAttributes(normalizeUsage(message.usage)));

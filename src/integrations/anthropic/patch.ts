@@ -10,11 +10,11 @@
  * own, and the create() inside it adopts our span (no second LLM span, no siblings).
  */
 import { context, SpanKind } from "@opentelemetry/api";
-import type { PatchContext, TracerSource } from "../types";
+import type { PatchContext } from "../types";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
-import { noteOthersTrace } from "../../spans/context-manager";
+import { noteContextReadInCalls } from "../../spans/context-manager";
 import { internalError } from "../../util/log";
-import { makeTraced, SpanOwner, withClaim, wrapMethod, type CallSpec } from "../kit";
+import { guarded, makeTraced, SpanOwner, stitchedParent, withClaim, wrapMethod, type CallSource, type CallSpec } from "../kit";
 import { MessagesStreamAccumulator, messagesRequest, messagesResponse } from "./mapping";
 
 const SPAN_NAME = "Anthropic Messages";
@@ -30,21 +30,23 @@ const messagesSpec: CallSpec = {
 };
 
 /** messages.stream(): open our span first, and let the create() the helper makes adopt it. */
-function makeTracedStream(original: (...a: any[]) => any, source: TracerSource) {
+function makeTracedStream(original: (...a: any[]) => any, source: CallSource) {
   return function tracedStream(this: any, ...args: any[]): any {
     const ctx = context.active();
     if (isInsideFrameworkLLMSpan(ctx)) return original.apply(this, args);
     let owner: SpanOwner;
+    let stitched: ReturnType<typeof stitchedParent>;
     try {
-      if (messagesSpec.tracesItself!(this)) noteOthersTrace();
-      owner = new SpanOwner(source.tracer.startSpan(SPAN_NAME, { kind: SpanKind.INTERNAL }, ctx));
+      if (messagesSpec.tracesItself!(this)) noteContextReadInCalls();
+      stitched = stitchedParent(ctx, guarded(undefined, "anthropic.stream.request", () => messagesRequest(args[0], this)), source, args[0]);
+      owner = new SpanOwner(source.tracer.startSpan(SPAN_NAME, { kind: SpanKind.INTERNAL }, stitched?.parent ?? ctx));
     } catch (err) {
       internalError("anthropic.stream.start", err);
       return original.apply(this, args);
     }
     let out: { result: any; taken: boolean };
     try {
-      out = withClaim(ctx, owner.span, () => original.apply(this, args));
+      out = withClaim(stitched?.parent ?? ctx, owner.span, () => original.apply(this, args), stitched);
     } catch (err) {
       owner.error(err);
       throw err;

@@ -19,5 +19,5 @@ export {
 export type { CallSpec, StreamAccumulator } from "./call-spec";
 export { SpanOwner, errorAttributes } from "./span-owner";
 export { isStreamLike, instrumentStream, observeAPIPromise, observeResult } from "./observe";
-export { makeTraced, withClaim, type TracedCallOptions } from "./traced-call";
+export { joinRun, makeTraced, stitchedParent, withClaim, type CallSource, type TracedCallOptions } from "./traced-call";
 export { END_REASON_ATTR, INCOMPLETE_ATTR, faultPoint, guarded, markIncomplete } from "../../util/fault";

@@ -60,8 +60,50 @@ export function setMessage(attrs: Attributes, prefix: string, m: MessageLike): v
   }
 }
 
+/** Where setInputMessages leaves the messages it flattened, for the run stitcher (not an attribute: a symbol). */
+export const INPUT_MESSAGES = Symbol("@inference/tracing.input-messages");
+
 export function setInputMessages(attrs: Attributes, messages: MessageLike[]): void {
   messages.forEach((m, i) => setMessage(attrs, OIA.inputMessagePrefix(i), m));
+  Object.defineProperty(attrs, INPUT_MESSAGES, { value: messages, configurable: true });
+}
+
+/** The messages setInputMessages flattened into these attributes, if it did. */
+export function inputMessagesOf(attrs: Attributes): MessageLike[] | undefined {
+  return (attrs as { [INPUT_MESSAGES]?: MessageLike[] })[INPUT_MESSAGES];
+}
+
+const OUTPUT_KEY = /^llm\.output_messages\.(\d+)\.message\.(role|content|tool_call_id|contents\.(\d+)\.message_content\.(type|text)|tool_calls\.(\d+)\.tool_call\.(id|function\.name|function\.arguments))$/;
+
+/** The output messages read back from a span's attributes (roles, text, tool calls), in order. */
+export function outputMessagesOf(attrs: Record<string, unknown>): MessageLike[] {
+  const out: MessageLike[] = [];
+  for (const key of Object.keys(attrs)) {
+    if (!key.startsWith("llm.output_messages.")) continue;
+    const m = OUTPUT_KEY.exec(key);
+    if (!m) continue;
+    const v = attrs[key];
+    const msg = (out[Number(m[1])] ??= {});
+    if (m[2] === "role") msg.role = String(v);
+    else if (m[2] === "content") msg.content = String(v);
+    else if (m[2] === "tool_call_id") msg.toolCallId = String(v);
+    else if (m[3] !== undefined) {
+      const part = ((msg.contents ??= [])[Number(m[3])] ??= { type: "" });
+      if (m[4] === "type") part.type = String(v);
+      else part.text = String(v);
+    } else if (m[5] !== undefined) {
+      const call = ((msg.toolCalls ??= [])[Number(m[5])] ??= {});
+      if (m[6] === "id") call.id = String(v);
+      else if (m[6] === "function.name") call.name = String(v);
+      else call.arguments = String(v);
+    }
+  }
+  const messages = out.filter(Boolean);
+  for (const msg of messages) {
+    if (msg.contents) msg.contents = msg.contents.filter(Boolean);
+    if (msg.toolCalls) msg.toolCalls = msg.toolCalls.filter(Boolean);
+  }
+  return messages;
 }
 
 /**

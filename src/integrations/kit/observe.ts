@@ -36,7 +36,7 @@ export function pointsOf(spec: CallSpec): SpecPoints {
   return p;
 }
 
-function isAPIPromiseLike(p: any): boolean {
+export function isAPIPromiseLike(p: any): boolean {
   return !!p && typeof p.then === "function" && typeof p.parseResponse === "function" && "responsePromise" in p;
 }
 
@@ -117,21 +117,31 @@ export function observeAPIPromise(p: any, owner: SpanOwner, onValue: (v: any) =>
   instrumentPromiseMethods(p, owner, state);
 }
 
+/** Marks the method wrappers instrumentPromiseMethods puts on an APIPromise (global: the preload bundle and the package each have a copy of this file). */
+const OBSERVER_WRAPPER = Symbol.for("@inference/tracing.apiPromiseObserver");
+
 function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarted: boolean }): void {
   const proto = Object.getPrototypeOf(p);
-  const parse = proto?.parse;
+  // the SDK class's own method (openai 7 also puts instance copies on the promise that bypass the
+  // hooked parseResponse), or the wrapper of an earlier observer (an agentSpan around the call), so both see it
+  const method = (name: string) => (p[name]?.[OBSERVER_WRAPPER] ? p[name] : proto?.[name]);
+  const wrap = (name: string, wrapper: (this: any, ...a: any[]) => any) => {
+    Object.defineProperty(wrapper, OBSERVER_WRAPPER, { value: true });
+    p[name] = wrapper;
+  };
+  const parse = method("parse");
   if (typeof parse === "function") {
-    p.parse = function (this: any, ...a: any[]) {
+    wrap("parse", function (this: any, ...a: any[]) {
       state.parseStarted = true;
       const r = parse.apply(this, a);
       // our own derived promise: swallowing here leaves the app's chain (on `r`) untouched
       if (r && typeof r.then === "function") r.then(undefined, (err: unknown) => owner.error(err));
       return r;
-    };
+    });
   }
-  const asResponse = proto?.asResponse;
+  const asResponse = method("asResponse");
   if (typeof asResponse === "function") {
-    p.asResponse = function (this: any, ...a: any[]) {
+    wrap("asResponse", function (this: any, ...a: any[]) {
       const r = asResponse.apply(this, a);
       if (r && typeof r.then === "function") {
         r.then(
@@ -145,11 +155,11 @@ function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarte
         );
       }
       return r;
-    };
+    });
   }
-  const thenUnwrap = proto?._thenUnwrap;
+  const thenUnwrap = method("_thenUnwrap");
   if (typeof thenUnwrap === "function") {
-    p._thenUnwrap = function (this: any, ...a: any[]) {
+    wrap("_thenUnwrap", function (this: any, ...a: any[]) {
       const derived = thenUnwrap.apply(this, a);
       try {
         if (derived && typeof derived === "object") instrumentPromiseMethods(derived, owner, state);
@@ -157,7 +167,7 @@ function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarte
         internalError("llm.thenUnwrap", err);
       }
       return derived;
-    };
+    });
   }
 }
 

@@ -1,11 +1,13 @@
 /** One span's end, exactly once, whichever way the call finishes; errors with their HTTP status and type. */
 import { SpanStatusCode, type Attributes, type Span } from "@opentelemetry/api";
-import { recordError } from "../../spans/run-in-span";
+import { recordError } from "../../spans/record-error";
 import { internalError } from "../../util/log";
 
 /** Owns one span's end: exactly once, whichever way the call finishes. */
 export class SpanOwner {
   ended = false;
+  /** Called once the span has ended (its attributes are final), whichever way. */
+  onEnd?: (span: Span) => void;
   constructor(readonly span: Span) {}
   ok(): void {
     if (this.ended) return;
@@ -15,6 +17,15 @@ export class SpanOwner {
       this.span.end();
     } catch (err) {
       internalError("llm.span.end", err);
+    }
+    this.afterEnd();
+  }
+  private afterEnd(): void {
+    if (!this.onEnd) return;
+    try {
+      this.onEnd(this.span);
+    } catch (err) {
+      internalError("llm.span.onEnd", err);
     }
   }
   error(err: unknown): void {
@@ -28,6 +39,7 @@ export class SpanOwner {
     } catch (e) {
       internalError("llm.span.error", e);
     }
+    this.afterEnd();
   }
 }
 

@@ -3,13 +3,14 @@
  * method runs and ended exactly once however the call finishes (value, stream, error, abort).
  * The app gets back the very object the SDK returned; see observe.ts for how it is watched.
  */
-import { context, createContextKey, SpanKind, trace, type Context, type Span } from "@opentelemetry/api";
+import { context, createContextKey, SpanKind, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
 import { Attr } from "../../semconv";
+import { stitchCall, type StitchSettings, type StitchedCall } from "../../runs/stitch";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
-import { contextEntryCanBeSkipped, noteOthersTrace } from "../../spans/context-manager";
+import { contextEntryCanBeSkipped, noteContextReadInCalls } from "../../spans/context-manager";
 import { faultPoint, guarded } from "../../util/fault";
 import { internalError } from "../../util/log";
-import type { TracerSource } from "../types";
+import type { IntegrationConfig, TracerSource } from "../types";
 import type { CallSpec } from "./call-spec";
 import { observeResult, pointsOf } from "./observe";
 import { SpanOwner } from "./span-owner";
@@ -19,14 +20,16 @@ const CLAIM_KEY = createContextKey("@inference/tracing.llm-span-claim");
 interface Claim {
   span: Span;
   taken: boolean;
+  /** The run the helper's call joined, for the call that adopts the span to finish. */
+  stitched?: StitchedCall;
 }
 
 /** The claim on offer while a call runs without entering a context (see contextEntryCanBeSkipped). */
 let claimOnOffer: Claim | undefined;
 
 /** Run `fn` with `span` offered to the first traced create() called synchronously inside it. */
-export function withClaim<T>(ctx: Context, span: Span, fn: () => T): { result: T; taken: boolean } {
-  const claim: Claim = { span, taken: false };
+export function withClaim<T>(ctx: Context, span: Span, fn: () => T, stitched?: StitchedCall): { result: T; taken: boolean } {
+  const claim: Claim = { span, taken: false, stitched };
   try {
     if (contextEntryCanBeSkipped()) {
       // the claim is only ever taken synchronously: offered for the call's duration, no context entered
@@ -45,11 +48,37 @@ export function withClaim<T>(ctx: Context, span: Span, fn: () => T): { result: T
   }
 }
 
-function takeClaim(ctx: Context): Span | undefined {
+function takeClaim(ctx: Context): Claim | undefined {
   const claim = (ctx.getValue(CLAIM_KEY) as Claim | undefined) ?? claimOnOffer;
   if (!claim || claim.taken) return undefined;
   claim.taken = true;
-  return claim.span;
+  return claim;
+}
+
+/** What a traced call reads from its install: the tracer, and the run-stitching settings. */
+export interface CallSource extends TracerSource {
+  readonly config: Pick<IntegrationConfig, keyof StitchSettings>;
+}
+
+/**
+ * The parent a model call starts under, given its request attributes: its own context, or the
+ * run it continues or opens when stitching applies (see runs/stitch.ts).
+ */
+export function stitchedParent(ctx: Context, requestAttributes: Attributes | undefined, source: CallSource, body: any): StitchedCall | undefined {
+  if (!requestAttributes) return undefined;
+  try {
+    return stitchCall(ctx, requestAttributes, source.tracer, source.config, body?.previous_response_id);
+  } catch (err) {
+    internalError("stitch", err);
+    return undefined;
+  }
+}
+
+/** The call's span started: the stitched run sees it start, and will see it end. */
+export function joinRun(stitched: StitchedCall | undefined, owner: SpanOwner, startedAt: number): void {
+  if (!stitched) return;
+  stitched.started(owner.span, startedAt);
+  owner.onEnd = (span) => stitched.ended(span, Date.now());
 }
 
 export interface TracedCallOptions {
@@ -62,7 +91,7 @@ export interface TracedCallOptions {
  * function calls it with the same `this` and args (or the opt-in rewritten args) and
  * returns exactly what it returned.
  */
-export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, source: TracerSource, opts: TracedCallOptions = {}) {
+export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, source: CallSource, opts: TracedCallOptions = {}) {
   const spanKind = opts.kind ?? "LLM";
   const points = pointsOf(spec);
   return function traced(this: any, ...args: any[]): any {
@@ -70,18 +99,34 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     if (isInsideFrameworkLLMSpan(ctx)) return original.apply(this, args);
     const body = args[0];
     let owner: SpanOwner;
-    let adopted: Span | undefined;
+    let callCtx: Context;
+    let claim: Claim | undefined;
     let rewrite: { args: any[]; hide: (chunk: any) => boolean } | undefined;
     try {
-      if (spec.tracesItself?.(this)) noteOthersTrace();
-      adopted = takeClaim(ctx);
-      const span = adopted ?? source.tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL }, ctx);
-      owner = new SpanOwner(span);
-      span.setAttribute(Attr.SPAN_KIND, spanKind);
-      guarded(span, points.request, () => {
+      if (spec.tracesItself?.(this)) noteContextReadInCalls();
+      claim = takeClaim(ctx);
+      // the request side first: a model call's messages decide which run it belongs to
+      let requestAttributes: Attributes | undefined;
+      let requestFailure: unknown;
+      try {
         faultPoint(points.request);
-        span.setAttributes(spec.request(body, this));
-      });
+        requestAttributes = spec.request(body, this);
+      } catch (err) {
+        requestFailure = err;
+      }
+      const stitched = claim ? claim.stitched : spanKind === "LLM" ? stitchedParent(ctx, requestAttributes, source, body) : undefined;
+      const parent = stitched && !claim ? stitched.parent : ctx;
+      const startedAt = Date.now();
+      const span = claim?.span ?? source.tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL }, parent);
+      owner = new SpanOwner(span);
+      callCtx = claim ? ctx : trace.setSpan(parent, span);
+      span.setAttribute(Attr.SPAN_KIND, spanKind);
+      if (requestAttributes) span.setAttributes(requestAttributes);
+      else
+        guarded(span, points.request, () => {
+          throw requestFailure;
+        });
+      joinRun(stitched, owner, startedAt);
       if (spec.rewriteArgs) rewrite = guarded(span, points.rewrite, () => spec.rewriteArgs!(args));
     } catch (err) {
       internalError(points.start, err);
@@ -91,9 +136,9 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     try {
       const call = () => original.apply(this, rewrite ? rewrite.args : args);
       // an adopted span is the context's already; on Node 20/22 entering the first context of the
-      // process switches promise hooks on for good, and a call nobody can start a span under needs
+      // process switches promise hooks on for good, and a call nothing reads the context in needs
       // none (spans/context-manager.ts)
-      result = adopted || contextEntryCanBeSkipped() ? call() : context.with(trace.setSpan(ctx, owner.span), call);
+      result = claim || contextEntryCanBeSkipped() ? call() : context.with(callCtx, call);
     } catch (err) {
       owner.error(err);
       throw err;

@@ -15,7 +15,11 @@ import { faultPoint } from "../../util/fault";
 /** The instrumentation scope LiveKit's own tracer uses. */
 export const LIVEKIT_SCOPE = "livekit-agents";
 
-export const LLM_SPAN_NAMES: ReadonlySet<string> = new Set(["llm_node", "llm_request", "llm_request_run"]);
+/**
+ * The LiveKit spans around a model call: the node, the request, each attempt of the request. A
+ * provider SDK call made inside them is LiveKit's to record (see provider.ts).
+ */
+export const MODEL_CALL_SPAN_NAMES: ReadonlySet<string> = new Set(["llm_node", "llm_request", "llm_request_run"]);
 const TOOL_SPAN_NAMES: ReadonlySet<string> = new Set(["function_tool"]);
 const AGENT_SPAN_NAMES: ReadonlySet<string> = new Set(["agent_session"]);
 
@@ -29,9 +33,16 @@ export const MESSAGE_KEY_BUDGET = 80;
 type Attrs = Readonly<Record<string, unknown>>;
 type Out = Record<string, AttributeValue>;
 
-export function livekitSpanKind(name: string): string {
+/**
+ * One LLM span per model call, as everywhere else. LiveKit records each call on `llm_request`
+ * (model, messages, usage). `llm_node` (the pipeline node around it, with the chat context and the
+ * response text) and `llm_request_run` (one per attempt) are CHAIN, except for an `llm_node` whose
+ * model call no `llm_request` recorded (a custom llmNode that calls a model itself): LiveKit then
+ * puts the GenAI request attributes (`gen_ai.operation.name`) on the node, and the node is the LLM span.
+ */
+export function livekitSpanKind(name: string, attributes: Attrs = {}): string {
   if (AGENT_SPAN_NAMES.has(name)) return SpanKindValues.AGENT;
-  if (LLM_SPAN_NAMES.has(name)) return SpanKindValues.LLM;
+  if (name === "llm_request" || (name === "llm_node" && attributes["gen_ai.operation.name"] !== undefined)) return SpanKindValues.LLM;
   if (TOOL_SPAN_NAMES.has(name)) return SpanKindValues.TOOL;
   return SpanKindValues.CHAIN;
 }
@@ -180,8 +191,7 @@ function mapLLM(a: Attrs, out: Out): void {
   }
   const finish = a["gen_ai.response.finish_reasons"];
   if (Array.isArray(finish) && typeof finish[0] === "string") out[Attr.FINISH_REASON] = finish[0];
-  // tokens only where LiveKit reports usage (llm_request): llm_node and llm_request_run
-  // wrap the same call, so each model call is counted once
+  // tokens where LiveKit reports usage (llm_request): one LLM span per call carries them
   const t = tokens(a);
   if (t) Object.assign(out, tokenAttributes(t) as Out);
 
@@ -246,7 +256,7 @@ export function mapLiveKitAttributes(name: string, attributes: Attrs): Out {
   faultPoint("livekit.mapAttributes");
   const a = attributes ?? {};
   if (a[Attr.SPAN_KIND] !== undefined) return {};
-  const out: Out = { [Attr.SPAN_KIND]: livekitSpanKind(name) };
+  const out: Out = { [Attr.SPAN_KIND]: livekitSpanKind(name, a) };
   const kind = out[Attr.SPAN_KIND];
   const agentName = str(a["lk.agent_label"]) ?? str(a["gen_ai.agent.name"]);
   const conversation = str(a["gen_ai.conversation.id"]);
@@ -260,6 +270,12 @@ export function mapLiveKitAttributes(name: string, attributes: Attrs): Out {
   } else {
     if (name === "agent_turn" && agentName) out[Attr.AGENT_NAME] = agentName;
     setIO(out, "input", a["lk.pii.user_input"] ?? a["lk.pii.user_transcript"] ?? a["lk.pii.input_text"]);
+    // the llm_node around a recorded model call: what went in (the chat context) and what came out
+    const context = name === "llm_node" ? fromChatCtx(a["lk.pii.chat_ctx"]) : [];
+    if (context.length) {
+      out[Attr.INPUT_VALUE] = safeJson(context);
+      out[Attr.INPUT_MIME_TYPE] = MimeType.JSON;
+    }
     setIO(out, "output", a["lk.pii.response.text"]);
   }
   return out;

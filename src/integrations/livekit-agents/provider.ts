@@ -22,7 +22,7 @@ import {
 import { markFrameworkLLMSpan } from "../../spans/context";
 import { guarded } from "../../util/fault";
 import { internalError } from "../../util/log";
-import { LLM_SPAN_NAMES, livekitToolError, mapLiveKitAttributes } from "./mapping";
+import { MODEL_CALL_SPAN_NAMES, livekitToolError, mapLiveKitAttributes } from "./mapping";
 
 /** The span processor shape LiveKit registers (OpenTelemetry SDK 2.x, with the optional onEnding). */
 export interface SpanProcessorLike {
@@ -80,7 +80,7 @@ class LiveKitTracer implements Tracer {
     const span = this.startSpan(name, options, parent);
     let ctx = trace.setSpan(parent, span);
     // a model call LiveKit records itself: provider integrations must not record it again
-    if (LLM_SPAN_NAMES.has(name)) ctx = markFrameworkLLMSpan(ctx, span);
+    if (MODEL_CALL_SPAN_NAMES.has(name)) ctx = markFrameworkLLMSpan(ctx, span);
     return context.with(ctx, fn, undefined, span);
   }
 }

@@ -101,6 +101,7 @@ export function chatResponse(span: Span, completion: any): void {
   a[Attr.OUTPUT_VALUE] = stringify(completion);
   a[Attr.OUTPUT_MIME_TYPE] = "application/json";
   if (completion.model) a[Attr.MODEL_NAME] = completion.model;
+  if (typeof completion.id === "string") a[Attr.RESPONSE_ID] = completion.id;
   const choices: any[] = Array.isArray(completion.choices) ? completion.choices : [];
   setOutputMessages(
     a,
@@ -124,10 +125,12 @@ interface ChoiceAcc {
 export class ChatStreamAccumulator implements StreamAccumulator {
   private choices: ChoiceAcc[] = [];
   private model?: string;
+  private id?: string;
   private usage?: unknown;
 
   add(chunk: any): void {
     if (chunk.model) this.model = chunk.model;
+    if (typeof chunk.id === "string") this.id = chunk.id;
     if (chunk.usage) this.usage = chunk.usage;
     const cs = chunk.choices;
     if (!cs) return;
@@ -161,6 +164,7 @@ export class ChatStreamAccumulator implements StreamAccumulator {
   finish(span: Span): void {
     const a: Attributes = {};
     if (this.model) a[Attr.MODEL_NAME] = this.model;
+    if (this.id) a[Attr.RESPONSE_ID] = this.id;
     const first = this.choices[0];
     a[Attr.OUTPUT_VALUE] = first?.content || first?.refusal || "";
     a[Attr.OUTPUT_MIME_TYPE] = "text/plain";
@@ -254,6 +258,7 @@ export function responsesResponse(span: Span, response: any): void {
   a[Attr.OUTPUT_VALUE] = stringify(response);
   a[Attr.OUTPUT_MIME_TYPE] = "application/json";
   if (response.model) a[Attr.MODEL_NAME] = response.model;
+  if (typeof response.id === "string") a[Attr.RESPONSE_ID] = response.id;
   const output: any[] = Array.isArray(response.output) ? response.output : [];
   setOutputMessages(
     a,
@@ -270,16 +275,21 @@ export class ResponsesStreamAccumulator implements StreamAccumulator {
   private final?: any;
   private text = "";
   private model?: string;
+  private id?: string;
   add(event: any): void {
     const t = event.type;
     if (t === "response.output_text.delta") this.text += event.delta ?? "";
     else if (t === "response.completed" || t === "response.incomplete" || t === "response.failed") this.final = event.response;
-    else if (t === "response.created" && event.response?.model) this.model = event.response.model;
+    else if (t === "response.created" && event.response) {
+      if (event.response.model) this.model = event.response.model;
+      if (typeof event.response.id === "string") this.id = event.response.id;
+    }
   }
   finish(span: Span): void {
     if (this.final) return responsesResponse(span, this.final);
     const a: Attributes = { [Attr.OUTPUT_VALUE]: this.text, [Attr.OUTPUT_MIME_TYPE]: "text/plain" };
     if (this.model) a[Attr.MODEL_NAME] = this.model;
+    if (this.id) a[Attr.RESPONSE_ID] = this.id;
     if (this.text) setOutputMessages(a, [{ role: "assistant", content: this.text }]);
     span.setAttributes(a);
   }

@@ -1,4 +1,7 @@
-/** The web view's HTML and CSS (the script is app.ts, compiled to app.js beside this file). */
+/** The web view's HTML, CSS and icon (the script is app.ts, bundled into app.js beside this file). */
+
+/** The icon: the ◆ of the console trees, in the web view's LLM blue. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1 15 8 8 15 1 8z" fill="#0a84c6"/></svg>`;
 
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -6,6 +9,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Traces · @inference/tracing</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/app.css">
 </head>
 <body>
@@ -44,11 +48,12 @@ body { font: 13px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 .live { margin-left: auto; font-size: 12px; white-space: nowrap; }
 .live.on { color: #4cd07d; }
 .live.off { color: #e0a040; }
-main { flex: 1; display: grid; grid-template-columns: 330px minmax(380px, 1fr) 460px; min-height: 0; }
+main { flex: 1; display: grid; grid-template-columns: 300px minmax(400px, 1fr) minmax(340px, 32%); min-height: 0; }
 aside, section { overflow: auto; min-height: 0; }
 #list { border-right: 1px solid var(--line); background: var(--panel); }
 #detail { border-left: 1px solid var(--line); background: var(--panel); }
-.empty { padding: 24px; color: var(--muted); }
+.empty { padding: 24px; color: var(--muted); overflow-wrap: anywhere; }
+.empty .command { display: block; margin-top: 8px; padding: 6px 8px; border-radius: 6px; background: #f0f0f3; color: var(--text); font-family: var(--mono); font-size: 11px; white-space: pre-wrap; overflow-wrap: anywhere; user-select: all; }
 details.group > summary { list-style: none; cursor: pointer; padding: 7px 12px; font-weight: 600; background: #f0f0f3; border-bottom: 1px solid var(--line); position: sticky; top: 0; z-index: 1; }
 details.group > summary::-webkit-details-marker { display: none; }
 details.group > summary::before { content: "▾ "; color: var(--muted); }
@@ -62,7 +67,7 @@ details.session > summary::-webkit-details-marker { display: none; }
 .trace-row.error.selected { box-shadow: inset 3px 0 0 var(--error); background: var(--error-bg); }
 .trace-row.new { animation: flash 2s ease-out; }
 @keyframes flash { from { background: #fff6c9; } to { background: transparent; } }
-.trace-row .name { font-weight: 500; display: flex; gap: 6px; align-items: center; }
+.trace-row .name { font-weight: 500; display: flex; gap: 6px; align-items: center; min-width: 0; overflow-wrap: anywhere; }
 .trace-row .meta { color: var(--muted); font-size: 12px; display: flex; gap: 10px; flex-wrap: wrap; }
 .badge { display: inline-block; font-size: 10px; font-weight: 700; letter-spacing: .03em; padding: 1px 5px; border-radius: 4px; color: #fff; background: var(--span); vertical-align: 1px; }
 .k-AGENT { background: var(--agent); } .k-LLM { background: var(--llm); } .k-TOOL { background: var(--tool); }
@@ -70,22 +75,29 @@ details.session > summary::-webkit-details-marker { display: none; }
 .err { color: var(--error); font-weight: 600; }
 .trace-head { padding: 12px 16px; border-bottom: 1px solid var(--line); background: var(--panel); }
 .trace-head h2 { margin: 0 0 4px; font-size: 16px; display: flex; gap: 8px; align-items: center; }
+.trace-head .title, .detail-head .title { overflow-wrap: anywhere; min-width: 0; }
 .chips { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
 .chip { background: #f0f0f3; border-radius: 10px; padding: 1px 8px; font-size: 12px; white-space: nowrap; }
 .chip.cost { background: #e9f7ef; color: #136c3a; }
 .chip.error { background: var(--error-bg); color: var(--error); font-weight: 600; }
-.ids { font-family: var(--mono); font-size: 11px; color: var(--muted); }
+.ids { font-family: var(--mono); font-size: 11px; color: var(--muted); overflow-wrap: anywhere; }
 .tree { padding: 6px 0; }
-.tree-scale { display: grid; grid-template-columns: minmax(220px, 45%) 1fr 70px; padding: 0 16px 4px; color: var(--muted); font-size: 11px; }
-.tree-scale .ticks { display: flex; justify-content: space-between; }
-.span-row { display: grid; grid-template-columns: minmax(220px, 45%) 1fr 70px; align-items: center; gap: 0; padding: 3px 16px; cursor: pointer; border-left: 3px solid transparent; }
+.tree-scale, .span-row { display: grid; grid-template-columns: minmax(200px, 58%) minmax(60px, 1fr) 64px; column-gap: 8px; }
+.tree-scale { padding: 0 16px 4px 19px; color: var(--muted); font-size: 11px; }
+.tree-scale .ticks { position: relative; height: 1.4em; }
+.tree-scale .tick { position: absolute; top: 0; white-space: nowrap; }
+.tree-scale .tick.mid { transform: translateX(-50%); }
+.tree-scale .tick.end { transform: translateX(-100%); }
+.span-row { align-items: center; padding: 3px 16px; cursor: pointer; border-left: 3px solid transparent; }
 .span-row:hover { background: #f3f5f9; }
 .span-row.selected { background: var(--select); border-left-color: var(--llm); }
 .span-row.error { background: var(--error-bg); border-left-color: var(--error); }
 .span-row.error .label .nm { color: var(--error); font-weight: 600; }
-.label { display: flex; align-items: center; gap: 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.label .nm { overflow: hidden; text-overflow: ellipsis; }
-.label .sub { color: var(--muted); font-size: 12px; overflow: hidden; text-overflow: ellipsis; }
+.label { display: flex; align-items: center; gap: 6px; white-space: nowrap; overflow: hidden; min-width: 0; }
+/* the name keeps its room; the model, tokens and cost after it give way first */
+.label .nm { flex: 0 1 auto; min-width: 3em; overflow: hidden; text-overflow: ellipsis; }
+.label .sub { flex: 1 1 0; min-width: 0; color: var(--muted); font-size: 12px; overflow: hidden; text-overflow: ellipsis; }
+.label .badge { flex: none; }
 .guide { display: inline-block; width: 14px; flex: none; }
 .lane { position: relative; height: 16px; background: repeating-linear-gradient(90deg, transparent 0 calc(25% - 1px), var(--line) calc(25% - 1px) 25%); }
 .bar { position: absolute; top: 3px; height: 10px; border-radius: 3px; min-width: 2px; background: var(--span); }
@@ -114,12 +126,26 @@ details.session > summary::-webkit-details-marker { display: none; }
 .toolcall .fn { font-weight: 600; color: var(--tool); }
 .toolcall .tc-label { font-size: 10px; font-weight: 700; text-transform: uppercase; letter-spacing: .05em; color: var(--tool); }
 .toolcall pre, .pane pre { margin: 4px 0 0; white-space: pre-wrap; word-break: break-word; font-family: var(--mono); font-size: 12px; }
-.kv { width: 100%; border-collapse: collapse; font-size: 12px; }
-.kv td { border-bottom: 1px solid var(--line); padding: 3px 6px; vertical-align: top; }
-.kv td:first-child { font-family: var(--mono); color: var(--muted); white-space: nowrap; width: 1%; }
-.kv td:last-child { font-family: var(--mono); white-space: pre-wrap; word-break: break-word; }
+.kv { font-size: 12px; font-family: var(--mono); }
+.kv-row { display: grid; grid-template-columns: minmax(110px, 38%) minmax(0, 1fr); column-gap: 10px; border-bottom: 1px solid var(--line); padding: 3px 0; }
+.kv .k { color: var(--muted); overflow-wrap: anywhere; }
+.kv .v { min-width: 0; }
+.kv .v-text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.kv .v.collapsed .v-text { max-height: 7.2em; overflow: hidden; -webkit-mask-image: linear-gradient(#000 70%, transparent); mask-image: linear-gradient(#000 70%, transparent); }
+.kv .v-actions { display: flex; gap: 12px; margin-top: 2px; }
+.link { border: 0; background: none; padding: 0; font: inherit; font-size: 11px; color: var(--llm); cursor: pointer; }
+.link:hover { text-decoration: underline; }
 .io h4 { margin: 4px 0; font-size: 11px; text-transform: uppercase; color: var(--muted); letter-spacing: .06em; }
 .io pre { background: #f6f6f8; padding: 8px; border-radius: 6px; }
 .event { border-bottom: 1px solid var(--line); padding: 6px 0; }
 .event.exception .en { color: var(--error); font-weight: 600; }
+/* narrow windows: the three panes stacked, each scrolling on its own */
+@media (max-width: 1000px) {
+  main { display: flex; flex-direction: column; overflow: auto; }
+  #list { flex: none; max-height: 32vh; border-right: 0; border-bottom: 1px solid var(--line); }
+  #trace { flex: none; max-height: 45vh; }
+  #detail { flex: none; min-height: 40vh; border-left: 0; border-top: 1px solid var(--line); overflow: visible; }
+  .top { flex-wrap: wrap; }
+  .top input[type=search] { max-width: none; min-width: 160px; }
+}
 `;

@@ -1,9 +1,11 @@
 /**
- * Compact summaries of spans and traces (what lists, filters and sorting work on), and
- * the conversation of an LLM span rebuilt from its flattened OpenInference message keys.
+ * Compact summaries of spans and traces: what lists, filters and sorting work on, and what the
+ * console tree, the CLI and the web view print in their headers.
  */
-import type { SpanRecord } from "../export/span-json";
 import { Attr } from "../semconv";
+import { TOKENS_ESTIMATED_ATTR, type SpanRecord } from "./span-record";
+import { rootOf } from "./tree";
+import { num, str } from "./values";
 
 export interface SpanSummary {
   traceId: string;
@@ -24,6 +26,8 @@ export interface SpanSummary {
   tokensPrompt?: number;
   tokensCompletion?: number;
   tokensTotal?: number;
+  /** The token counts (and the cost computed from them) are a tokenizer's estimate. */
+  tokensEstimated?: boolean;
   costPrompt?: number;
   costCompletion?: number;
   costTotal?: number;
@@ -32,6 +36,8 @@ export interface SpanSummary {
   sessionId?: string;
   userId?: string;
   service?: string;
+  /** A run root we made: "request" (an incoming HTTP request) or "stitched" (a script's agent loop). */
+  runKind?: string;
 }
 
 export interface TraceSummary {
@@ -50,6 +56,8 @@ export interface TraceSummary {
   tokensPrompt?: number;
   tokensCompletion?: number;
   tokensTotal?: number;
+  /** Some of the counted token counts are estimates. */
+  tokensEstimated?: boolean;
   costPrompt?: number;
   costCompletion?: number;
   costTotal?: number;
@@ -58,6 +66,8 @@ export interface TraceSummary {
   sessionId?: string;
   userId?: string;
   service?: string;
+  /** The root is a run we made: "request" or "stitched". */
+  runKind?: string;
   models: string[];
   tools: string[];
   /** The local root span (no parent) has arrived. */
@@ -66,11 +76,6 @@ export interface TraceSummary {
   updatedAt: number;
 }
 
-const str = (v: unknown): string | undefined => (v === undefined || v === null || v === "" ? undefined : String(v));
-const num = (v: unknown): number | undefined => {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : undefined;
-};
 
 /** The error text of a failed span: its status message, else the exception event's message. */
 export function errorText(r: SpanRecord): string | undefined {
@@ -78,7 +83,8 @@ export function errorText(r: SpanRecord): string | undefined {
   const ex = r.events?.find((e) => e.name === "exception");
   const type = str(ex?.attributes?.["exception.type"]);
   const message = r.status.message || str(ex?.attributes?.["exception.message"]);
-  if (type && message && !message.startsWith(type)) return `${type}: ${message}`;
+  // a plain "Error" says nothing the message does not
+  if (type && type !== "Error" && message && !message.startsWith(type)) return `${type}: ${message}`;
   return message ?? type ?? "error";
 }
 
@@ -97,18 +103,20 @@ export function summarizeSpan(r: SpanRecord): SpanSummary {
     if (v !== undefined) s[k] = v;
   };
   put("parentSpanId", r.parentSpanId || undefined);
-  if (r.parentSpanId && (r as { remoteParent?: boolean }).remoteParent) s.remoteParent = true;
+  if (r.parentSpanId && r.remoteParent) s.remoteParent = true;
   put("error", errorText(r));
   put("model", str(a[Attr.MODEL_NAME] ?? a[Attr.EMBEDDING_MODEL_NAME] ?? a[Attr.REQUEST_MODEL_NAME]));
   put("toolName", str(a[Attr.TOOL_NAME]));
   put("tokensPrompt", num(a[Attr.TOKEN_COUNT_PROMPT]));
   put("tokensCompletion", num(a[Attr.TOKEN_COUNT_COMPLETION]));
   put("tokensTotal", num(a[Attr.TOKEN_COUNT_TOTAL]) ?? sumDefined(num(a[Attr.TOKEN_COUNT_PROMPT]), num(a[Attr.TOKEN_COUNT_COMPLETION])));
+  if (a[TOKENS_ESTIMATED_ATTR] === true) s.tokensEstimated = true;
   put("costPrompt", num(a[Attr.COST_PROMPT]));
   put("costCompletion", num(a[Attr.COST_COMPLETION]));
   put("costTotal", num(a[Attr.COST_TOTAL]));
   put("agentId", str(a[Attr.AGENT_ID]));
   put("agentName", str(a[Attr.AGENT_NAME]));
+  put("runKind", str(a["inference.run.kind"]));
   put("sessionId", str(a[Attr.SESSION_ID]));
   put("userId", str(a[Attr.USER_ID]));
   put("service", str(r.resource?.["service.name"]));
@@ -121,21 +129,6 @@ function sumDefined(...xs: (number | undefined)[]): number | undefined {
 }
 
 const MODEL_KINDS = new Set(["LLM", "EMBEDDING"]);
-
-/** The root of a trace's spans: a span without a parent, else one whose parent is missing. */
-export function rootOf<T extends { spanId: string; parentSpanId?: string; remoteParent?: boolean; startTimeMs: number }>(spans: T[]): T | undefined {
-  const ids = new Set(spans.map((s) => s.spanId));
-  let best: T | undefined;
-  let bestRank = 4;
-  for (const s of spans) {
-    const rank = !s.parentSpanId ? 0 : s.remoteParent ? 1 : !ids.has(s.parentSpanId) ? 2 : 3;
-    if (rank < bestRank || (rank === bestRank && best && s.startTimeMs < best.startTimeMs)) {
-      best = s;
-      bestRank = rank;
-    }
-  }
-  return best;
-}
 
 export function summarizeTrace(spans: SpanSummary[], updatedAt = Date.now()): TraceSummary {
   const root = rootOf(spans)!;
@@ -170,6 +163,7 @@ export function summarizeTrace(spans: SpanSummary[], updatedAt = Date.now()): Tr
   put("tokensPrompt", sumDefined(...counted.map((s) => s.tokensPrompt)));
   put("tokensCompletion", sumDefined(...counted.map((s) => s.tokensCompletion)));
   put("tokensTotal", sumDefined(...counted.map((s) => s.tokensTotal)));
+  if (counted.some((s) => s.tokensEstimated)) t.tokensEstimated = true;
   put("costPrompt", roundUsd(sumDefined(...counted.map((s) => s.costPrompt))));
   put("costCompletion", roundUsd(sumDefined(...counted.map((s) => s.costCompletion))));
   put("costTotal", roundUsd(sumDefined(...counted.map((s) => s.costTotal))));
@@ -178,81 +172,20 @@ export function summarizeTrace(spans: SpanSummary[], updatedAt = Date.now()): Tr
   put("sessionId", firstWith("sessionId"));
   put("userId", firstWith("userId"));
   put("service", firstWith("service"));
+  put("runKind", root.runKind);
   return t;
 }
 
+/**
+ * What run a trace belongs to, as the views group it: the agent (name and id), else the run we
+ * made — an incoming request, or a script's stitched loop (named after its prompt) —, else none.
+ */
+export function runLabel(t: Pick<TraceSummary, "agentId" | "agentName" | "runKind" | "name">): string | undefined {
+  if (t.agentName && t.agentId && t.agentName !== t.agentId) return `${t.agentName} (${t.agentId})`;
+  if (t.agentName ?? t.agentId) return t.agentName ?? t.agentId;
+  if (t.runKind === "request") return "HTTP requests";
+  if (t.runKind === "stitched") return t.name;
+  return undefined;
+}
+
 const roundUsd = (n: number | undefined) => (n === undefined ? undefined : Math.round(n * 1e10) / 1e10);
-
-/* ---------------- conversation of an LLM span ---------------- */
-
-export interface ToolCall {
-  id?: string;
-  name?: string;
-  arguments?: string;
-}
-export interface Message {
-  role: string;
-  content?: string;
-  name?: string;
-  toolCallId?: string;
-  toolCalls: ToolCall[];
-  /** Non-text parts (images, audio) described briefly. */
-  parts: string[];
-}
-
-/** Rebuild `llm.input_messages.N.message.*` (or output) keys into messages, in index order. */
-export function messagesOf(attributes: Record<string, unknown>, which: "input" | "output"): Message[] {
-  const base = which === "input" ? Attr.LLM_INPUT_MESSAGES : Attr.LLM_OUTPUT_MESSAGES;
-  const prefix = `${base}.`;
-  const byIndex = new Map<number, Record<string, unknown>>();
-  for (const [k, v] of Object.entries(attributes)) {
-    if (!k.startsWith(prefix)) continue;
-    const rest = k.slice(prefix.length);
-    const dot = rest.indexOf(".");
-    const i = Number(rest.slice(0, dot));
-    if (dot < 0 || !Number.isInteger(i)) continue;
-    const fields = byIndex.get(i) ?? {};
-    fields[rest.slice(dot + 1)] = v;
-    byIndex.set(i, fields);
-  }
-  const out: Message[] = [];
-  for (const i of [...byIndex.keys()].sort((x, y) => x - y)) {
-    const f = byIndex.get(i)!;
-    const m: Message = { role: str(f["message.role"]) ?? "unknown", toolCalls: [], parts: [] };
-    const content = str(f["message.content"]);
-    if (content !== undefined) m.content = content;
-    const name = str(f["message.name"]);
-    if (name !== undefined) m.name = name;
-    const tcid = str(f["message.tool_call_id"]);
-    if (tcid !== undefined) m.toolCallId = tcid;
-    const calls = new Map<number, ToolCall>();
-    const parts = new Map<number, Record<string, unknown>>();
-    for (const [k, v] of Object.entries(f)) {
-      let match = /^message\.tool_calls\.(\d+)\.tool_call\.(.+)$/.exec(k);
-      if (match) {
-        const c = calls.get(Number(match[1])) ?? {};
-        if (match[2] === "id") c.id = str(v);
-        else if (match[2] === "function.name") c.name = str(v);
-        else if (match[2] === "function.arguments") c.arguments = str(v);
-        calls.set(Number(match[1]), c);
-        continue;
-      }
-      match = /^message\.contents\.(\d+)\.message_content\.(.+)$/.exec(k);
-      if (match) {
-        const p = parts.get(Number(match[1])) ?? {};
-        p[match[2]!] = v;
-        parts.set(Number(match[1]), p);
-      }
-    }
-    m.toolCalls = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
-    const texts: string[] = [];
-    for (const [, p] of [...parts.entries()].sort((a, b) => a[0] - b[0])) {
-      if (p.text !== undefined) texts.push(String(p.text));
-      else if (p["image.image.url"] !== undefined) m.parts.push(`[image ${String(p["image.image.url"]).slice(0, 80)}]`);
-      else if (p.type !== undefined) m.parts.push(`[${String(p.type)}]`);
-    }
-    if (m.content === undefined && texts.length) m.content = texts.join("\n");
-    out.push(m);
-  }
-  return out;
-}

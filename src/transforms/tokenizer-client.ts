@@ -1,0 +1,94 @@
+/**
+ * Counting tokens on a worker thread (tokenizer-worker.ts), started the first time a count is needed
+ * and stopped when idle. While a count is pending the worker keeps the process alive (so a flush at
+ * a natural exit still gets its counts); otherwise it never does. A failure or a count that takes
+ * longer than COUNT_TIMEOUT_MS gives no count (the span goes out without an estimate), never an error.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Worker } from "node:worker_threads";
+import { debug } from "../util/log";
+
+const COUNT_TIMEOUT_MS = 15_000;
+const IDLE_STOP_MS = 30_000;
+
+let worker: Worker | undefined;
+let failed = false;
+let nextId = 1;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+const waiting = new Map<number, { resolve: (counts: number[] | undefined) => void; timer: ReturnType<typeof setTimeout> }>();
+
+/** The worker file beside this one (dist/transforms/), or under transforms/ beside the preload bundle (dist/). */
+function workerFile(): string | undefined {
+  for (const candidate of [path.join(__dirname, "tokenizer-worker.js"), path.join(__dirname, "transforms", "tokenizer-worker.js")]) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function settle(id: number, counts: number[] | undefined): void {
+  const w = waiting.get(id);
+  if (!w) return;
+  waiting.delete(id);
+  clearTimeout(w.timer);
+  w.resolve(counts);
+  if (waiting.size === 0 && worker) {
+    worker.unref();
+    idleTimer = setTimeout(stop, IDLE_STOP_MS);
+    idleTimer.unref();
+  }
+}
+
+function stop(): void {
+  const w = worker;
+  worker = undefined;
+  void w?.terminate();
+}
+
+function start(): Worker | undefined {
+  if (worker || failed) return worker;
+  const file = workerFile();
+  if (!file) {
+    failed = true;
+    debug("token estimates are off: the tokenizer worker file is missing");
+    return undefined;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker } = require("node:worker_threads") as typeof import("node:worker_threads");
+    // no preload of ours in it (execArgv), and nothing of the app's environment it needs
+    const w = new Worker(file, { execArgv: [], env: {}, stdout: false, stderr: false });
+    w.on("message", (m: { id: number; counts?: number[]; error?: string }) => {
+      if (m.error) debug(`token estimate failed: ${m.error}`);
+      settle(m.id, m.counts);
+    });
+    w.on("error", (err) => {
+      debug(`token estimates are off: the tokenizer worker failed (${err.message})`);
+      failed = true;
+    });
+    w.on("exit", () => {
+      if (worker === w) worker = undefined;
+      for (const id of [...waiting.keys()]) settle(id, undefined);
+    });
+    worker = w;
+  } catch (err) {
+    failed = true;
+    debug(`token estimates are off: the tokenizer worker cannot start (${(err as Error).message})`);
+  }
+  return worker;
+}
+
+/** Token counts of `texts` in a tokenizer family, or undefined when they cannot be had. */
+export function countTokens(family: string, texts: string[]): Promise<number[] | undefined> {
+  const w = start();
+  if (!w) return Promise.resolve(undefined);
+  if (idleTimer) clearTimeout(idleTimer);
+  const id = nextId++;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => settle(id, undefined), COUNT_TIMEOUT_MS);
+    timer.unref();
+    waiting.set(id, { resolve, timer });
+    w.ref();
+    w.postMessage({ id, family, texts });
+  });
+}

@@ -47,6 +47,7 @@ Commands:
   span get <trace-id> <span-id> print one span (--view attributes|messages|io|events)
   tail                          print each trace as it arrives
   import <file>…                load a CATALYST_TRACES_FILE (or OTLP/JSON) file into the store
+  doctor                        check that the app in this folder will be traced (SDKs, versions, preload, endpoint)
 
 Send traces:  CATALYST_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import @inference/tracing/register app.js
 Run \`${BIN} <command> --help\` for a command's options.`,

@@ -51,6 +51,8 @@ async function dispatch(command: string | undefined, rest: string[], io: Io, sig
       return tail(rest, io, signal);
     case "import":
       return importCommand(rest, io);
+    case "doctor":
+      return (await import("./doctor")).doctor(rest, io);
     case "trace":
     case "traces":
     case "span":
@@ -63,7 +65,7 @@ async function dispatch(command: string | undefined, rest: string[], io: Io, sig
       throw new UsageError(`${noun}: unknown subcommand "${sub}". Use \`${BIN} ${noun} list\` or \`${BIN} ${noun} get\`.`);
     }
     default:
-      throw new UsageError(`unknown command "${command}". Commands: serve, trace list|get, span list|get, tail, import. Run \`${BIN} --help\`.`);
+      throw new UsageError(`unknown command "${command}". Commands: serve, trace list|get, span list|get, tail, import, doctor. Run \`${BIN} --help\`.`);
   }
 }
 

@@ -10,6 +10,7 @@
  * on an app that requires openai and @anthropic-ai/sdk that measured +124 ms of module
  * resolution (0.3 ms per file) on Node 20, three times the whole start-up budget.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Instrumenter } from "./instrumenter";
 import { internalError } from "../util/log";
@@ -31,13 +32,29 @@ function bareName(request: string): string {
   return i === -1 ? request : request.slice(0, i);
 }
 
-/** The package folder and package-relative path of a resolved file, for a watched package. */
+/**
+ * The package folder and package-relative path of a resolved file, for a watched package: from the
+ * `node_modules/<pkg>/` in its path, else (a package installed under an alias and linked under its
+ * own name, which Node resolves to the link's target) the nearest folder whose package.json is `pkg`'s.
+ */
 function locate(filename: string, pkg: string): { baseDir: string; rel: string } | undefined {
   const marker = `${path.sep}node_modules${path.sep}${pkg.split("/").join(path.sep)}${path.sep}`;
   const at = filename.lastIndexOf(marker);
-  if (at === -1) return undefined;
-  const baseDir = filename.slice(0, at + marker.length - 1);
+  const baseDir = at !== -1 ? filename.slice(0, at + marker.length - 1) : packageDirNamed(filename, pkg);
+  if (!baseDir) return undefined;
   return { baseDir, rel: filename.slice(baseDir.length + 1).split(path.sep).join("/") };
+}
+
+function packageDirNamed(filename: string, pkg: string): string | undefined {
+  for (let dir = path.dirname(filename); path.basename(dir) !== "node_modules" && path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    try {
+      const name = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).name;
+      if (name !== undefined) return name === pkg ? dir : undefined;
+    } catch {
+      // no package.json here: a folder inside the package
+    }
+  }
+  return undefined;
 }
 
 export function installCjsHook(instrumenter: Instrumenter): void {

@@ -16,6 +16,7 @@ import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
 import { appManifest, findPackage } from "./resolve";
 import { scanAppImports } from "./app-imports";
+import { inVersionRange } from "./version-range";
 import { TRACER_NAME } from "../package-info";
 import { debug, internalError, warn } from "../util/log";
 import { isLoaderHooksThread, pathToFileURL } from "../util/runtime";
@@ -58,7 +59,7 @@ function loaderOnCommandLine(): boolean {
  * be rebound to be traced (the AI SDK's functions, the Claude Agent SDK's query) is
  * import-in-the-middle used: its sync hooks where the runtime has them, else its module.register loader.
  */
-export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonly Integration[] = []): EsmMode {
+export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonly Integration[] = [], entry = process.argv[1]): EsmMode {
   if (requested !== "auto") {
     if (process.versions.bun && (requested === "sync" || requested === "loader")) {
       warn(`CATALYST_ESM_MODE=${requested} is not available under Bun (no loader hooks); using "eager".`);
@@ -73,7 +74,7 @@ export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonl
   if (process.versions.bun) return "eager";
   // our loader given on the command line (--experimental-loader / --loader): it is already running
   if (loaderOnCommandLine()) return "loader";
-  if (appImportsRebindingPackage(integrations)) {
+  if (rebindingPackageImported(integrations, entry)) {
     if (syncHooksSupported()) return "sync";
     // Node 20: the off-thread loader is slow, but only apps that need it pay for it
     if (typeof (require("node:module") as { register?: unknown }).register === "function") return "loader";
@@ -81,12 +82,21 @@ export function chooseEsmMode(requested: EsmMode | "auto", integrations: readonl
   return "eager";
 }
 
-function appImportsRebindingPackage(integrations: readonly Integration[]): boolean {
-  const entry = process.argv[1];
-  const rebinding = integrations.filter((i) => i.esmNeedsRebinding).flatMap((i) => i.packages);
-  if (!entry || rebinding.length === 0) return false;
+/** The first package the app (from its entry script) imports as an ES module whose exports must be rebound to be traced. */
+export function rebindingPackageImported(integrations: readonly Integration[], entry: string | undefined): string | undefined {
+  const rebinding = integrations.filter((i) => i.esmNeedsRebinding);
+  if (!entry || rebinding.length === 0) return undefined;
   const imports = scanAppImports(entry).esm;
-  return rebinding.some((p) => imports.has(p));
+  const fromDir = path.dirname(path.resolve(entry));
+  for (const i of rebinding) for (const p of i.packages) if (imports.has(p) && needsRebinding(i, p, fromDir)) return p;
+  return undefined;
+}
+
+/** Whether this package, as the app's folder resolves it, needs its ESM exports rebound (see esmNeedsRebinding). */
+function needsRebinding(i: Integration, pkg: string, fromDir: string): boolean {
+  if (typeof i.esmNeedsRebinding !== "string" || pkg !== i.packages[0]) return !!i.esmNeedsRebinding;
+  const version = findPackage(pkg, fromDir)?.version;
+  return !version || inVersionRange(version, i.esmNeedsRebinding);
 }
 
 export function esmIncludeList(integrations: readonly Integration[]): (string | RegExp)[] {

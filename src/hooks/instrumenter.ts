@@ -8,7 +8,8 @@ import * as path from "node:path";
 import type { Tracer, TracerProvider } from "@opentelemetry/api";
 import { TRACER_NAME, TRACER_VERSION } from "../package-info";
 import type { EsmMode, InstallResult, Integration, IntegrationConfig, ModuleFormat, PatchContext, SetupContext } from "../integrations/types";
-import { debug, internalError, warn } from "../util/log";
+import { debug, internalError, warn, warnOnce } from "../util/log";
+import { Coverage } from "./coverage";
 import { appManifest } from "./resolve";
 import { inVersionRange } from "./version-range";
 
@@ -31,6 +32,8 @@ export interface PatchTarget {
 
 export class Instrumenter {
   readonly results = new Map<string, InstallResult>();
+  /** Per integration: calls noted vs spans started (see coverage.ts). */
+  private readonly coverage = new Map<string, Coverage>();
   private readonly seen = new WeakSet<object>();
   /** Set by the ESM hook once it is installed; "off" until then. */
   esmMode: EsmMode = "off";
@@ -49,6 +52,8 @@ export class Instrumenter {
         patched: false,
         formats: [],
       });
+      const result = this.results.get(i.key)!;
+      this.coverage.set(i.key, new Coverage(() => ({ displayName: i.displayName, packageName: result.packageName, version: result.version })));
     }
     if (integrations.length > 0) this.warnUnknownNames();
   }
@@ -137,17 +142,22 @@ export class Instrumenter {
     if (v && format !== "explicit" && (moduleName === main || moduleName.startsWith(`${main}/`))) {
       if (!inVersionRange(v, i.versionRange)) {
         result.skippedReason = `version ${v} is outside the supported range ${i.versionRange}`;
-        debug(`${i.displayName}: ${moduleName}@${v} (${format}) left unpatched: outside supported range ${i.versionRange}`);
+        warnOnce(`range:${main}@${v}`, `${main}@${v} is outside the versions of ${i.displayName} we support (${i.versionRange}): it is not traced; the app runs unchanged.`);
         return undefined;
       }
     }
     const own = target.tracerProvider?.getTracer(TRACER_NAME, TRACER_VERSION);
     const setup = this.setupContext(i);
     const instrumenter = this;
+    const coverage = this.coverage.get(i.key)!;
+    let counted: { inner: Tracer; tracer: Tracer } | undefined;
     const ctx: PatchContext = {
       get tracer() {
-        return own ?? setup.tracer;
+        const inner = own ?? setup.tracer;
+        if (counted?.inner !== inner) counted = { inner, tracer: coverage.countingTracer(inner) };
+        return counted.tracer;
       },
+      noteCall: () => coverage.noteCall(),
       config: setup.config,
       isEnabled: setup.isEnabled,
       debug: setup.debug,

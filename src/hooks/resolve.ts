@@ -44,11 +44,13 @@ function pickCondition(target: unknown): string | undefined {
     return undefined;
   }
   if (target && typeof target === "object") {
-    for (const c of IMPORT_CONDITIONS()) {
-      if (c in (target as Record<string, unknown>)) {
-        const r = pickCondition((target as Record<string, unknown>)[c]);
-        if (r && !r.endsWith(".d.ts") && !r.endsWith(".d.mts")) return r;
-      }
+    // as Node does: the package's first listed condition that applies wins, whatever our order
+    // (@google/genai lists "node" before "import", and the app gets the "node" build)
+    const conditions = IMPORT_CONDITIONS();
+    for (const [c, sub] of Object.entries(target as Record<string, unknown>)) {
+      if (!conditions.includes(c)) continue;
+      const r = pickCondition(sub);
+      if (r && !r.endsWith(".d.ts") && !r.endsWith(".d.mts")) return r;
     }
   }
   return undefined;
@@ -61,7 +63,9 @@ function esmEntryOf(dir: string, json: any): string | undefined {
     const root = typeof exp === "string" || Array.isArray(exp) ? exp : "." in exp ? exp["."] : exp;
     rel = pickCondition(root);
   }
-  rel ??= json.module ?? json.main ?? "index.js";
+  // without "exports", Node (and Bun) import "main": the "module" field is for bundlers only (the
+  // AWS SDK's clients point it at ES modules that an app's import never loads)
+  rel ??= json.main ?? "index.js";
   return path.join(dir, rel!);
 }
 

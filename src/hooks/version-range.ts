@@ -1,6 +1,6 @@
 /**
  * The registry's supported version ranges: space-separated comparators such as ">=0.50.0 <2"
- * (all must hold). Enough for what integrations declare, and ~7 ms cheaper at an SDK's first
+ * (all must hold), alternatives joined by "||" ("^6.0.0 || ^7.0.0"). Enough for what integrations declare, and ~7 ms cheaper at an SDK's first
  * load than loading the semver package. Semantics follow semver: a version with a pre-release
  * tag sorts before its release (1.0.0-beta.1 < 1.0.0).
  */
@@ -57,11 +57,34 @@ function comparePre(a: string, b: string): number {
   return 0;
 }
 
-/** True when `version` satisfies every comparator of `range`; a range we cannot read is satisfied (never block patching on our own typo). */
+/** `^x.y.z` and `~x.y.z` as the two comparators semver reads them as (with pre-releases included). */
+function expandShorthand(comparator: string): string[] {
+  const m = /^([\^~])v?(.+)$/.exec(comparator);
+  const b = m && parseVersion(m[2]!);
+  if (!m || !b) return [comparator];
+  const [x, y, z] = b.parts;
+  let upper: string;
+  if (m[1] === "~") upper = b.given === 1 ? `${x + 1}.0.0` : `${x}.${y + 1}.0`;
+  else if (x > 0 || b.given === 1) upper = `${x + 1}.0.0`;
+  else if (y > 0 || b.given === 2) upper = `0.${y + 1}.0`;
+  else upper = `0.0.${z + 1}`;
+  // the lower bound as written: a partial one (^1) starts at its first pre-release, as in desugar()
+  return [`>=${m[2]}`, `<${upper}-0`];
+}
+
+/**
+ * True when `version` satisfies `range`: alternatives joined by `||`, each a list of comparators
+ * that must all hold (`>=`, `<=`, `>`, `<`, `=`, `^`, `~`). A range we cannot read is satisfied
+ * (never block patching on our own typo).
+ */
 export function inVersionRange(version: string, range: string): boolean {
   const v = parseVersion(version);
   if (!v) return true;
-  for (const comparator of range.trim().split(/\s+/)) {
+  return range.split("||").some((alternative) => satisfiesAll(v, alternative));
+}
+
+function satisfiesAll(v: Version, range: string): boolean {
+  for (const comparator of range.trim().split(/\s+/).flatMap(expandShorthand)) {
     const m = /^(>=|<=|>|<|=)?v?(.+)$/.exec(comparator);
     const parsed = m && parseVersion(m[2]!);
     if (!m || !parsed) continue;

@@ -18,6 +18,10 @@ import { elevenlabsIntegration } from "./elevenlabs";
 import { cursorSdkIntegration } from "./cursor-sdk";
 import { piAiIntegration } from "./pi-ai";
 import { mcpIntegration } from "./mcp";
+import { googleGenAIIntegration } from "./google-genai";
+import { mistralIntegration } from "./mistral";
+import { bedrockIntegration } from "./bedrock";
+import { bedrockAgentIntegration } from "./bedrock-agent";
 
 export const INTEGRATIONS = [
   openaiIntegration,
@@ -33,6 +37,10 @@ export const INTEGRATIONS = [
   cursorSdkIntegration,
   piAiIntegration,
   mcpIntegration,
+  googleGenAIIntegration,
+  mistralIntegration,
+  bedrockIntegration,
+  bedrockAgentIntegration,
 ] as const;
 
 /** The keys of setup({ modules }) and CATALYST_INSTRUMENTATIONS, as the product documents name them. */

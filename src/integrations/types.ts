@@ -45,6 +45,12 @@ export interface PatchContext extends TracerSource {
   /** Whether the configuration enables an integration (by key), for integrations that build on another. */
   isEnabled(key: string): boolean;
   debug(message: string): void;
+  /**
+   * One SDK call this integration is responsible for tracing, where no span starts at once through
+   * the kit's traced call (a telemetry callback of the SDK, options it turned on): calls noted with
+   * no span started through `tracer` are reported once on stderr (hooks/coverage.ts).
+   */
+  noteCall(): void;
 }
 
 /** What onSetup gets: the install's tracer and settings, before any package has loaded. */
@@ -76,9 +82,10 @@ export interface Integration<K extends string = string> {
   /**
    * True when the SDK can only be traced in ESM by replacing its exports (a namespace is
    * read-only), which needs import-in-the-middle: the automatic ESM mode then uses the sync
-   * hooks for apps that import this package, where the runtime has them.
+   * hooks for apps that import this package, where the runtime has them. A semver range instead:
+   * only the main package's versions in that range need it (as the app's folder resolves it).
    */
-  readonly esmNeedsRebinding?: boolean;
+  readonly esmNeedsRebinding?: boolean | string;
   /**
    * Integrations this one is traced through (LangGraph through LangChain): naming this one in
    * CATALYST_INSTRUMENTATIONS turns them on too, unless they are disabled by name.

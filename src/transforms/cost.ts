@@ -39,8 +39,13 @@ export interface Cost {
   cacheWrite?: number;
 }
 
-const DATE_SUFFIX = /^(-\d{4}-\d{2}-\d{2}|-\d{8}|-latest)$/;
+// Vertex AI writes Claude's snapshots with "@": claude-3-5-haiku@20241022
+const DATE_SUFFIX = /^(-\d{4}-\d{2}-\d{2}|[-@]\d{8}|-latest)$/;
 const PROVIDER_PREFIX = /^(openai|anthropic)[/:]/;
+/** Bedrock: an ARN's resource path and a cross-region inference prefix name no other model. */
+const BEDROCK_PREFIX = /^(?:arn:aws[\w-]*:bedrock:[^/]*\/)?(?:(?:us|us-gov|eu|apac|jp|au|ca|global)\.(?=[a-z0-9-]+\.))?/;
+/** Anthropic's models on Bedrock, priced as Anthropic lists them: "anthropic.claude-…-20241022-v1:0" → "claude-…-20241022". */
+const BEDROCK_ANTHROPIC = /^anthropic\.(claude-.+?)(?:-v\d+(?::\d+)?)?$/;
 
 const FIELD_ALIASES: Record<keyof ModelPrice, string[]> = {
   input: ["input", "prompt", "input_per_million", "inputPerMillion"],
@@ -120,7 +125,7 @@ export function resolvePrices(options: CostOptions = {}): PriceTable {
 }
 
 function normalizeModel(model: string): string {
-  return model.trim().toLowerCase().replace(PROVIDER_PREFIX, "");
+  return model.trim().toLowerCase().replace(PROVIDER_PREFIX, "").replace(BEDROCK_PREFIX, "").replace(BEDROCK_ANTHROPIC, "$1");
 }
 
 /** The price of a model id, matching exact ids first, then dated snapshots of a listed id. */

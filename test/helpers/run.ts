@@ -36,7 +36,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
 export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      cwd: options.cwd ?? ROOT,
+      // the version matrix's project (CATALYST_TEST_SDK_DIR), so a door there resolves that project's copy of us
+      cwd: options.cwd ?? process.env.CATALYST_TEST_SDK_DIR ?? ROOT,
       env: cleanEnv(options.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -62,7 +63,18 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
   });
 }
 
-export const node = (args: string[], options?: RunOptions) => run(process.execPath, args, options);
+/**
+ * A Node subprocess, on the first Node runtime CATALYST_TEST_RUNTIMES selects (the machine's Node
+ * by default): `CATALYST_TEST_RUNTIMES=node24` runs every such test on Node 24.
+ */
+export const node = (args: string[], options?: RunOptions) => run(selectedNode(), args, options);
+
+function selectedNode(): string {
+  // a lazy import: runtimes.ts imports this file
+  const { runtimePath, selectedRuntimes } = require("./runtimes") as typeof import("./runtimes");
+  const first = selectedRuntimes().find((r) => r !== "bun");
+  return first ? runtimePath(first) : process.execPath;
+}
 export const BUN = path.join(ROOT, "node_modules", ".bin", "bun");
 
 /** What a traced process printed on stderr besides our one start line ("traces → …", which says where traces go). */

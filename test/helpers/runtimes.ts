@@ -1,5 +1,5 @@
 /**
- * The runtimes the zero-code doors are tested on: the machine's Node, Node 22 and 24 from
+ * The runtimes the zero-code doors are tested on: the machine's Node, Node 22, 24 and 26 from
  * npm (`npx node@22`), and Bun from the `bun` package. Paths are resolved once per machine
  * and cached in the temp folder.
  */
@@ -9,7 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BUN } from "./run";
 
-export type RuntimeName = "node20" | "node22" | "node24" | "bun";
+export type RuntimeName = "node20" | "node22" | "node24" | "node26" | "bun";
+export const ALL_RUNTIMES: readonly RuntimeName[] = ["node20", "node22", "node24", "node26", "bun"];
 const CACHE = path.join(os.tmpdir(), "inference-tracing-runtimes.json");
 
 export function runtimePath(name: RuntimeName): string {
@@ -35,7 +36,6 @@ export function runtimePath(name: RuntimeName): string {
 
 /** Which runtimes to run: all by default; CATALYST_TEST_RUNTIMES=node20,bun narrows it. */
 export function selectedRuntimes(): RuntimeName[] {
-  const all: RuntimeName[] = ["node20", "node22", "node24", "bun"];
   const raw = process.env.CATALYST_TEST_RUNTIMES;
-  return raw ? all.filter((r) => raw.split(",").includes(r)) : all;
+  return raw ? ALL_RUNTIMES.filter((r) => raw.split(",").includes(r)) : [...ALL_RUNTIMES];
 }

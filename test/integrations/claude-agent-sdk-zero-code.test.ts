@@ -14,12 +14,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, run, BUN, FIXTURES } from "../helpers/run";
+import { node, run, BUN } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import { byKind, one } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockAnthropic } from "../../fixtures/mock-providers/anthropic.mjs";
 
-const APP = path.join(FIXTURES, "apps", "claude-agent-sdk-basic", "app.mjs");
+const APP = fixtureApp("claude-agent-sdk-basic/app.mjs");
 let receiver: Receiver;
 let mock: any;
 let configDir: string;
@@ -107,7 +108,7 @@ describe("Claude Agent SDK zero-code", () => {
   }, 100_000);
 
   it("a CommonJS app (require of the ESM-only package) is traced through --require, output identical", async () => {
-    const cjsApp = path.join(FIXTURES, "apps", "claude-agent-sdk-cjs", "app.cjs");
+    const cjsApp = fixtureApp("claude-agent-sdk-cjs/app.cjs");
     const untraced = await node([cjsApp], { env: appEnv(), timeoutMs: 90_000 });
     expect(untraced.code, untraced.stderr).toBe(0);
     expect(untraced.stdout).toContain("result: success turns=1");

@@ -3,15 +3,15 @@
  * own setting) at a local stand-in for the Cursor Cloud Agents API (REST + Server-Sent Events,
  * fixtures/mock-providers/cursor-cloud.mjs), run as a subprocess under the preload.
  */
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { FIXTURES, node } from "../helpers/run";
+import { node } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import { byKind, childrenOf, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockCursorCloud } from "../../fixtures/mock-providers/cursor-cloud.mjs";
 
-const APP = path.join(FIXTURES, "apps/cursor-cloud/app.js");
+const APP = fixtureApp("cursor-cloud/app.js");
 const PRELOAD = ["--import", "@inference/tracing/register"];
 
 let receiver: Receiver;
@@ -104,7 +104,7 @@ describe("a streamed Cursor cloud run through the zero-code preload", () => {
 
 describe("Cursor SDK: other shapes and failures", () => {
   it("a CommonJS app under --require gets the same tree, with unchanged output", async () => {
-    const cjs = path.join(FIXTURES, "apps/cursor-cloud/app.cjs");
+    const cjs = fixtureApp("cursor-cloud/app.cjs");
     receiver.clear();
     const r = await node(["--require", "@inference/tracing/register", cjs], {
       env: { CURSOR_BACKEND_URL: mock.url, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple" },

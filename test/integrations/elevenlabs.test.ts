@@ -3,15 +3,15 @@
  * local WebSocket server speaking the conversation protocol (fixtures/mock-providers/elevenlabs-ws.mjs),
  * run as a subprocess under the preload.
  */
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { FIXTURES, node } from "../helpers/run";
+import { node } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import { byKind, byName, childrenOf, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockElevenLabs } from "../../fixtures/mock-providers/elevenlabs-ws.mjs";
 
-const APP = path.join(FIXTURES, "apps/elevenlabs-text/app.js");
+const APP = fixtureApp("elevenlabs-text/app.js");
 const PRELOAD = ["--import", "@inference/tracing/register"];
 
 let receiver: Receiver;

@@ -5,13 +5,14 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { BUN, node, run, ROOT, FIXTURES } from "../helpers/run";
+import { BUN, node, run } from "../helpers/run";
+import { APP_CWD, fixtureApp } from "../helpers/sdk-project";
 import { byKind, childrenOf, kindOf, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
 
-const ESM_APP = path.join(FIXTURES, "apps", "langchain-esm");
-const CJS_APP = path.join(FIXTURES, "apps", "langchain-cjs");
+const ESM_APP = fixtureApp("langchain-esm");
+const CJS_APP = fixtureApp("langchain-cjs");
 
 let receiver: Receiver;
 let mock: { baseURL: string; close(): Promise<void> | void; requests: unknown[] };
@@ -31,10 +32,10 @@ function env(extra: Record<string, string> = {}) {
 
 /** Run the app plain, then traced; return the traced run's spans (grouped by trace). */
 async function runBoth(preload: string[], app: string, scenarios: string, expectedTraces: number) {
-  const plain = await node([app], { cwd: ROOT, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: scenarios }, timeoutMs: 60_000 });
+  const plain = await node([app], { cwd: APP_CWD, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: scenarios }, timeoutMs: 60_000 });
   expect(plain.code, plain.stderr).toBe(0);
   receiver.clear();
-  const traced = await node([...preload, app], { cwd: ROOT, env: env({ APP_SCENARIOS: scenarios }), timeoutMs: 60_000 });
+  const traced = await node([...preload, app], { cwd: APP_CWD, env: env({ APP_SCENARIOS: scenarios }), timeoutMs: 60_000 });
   expect(traced.code, traced.stderr).toBe(0);
   expect(traced.stdout).toBe(plain.stdout);
   expect(traced.stderr).not.toMatch(/Error in handler/);
@@ -176,7 +177,7 @@ describe("the dedupe is real, and our faults stay ours", () => {
     // (the first describe block shows the same calls with LangChain tracing on: LangChain LLM spans only)
     receiver.clear();
     const r = await node(["--import", "@inference/tracing/register", path.join(ESM_APP, "app.js")], {
-      cwd: ROOT,
+      cwd: APP_CWD,
       env: env({ APP_SCENARIOS: "chain,stream,llm", CATALYST_DISABLED_INSTRUMENTATIONS: "langchain" }),
       timeoutMs: 60_000,
     });
@@ -188,10 +189,10 @@ describe("the dedupe is real, and our faults stay ours", () => {
 
   it("with every extractor throwing (CATALYST_TEST_FAULTS=1) the app's output is unchanged and spans are marked incomplete", async () => {
     const app = path.join(ESM_APP, "app.js");
-    const plain = await node([app], { cwd: ROOT, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: "graph,chain,tool-error,retriever" }, timeoutMs: 60_000 });
+    const plain = await node([app], { cwd: APP_CWD, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: "graph,chain,tool-error,retriever" }, timeoutMs: 60_000 });
     receiver.clear();
     const faulty = await node(["--import", "@inference/tracing/register", app], {
-      cwd: ROOT,
+      cwd: APP_CWD,
       env: env({ APP_SCENARIOS: "graph,chain,tool-error,retriever", CATALYST_TEST_FAULTS: "1" }),
       timeoutMs: 60_000,
     });
@@ -209,9 +210,9 @@ describe("the dedupe is real, and our faults stay ours", () => {
 describe("LangChain + LangGraph, ESM through the import-in-the-middle loader (CATALYST_ESM_MODE=loader)", () => {
   it("hooks the same @langchain/core files through the loader", async () => {
     const app = path.join(ESM_APP, "app.js");
-    const plain = await node([app], { cwd: ROOT, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: "graph" }, timeoutMs: 60_000 });
+    const plain = await node([app], { cwd: APP_CWD, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: "graph" }, timeoutMs: 60_000 });
     receiver.clear();
-    const r = await node(["--import", "@inference/tracing/register", app], { cwd: ROOT, env: env({ APP_SCENARIOS: "graph", CATALYST_ESM_MODE: "loader" }), timeoutMs: 60_000 });
+    const r = await node(["--import", "@inference/tracing/register", app], { cwd: APP_CWD, env: env({ APP_SCENARIOS: "graph", CATALYST_ESM_MODE: "loader" }), timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(plain.stdout);
     await receiver.waitForSpans((s) => s.some((x) => x.name === "weather_agent"), 20_000);
@@ -237,7 +238,7 @@ describe("LangChain + LangGraph, CommonJS app, zero-code (--require)", () => {
 
 describe("an ESM app that lists only a partner package (@langchain/openai)", () => {
   it("still gets @langchain/core patched in eager mode", async () => {
-    const app = path.join(FIXTURES, "apps", "langchain-partner-only", "app.js");
+    const app = fixtureApp("langchain-partner-only/app.js");
     const { spans, stdout } = await runBoth(["--import", "@inference/tracing/register"], app, "", 1);
     expect(stdout).toBe("partner-only: Echo: Summarize tides\n");
     const seq = rootOf(spans, "RunnableSequence");
@@ -254,7 +255,7 @@ describe("the first model call of a process", () => {
     ["ESM, --import", ["--import", "@inference/tracing/register"], "app.mjs"],
     ["CommonJS, --require", ["--require", "@inference/tracing/register"], "app.cjs"],
   ])("%s: counted once, like every later call", async (_name, preload, file) => {
-    const app = path.join(FIXTURES, "apps", "langchain-first-call", file);
+    const app = fixtureApp(`langchain-first-call/${file}`);
     const { spans, stdout } = await runBoth(preload, app, "", 2);
     expect(stdout).toBe("Echo: first\nEcho: second\n");
     expect(spans.map((s) => s.name).sort()).toEqual(["ChatOpenAI", "ChatOpenAI"]);
@@ -265,10 +266,10 @@ describe("LangChain + LangGraph under Bun (bun --preload)", () => {
   it("same output, same tree", async () => {
     const app = path.join(ESM_APP, "app.js");
     const e = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: mock.baseURL, APP_SCENARIOS: "graph" };
-    const plain = await run(BUN, [app], { cwd: ROOT, env: e, timeoutMs: 90_000 });
+    const plain = await run(BUN, [app], { cwd: APP_CWD, env: e, timeoutMs: 90_000 });
     expect(plain.code, plain.stderr).toBe(0);
     receiver.clear();
-    const traced = await run(BUN, ["--preload", "@inference/tracing/register", app], { cwd: ROOT, env: env({ APP_SCENARIOS: "graph" }), timeoutMs: 90_000 });
+    const traced = await run(BUN, ["--preload", "@inference/tracing/register", app], { cwd: APP_CWD, env: env({ APP_SCENARIOS: "graph" }), timeoutMs: 90_000 });
     expect(traced.code, traced.stderr).toBe(0);
     expect(traced.stdout).toBe(plain.stdout);
     await receiver.waitForSpans((s) => s.some((x) => x.name === "weather_agent") && byKind(s, "LLM").length >= 2, 30_000);
@@ -296,7 +297,7 @@ describe("LangGraph interrupts and setup() after require", () => {
 
   it("setup() called after the app required LangChain (CommonJS) still traces it", async () => {
     receiver.clear();
-    const r = await node([path.join(CJS_APP, "setup-after.cjs")], { cwd: ROOT, env: env(), timeoutMs: 60_000 });
+    const r = await node([path.join(CJS_APP, "setup-after.cjs")], { cwd: APP_CWD, env: env(), timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("setup-after: Echo: Tell me about otters");
     const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "RunnableSequence"), 20_000);
@@ -309,7 +310,7 @@ describe("LangGraph interrupts and setup() after require", () => {
 describe("LangGraph inside agentSpan (setup() from code)", () => {
   it("parents the graph under the agent span, carries identity, and nests manual spans under LangChain runs", async () => {
     receiver.clear();
-    const r = await node([path.join(ESM_APP, "agent-span.js")], { cwd: ROOT, env: env(), timeoutMs: 60_000 });
+    const r = await node([path.join(ESM_APP, "agent-span.js")], { cwd: APP_CWD, env: env(), timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("agent: Echo: facts about otters");
     const spans = await receiver.waitForSpans((s) => s.some((x) => kindOf(x) === "AGENT" && x.name === "Researcher"), 20_000);

@@ -3,16 +3,16 @@
  * trace tree as OpenInference spans, while its own export to LangSmith (a local stub here) still works.
  */
 import * as http from "node:http";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, ROOT, FIXTURES } from "../helpers/run";
+import { node } from "../helpers/run";
+import { APP_CWD, fixtureApp } from "../helpers/sdk-project";
 import { byKind, kindOf, one } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
 import { langsmithAttributeTransform } from "../../src/subpaths/langsmith";
 
-const APP = path.join(FIXTURES, "apps", "langsmith-esm", "app.js");
+const APP = fixtureApp("langsmith-esm/app.js");
 let receiver: Receiver;
 let mock: { baseURL: string; close(): Promise<void> | void };
 let langsmith: http.Server;
@@ -61,14 +61,14 @@ const runNames = (bodies: { body: string }[]) => ["weather_pipeline", "lookup_we
 describe("LangSmith traceable / wrapOpenAI / RunTree, zero-code (--import)", () => {
   it("puts LangSmith runs into our tree and keeps the app's export to LangSmith", async () => {
     posted = [];
-    const plain = await node([APP], { cwd: ROOT, env: env(false), timeoutMs: 60_000 });
+    const plain = await node([APP], { cwd: APP_CWD, env: env(false), timeoutMs: 60_000 });
     expect(plain.code, plain.stderr).toBe(0);
     const plainRuns = runNames(posted);
     expect(plainRuns).toEqual(["weather_pipeline", "lookup_weather", "failing_step", "ChatOpenAI", "manual_run"]);
 
     posted = [];
     receiver.clear();
-    const traced = await node(["--import", "@inference/tracing/register", APP], { cwd: ROOT, env: env(true), timeoutMs: 60_000 });
+    const traced = await node(["--import", "@inference/tracing/register", APP], { cwd: APP_CWD, env: env(true), timeoutMs: 60_000 });
     expect(traced.code, traced.stderr).toBe(0);
     expect(traced.stdout).toBe(plain.stdout);
     // LangSmith still receives every run, on the same endpoint
@@ -109,7 +109,7 @@ describe("LangSmith tracing off (no LANGSMITH_TRACING)", () => {
   it("adds no LangSmith spans; the model call is still recorded once, by the openai integration", async () => {
     receiver.clear();
     const { LANGSMITH_TRACING: _off, ...rest } = env(true);
-    const r = await node(["--import", "@inference/tracing/register", APP], { cwd: ROOT, env: rest, timeoutMs: 60_000 });
+    const r = await node(["--import", "@inference/tracing/register", APP], { cwd: APP_CWD, env: rest, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     const spans = await receiver.waitForSpans((s) => s.some((x) => x.name === "manual_run") && byKind(s, "LLM").length >= 1, 20_000);
     expect(spans.some((s) => s.name === "weather_pipeline")).toBe(false);
@@ -121,10 +121,10 @@ describe("LangSmith in a CommonJS app (--require)", () => {
   it("nests the wrapOpenAI LLM run under the traceable chain, once", async () => {
     posted = [];
     receiver.clear();
-    const app = path.join(FIXTURES, "apps", "langsmith-cjs", "app.cjs");
-    const plain = await node([app], { cwd: ROOT, env: env(false), timeoutMs: 60_000 });
+    const app = fixtureApp("langsmith-cjs/app.cjs");
+    const plain = await node([app], { cwd: APP_CWD, env: env(false), timeoutMs: 60_000 });
     posted = [];
-    const r = await node(["--require", "@inference/tracing/register", app], { cwd: ROOT, env: env(true), timeoutMs: 60_000 });
+    const r = await node(["--require", "@inference/tracing/register", app], { cwd: APP_CWD, env: env(true), timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(plain.stdout);
     expect(posted.some((p) => p.body.includes('"answer_question"'))).toBe(true);
@@ -147,8 +147,8 @@ describe("LangChain with LangSmith tracing on", () => {
   it("records each LangChain run once (LangChain's handler owns them) and LangSmith still gets them", async () => {
     posted = [];
     receiver.clear();
-    const app = path.join(FIXTURES, "apps", "langchain-esm", "app.js");
-    const r = await node(["--import", "@inference/tracing/register", app], { cwd: ROOT, env: { ...env(true), APP_SCENARIOS: "graph,chain" }, timeoutMs: 60_000 });
+    const app = fixtureApp("langchain-esm/app.js");
+    const r = await node(["--import", "@inference/tracing/register", app], { cwd: APP_CWD, env: { ...env(true), APP_SCENARIOS: "graph,chain" }, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(posted.some((p) => p.body.includes('"weather_agent"'))).toBe(true);
     await receiver.waitForSpans((s) => s.some((x) => x.name === "RunnableSequence") && s.some((x) => x.name === "weather_agent"), 20_000);
@@ -161,11 +161,11 @@ describe("LangChain with LangSmith tracing on", () => {
   }, 60_000);
 
   it("CommonJS (LangSmith's run tree hooked too): LangSmith posting a run LangChain already ended records nothing more", async () => {
-    const app = path.join(FIXTURES, "apps", "langchain-cjs", "app.cjs");
+    const app = fixtureApp("langchain-cjs/app.cjs");
     const spanNames = async (langsmith: boolean) => {
       posted = [];
       receiver.clear();
-      const r = await node(["--require", "@inference/tracing/register", app], { cwd: ROOT, env: { ...env(true), APP_SCENARIOS: "graph", LANGSMITH_TRACING: langsmith ? "true" : "false" }, timeoutMs: 60_000 });
+      const r = await node(["--require", "@inference/tracing/register", app], { cwd: APP_CWD, env: { ...env(true), APP_SCENARIOS: "graph", LANGSMITH_TRACING: langsmith ? "true" : "false" }, timeoutMs: 60_000 });
       expect(r.code, r.stderr).toBe(0);
       await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 2, 20_000);
       await new Promise((res) => setTimeout(res, 800));

@@ -2,15 +2,15 @@
  * LiveKit Agents, zero-code: a real text-only AgentSession (no room, no audio) with the real
  * OpenAI plugin pointed at the mock OpenAI server, run as a subprocess under the preload.
  */
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { FIXTURES, node } from "../helpers/run";
+import { node } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import { byKind, byName, childrenOf, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
 
-const APP = path.join(FIXTURES, "apps/livekit-text/app.js");
+const APP = fixtureApp("livekit-text/app.js");
 const PRELOAD = ["--import", "@inference/tracing/register"];
 
 let receiver: Receiver;

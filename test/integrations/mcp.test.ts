@@ -228,7 +228,7 @@ describe.each(variants)("mcp %s", (_name, s) => {
     expect(server(1).parentSpanId).toBeUndefined();
     expect(server(2).parentSpanId).toBeUndefined();
     expect(server(3)).toMatchObject({ traceId: foreign.trace, parentSpanId: foreign.span });
-    expect(server(3).links).toEqual([{ traceId: ambient.traceId, spanId: ambient.spanId }]);
+    expect(server(3).links).toEqual([{ traceId: ambient.traceId, spanId: ambient.spanId, attributes: {} }]);
     expect(server(1).links).toEqual([]);
     expect(new Set([server(1).traceId, server(2).traceId, foreign.trace]).size).toBe(3);
   });

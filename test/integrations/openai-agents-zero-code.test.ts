@@ -4,13 +4,13 @@
  * be identical with and without tracing (and with our own code failing on purpose), and the
  * receiver must get one full tree per run with exactly one LLM span per model call.
  */
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // several real subprocesses per test, on a shared machine
 vi.setConfig({ testTimeout: 180_000 });
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, run, BUN, FIXTURES } from "../helpers/run";
+import { node, run, BUN } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import { byKind, childrenOf, kindOf, one, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -28,8 +28,8 @@ afterAll(async () => {
 });
 
 const APPS = {
-  esm: { file: path.join(FIXTURES, "apps/openai-agents-esm/app.js"), door: ["--import", "@inference/tracing/register"] },
-  cjs: { file: path.join(FIXTURES, "apps/openai-agents-cjs/app.cjs"), door: ["--require", "@inference/tracing/register"] },
+  esm: { file: fixtureApp("openai-agents-esm/app.js"), door: ["--import", "@inference/tracing/register"] },
+  cjs: { file: fixtureApp("openai-agents-cjs/app.cjs"), door: ["--require", "@inference/tracing/register"] },
 };
 const EXPECTED_STDOUT = [
   'support: Done: {"orderId":"ABC-123","status":"shipped","total":42.5}',

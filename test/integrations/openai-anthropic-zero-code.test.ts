@@ -3,10 +3,10 @@
  * `node --import @inference/tracing/register` (ESM) and `node --require …` (CJS). The span tree
  * reaches the real OTLP receiver and the app's stdout is byte-identical to the untraced run.
  */
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { FIXTURES, node } from "../helpers/run";
+import { BUN, node, run } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import type { ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -28,7 +28,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const app = (name: string) => path.join(FIXTURES, "apps", name, "app.js");
+const app = (name: string) => fixtureApp(`${name}/app.js`);
 
 async function runBoth(preload: string[], appPath: string, extraEnv: Record<string, string> = {}) {
   const env = { OPENAI_BASE_URL: openaiMock.baseURL, ANTHROPIC_BASE_URL: anthropicMock.url, ...extraEnv };
@@ -102,6 +102,26 @@ describe("zero-code Anthropic", () => {
     const second = llm(all).find((s) => s.attributes["llm.input_messages.2.message.role"] === "tool")!;
     expect(second.attributes["llm.output_messages.0.message.content"]).toBe("Done: sunny");
   });
+});
+
+describe("Bun (--preload)", () => {
+  for (const name of ["openai-esm", "anthropic-esm"]) {
+    it(`${name} under Bun: output unchanged, every model call one LLM span`, async () => {
+      const env = { OPENAI_BASE_URL: openaiMock.baseURL, ANTHROPIC_BASE_URL: anthropicMock.url };
+      const plain = await run(BUN, [app(name)], { env });
+      expect(plain.code, plain.stderr).toBe(0);
+      receiver.clear();
+      const before = openaiMock.requests.length + anthropicMock.requests.length;
+      const traced = await run(BUN, ["--preload", "@inference/tracing/register", app(name)], {
+        env: { ...env, CATALYST_OTLP_ENDPOINT: receiver.url, CATALYST_BATCHING: "simple", CATALYST_CONSOLE: "off" },
+      });
+      expect(traced.code, traced.stderr).toBe(0);
+      expect(traced.stdout).toBe(plain.stdout);
+      const calls = openaiMock.requests.length + anthropicMock.requests.length - before;
+      const spans = await receiver.waitForSpans((s) => llm(s).length + s.filter((x) => x.attributes["openinference.span.kind"] === "EMBEDDING").length >= calls, 10_000);
+      expect(llm(spans).length + spans.filter((x) => x.attributes["openinference.span.kind"] === "EMBEDDING").length).toBe(calls);
+    });
+  }
 });
 
 describe("our own faults never reach the app (CATALYST_TEST_FAULTS=1)", () => {

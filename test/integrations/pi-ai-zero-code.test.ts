@@ -4,17 +4,17 @@
  * Node 20) and with the import-in-the-middle loader; app output identical with and without
  * tracing, and under injected faults in our extractors.
  */
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
-import { node, run, BUN, FIXTURES } from "../helpers/run";
+import { node, run, BUN } from "../helpers/run";
+import { fixtureApp } from "../helpers/sdk-project";
 import { byKind } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
 // @ts-expect-error plain ESM fixture without types
 import { startMockAnthropic } from "../../fixtures/mock-providers/anthropic.mjs";
 
-const APP = path.join(FIXTURES, "apps", "pi-ai-basic", "app.mjs");
+const APP = fixtureApp("pi-ai-basic/app.mjs");
 let receiver: Receiver;
 let openaiMock: any;
 let anthropicMock: any;

@@ -30,7 +30,7 @@ describe("supported version ranges", () => {
     expect(inVersionRange("1.0.0-beta.1", ">=1.0.0 <2")).toBe(false);
   });
   it("reads the other comparators as semver does", () => {
-    for (const range of [">1 <=3", ">1.2 <=3.4", "=1.2.3", "1.2.3", ">=4", "<0.3"]) {
+    for (const range of [">1 <=3", ">1.2 <=3.4", "=1.2.3", "1.2.3", ">=4", "<0.3", "^6.0.0 || ^7.0.0", "^0.3.0", "^0.0.3", "^1", "^0.2", "~1.2.3", "~1", "~0.49", "^1.0.0-beta.1", ">=5 <6 || >=7.1 <8"]) {
       for (const v of VERSIONS) {
         const c = semver.coerce(v, { includePrerelease: true });
         expect([range, v, inVersionRange(v, range)]).toEqual([range, v, !c || semver.satisfies(c, range, { includePrerelease: true })]);

@@ -8,8 +8,9 @@ export const aiSdkIntegration = defineIntegration({
   displayName: "Vercel AI SDK",
   packages: ["ai"],
   subpath: "ai-sdk",
-  versionRange: ">=4.0.0 <8",
-  esmNeedsRebinding: true,
+  versionRange: "^6.0.0 || ^7.0.0",
+  // AI SDK 7 is traced through its registerTelemetry(): no export needs replacing
+  esmNeedsRebinding: "<7",
   exportTransform: aiSdkAttributeTransform,
   patch: patchAISdk,
   detect: isAISdk,

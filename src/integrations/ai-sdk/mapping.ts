@@ -9,6 +9,7 @@ import { Attr, MessageRole, OpenInferenceAttribute as OI, SpanKindValues, type S
 import { safeJson } from "../../spans/coerce";
 import { tokenAttributes, type TokenCounts } from "../../spans/usage";
 import { faultPoint } from "../../util/fault";
+import { setInputMessages, type ContentPart, type MessageLike, type ToolCallLike } from "../kit";
 
 type Attrs = Record<string, unknown>;
 type Out = Record<string, AttributeValue>;
@@ -70,57 +71,58 @@ function toolOutputText(output: any): string {
   return safeJson(output);
 }
 
-/** AI SDK model messages (ai.prompt.messages) as OpenInference message attributes. */
-export function promptMessageAttributes(messages: unknown, prefixOf: (i: number) => string): Out {
-  const out: Out = {};
+/**
+ * AI SDK model messages (ModelMessage; v4 spells tool arguments `args` and results `result`) as
+ * the kit's messages: one message per tool result, text and http(s) image parts, tool calls.
+ */
+export function modelMessages(messages: unknown): MessageLike[] {
+  const out: MessageLike[] = [];
   if (!Array.isArray(messages)) return out;
-  let i = 0;
   for (const m of messages) {
     if (!m || typeof m !== "object") continue;
     const msg = m as any;
     const role = String(msg.role ?? "user");
     if (role === "tool" && Array.isArray(msg.content)) {
-      // one OpenInference tool message per result
       for (const part of msg.content) {
         if (part?.type !== "tool-result") continue;
-        const p = prefixOf(i++);
-        out[OI.role(p)] = MessageRole.TOOL;
-        out[OI.content(p)] = toolOutputText(part.output ?? part.result);
-        if (part.toolCallId) out[OI.messageToolCallId(p)] = String(part.toolCallId);
-        if (part.toolName) out[OI.name(p)] = String(part.toolName);
+        out.push({
+          role: MessageRole.TOOL,
+          content: toolOutputText(part.output ?? part.result),
+          toolCallId: part.toolCallId ? String(part.toolCallId) : undefined,
+          name: part.toolName ? String(part.toolName) : undefined,
+        });
       }
       continue;
     }
-    const p = prefixOf(i++);
-    out[OI.role(p)] = role;
     if (typeof msg.content === "string") {
-      out[OI.content(p)] = msg.content;
+      out.push({ role, content: msg.content });
       continue;
     }
+    const message: MessageLike = { role };
+    out.push(message);
     if (!Array.isArray(msg.content)) continue;
     const texts: string[] = [];
-    let j = 0;
-    let k = 0;
+    const contents: ContentPart[] = [];
+    const toolCalls: ToolCallLike[] = [];
     for (const part of msg.content) {
       const t = partText(part);
       if (t !== undefined) {
         texts.push(t);
-        const cp = OI.contentPrefix(p, k++);
-        out[OI.contentType(cp)] = "text";
-        out[OI.contentText(cp)] = t;
+        contents.push({ type: "text", text: t });
       } else if (part?.type === "image" && typeof part.image === "string" && /^https?:/.test(part.image)) {
-        const cp = OI.contentPrefix(p, k++);
-        out[OI.contentType(cp)] = "image";
-        out[OI.contentImageUrl(cp)] = part.image;
+        contents.push({ type: "image", imageUrl: part.image });
       } else if (part?.type === "tool-call") {
-        const tp = OI.toolCallPrefix(p, j++);
-        if (part.toolCallId) out[OI.toolCallId(tp)] = String(part.toolCallId);
-        if (part.toolName) out[OI.toolCallFunctionName(tp)] = String(part.toolName);
         const args = part.input ?? part.args;
-        out[OI.toolCallFunctionArguments(tp)] = typeof args === "string" ? args : safeJson(args ?? {});
+        toolCalls.push({
+          id: part.toolCallId ? String(part.toolCallId) : undefined,
+          name: part.toolName ? String(part.toolName) : undefined,
+          arguments: typeof args === "string" ? args : safeJson(args ?? {}),
+        });
       }
     }
-    if (texts.length > 0) out[OI.content(p)] = texts.join("");
+    if (texts.length > 0) message.content = texts.join("");
+    if (contents.length > 0) message.contents = contents;
+    if (toolCalls.length > 0) message.toolCalls = toolCalls;
   }
   return out;
 }
@@ -207,8 +209,7 @@ export function mapAISdkSpan(name: string, attrs: Attrs): Out {
         out[Attr.LLM_PROVIDER] = provider;
         out[Attr.LLM_SYSTEM] = provider;
       }
-      const messages = parse(attrs["ai.prompt.messages"]);
-      Object.assign(out, promptMessageAttributes(messages, OI.inputMessagePrefix));
+      setInputMessages(out, modelMessages(parse(attrs["ai.prompt.messages"])));
       setIO(out, "input", attrs["ai.prompt.messages"]);
       Object.assign(out, outputMessageAttributes(attrs));
       const text = attrs["ai.response.text"] ?? attrs["ai.response.object"];

@@ -8,6 +8,8 @@ export const anthropicIntegration = defineIntegration({
   packages: ["@anthropic-ai/sdk"],
   subpath: "anthropic",
   versionRange: ">=0.50.0 <2",
+  // the Bedrock and Vertex clients load the SDK through its `client` file, never its entry
+  files: ["client"],
   patch: patchAnthropic,
   detect: isAnthropic,
 });

@@ -3,6 +3,7 @@
  * rebuilds a Message from its stream events (message_start, content_block_*, message_delta).
  */
 import type { Attributes, Span } from "@opentelemetry/api";
+import { LLMProvider } from "@arizeai/openinference-semantic-conventions";
 import { Attr } from "../../semconv";
 import { normalizeUsage, tokenAttributes } from "../../spans/usage";
 import {
@@ -22,6 +23,18 @@ import {
 } from "../kit";
 
 const SYSTEM = "anthropic";
+
+/**
+ * Who serves the call, from the client's class and options: a base URL names only a host (a
+ * proxy, a private endpoint, 127.0.0.1). The Bedrock and Vertex clients say so themselves in 1.x
+ * (the name they give their own spans) and by their options (AWS region; Google region and project).
+ */
+function providerOf(client: any): string {
+  const named = client?._genAIProviderName;
+  if (named === "aws.bedrock" || typeof client?.awsRegion === "string") return LLMProvider.AWS;
+  if (named === "gcp.vertex_ai" || (typeof client?.region === "string" && "projectId" in client)) return LLMProvider.GOOGLE;
+  return providerFromBaseURL(client?.baseURL, SYSTEM);
+}
 
 function textOf(content: unknown): string | undefined {
   if (typeof content === "string") return content;
@@ -90,7 +103,7 @@ export function messagesRequest(body: any, self: any): Attributes {
   const a: Attributes = {
     [Attr.LLM_SYSTEM]: SYSTEM,
     [Attr.SYSTEM]: SYSTEM,
-    [Attr.LLM_PROVIDER]: providerFromBaseURL(clientOf(self)?.baseURL, SYSTEM),
+    [Attr.LLM_PROVIDER]: providerOf(clientOf(self)),
     [Attr.STREAMING]: body?.stream === true,
   };
   if (body?.model !== undefined) a[Attr.MODEL_NAME] = body.model;
@@ -98,18 +111,24 @@ export function messagesRequest(body: any, self: any): Attributes {
   a[Attr.INPUT_MIME_TYPE] = "application/json";
   const params = invocationParameters(body, ["messages", "system", "tools"]);
   if (params) a[Attr.INVOCATION_PARAMETERS] = params;
+  setInputMessages(a, messagesOf(body));
+  setTools(a, body?.tools);
+  return a;
+}
+
+/** The system prompt and messages of a Messages API request (also Anthropic bodies sent through Bedrock). */
+export function messagesOf(body: any): MessageLike[] {
   const msgs: MessageLike[] = [];
   if (body?.system !== undefined) {
     const text = textOf(body.system);
     msgs.push({ role: "system", content: text ?? stringify(body.system) });
   }
   if (Array.isArray(body?.messages)) for (const m of body.messages) msgs.push(...inputMessages(m));
-  setInputMessages(a, msgs);
-  setTools(a, body?.tools);
-  return a;
+  return msgs;
 }
 
-function outputMessage(message: any): MessageLike {
+/** A Message's content blocks as one output message: text, thinking, tool calls. */
+export function outputMessage(message: any): MessageLike {
   const m: MessageLike = { role: message?.role ?? "assistant" };
   const blocks: any[] = Array.isArray(message?.content) ? message.content : [];
   const texts: string[] = [];

@@ -12,6 +12,17 @@ export interface CallSpec<Body = any> {
   response(span: Span, value: any, body: Body): void;
   /** A streamed result: an accumulator for its chunks. */
   stream?(body: Body): StreamAccumulator;
+  /**
+   * Error attributes beyond what errorAttributes() reads from the usual shapes (`status`,
+   * `type`, `code`): an SDK whose errors carry their HTTP status elsewhere.
+   */
+  errorAttributes?(err: unknown): Attributes | undefined;
+  /**
+   * A result that carries its stream inside (the AWS SDK's output objects: `output.stream`,
+   * `output.body`, `output.completion`): that async iterable, observed in place; `response`
+   * still sees the result itself. Undefined when the result is no stream.
+   */
+  events?(value: any): AsyncIterable<any> | undefined;
   /** Rewrite the request args (opt-in include_usage); returns undefined to leave them. */
   rewriteArgs?(args: any[]): { args: any[]; hide: (chunk: any) => boolean } | undefined;
   /**

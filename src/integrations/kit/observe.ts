@@ -5,6 +5,9 @@
  *  - a Stream is observed by replacing its `iterator` factory, so for-await, tee() and
  *    toReadableStream() all go through us, an early break reaches the SDK's iterator (which
  *    aborts the request), and no chunk is buffered;
+ *  - other streamed results keep their identity too: an async iterable gets its
+ *    Symbol.asyncIterator factory replaced on the instance (a web ReadableStream also its
+ *    values() and getReader()), an async generator its own next/return/throw;
  *  - every extractor runs under guarded(), and faults never reach the app.
  */
 import { faultPoint, guarded } from "../../util/fault";
@@ -14,26 +17,6 @@ import type { SpanOwner } from "./span-owner";
 
 export function isStreamLike(v: any): boolean {
   return !!v && typeof v === "object" && typeof v.iterator === "function" && typeof v[Symbol.asyncIterator] === "function";
-}
-
-/** A spec's fault-point and debug names, made once per spec rather than once per call. */
-export interface SpecPoints {
-  start: string;
-  request: string;
-  rewrite: string;
-  observe: string;
-  response: string;
-  streamStart: string;
-}
-const specPoints = new WeakMap<CallSpec, SpecPoints>();
-export function pointsOf(spec: CallSpec): SpecPoints {
-  let p = specPoints.get(spec);
-  if (p === undefined) {
-    const k = spec.key;
-    p = { start: `${k}.start`, request: `${k}.request`, rewrite: `${k}.rewrite`, observe: `${k}.observe`, response: `${k}.response`, streamStart: `${k}.stream.start` };
-    specPoints.set(spec, p);
-  }
-  return p;
 }
 
 export function isAPIPromiseLike(p: any): boolean {
@@ -53,21 +36,40 @@ export function observeResult(result: any, owner: SpanOwner, spec: CallSpec, bod
   }
 }
 
+/** How a streamed result is consumed: through a factory we can replace, or as an iterator itself. */
+function streamShape(v: any): "stream" | "iterator" | "iterable" | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  if (isStreamLike(v)) return "stream";
+  if (typeof v[Symbol.asyncIterator] !== "function") return undefined;
+  return typeof v.next === "function" ? "iterator" : "iterable";
+}
+
 function handleValue(value: any, owner: SpanOwner, spec: CallSpec, body: any, hide?: (chunk: any) => boolean): void {
   if (owner.ended) return;
-  const points = pointsOf(spec);
-  if (isStreamLike(value) && spec.stream) {
-    const acc = guarded(owner.span, points.streamStart, () => {
-      faultPoint(points.streamStart);
+  const shape = spec.stream ? streamShape(value) : undefined;
+  if (shape) {
+    const acc = guarded(owner.span, `${spec.key}.stream.start`, () => {
+      faultPoint(`${spec.key}.stream.start`);
       return spec.stream!(body);
     });
-    instrumentStream(value, owner, acc, spec.key, hide);
+    if (shape === "stream") instrumentStream(value, owner, acc, spec.key, hide);
+    else if (shape === "iterator") instrumentIteratorInPlace(value, owner, acc, spec.key);
+    else instrumentAsyncIterable(value, owner, acc, spec.key);
     return;
   }
-  guarded(owner.span, points.response, () => {
-    faultPoint(points.response);
+  guarded(owner.span, `${spec.key}.response`, () => {
+    faultPoint(`${spec.key}.response`);
     spec.response(owner.span, value, body);
   });
+  const events = spec.events && spec.stream ? guarded(owner.span, `${spec.key}.events`, () => spec.events!(value)) : undefined;
+  if (events) {
+    const acc = guarded(owner.span, `${spec.key}.stream.start`, () => {
+      faultPoint(`${spec.key}.stream.start`);
+      return spec.stream!(body);
+    });
+    instrumentAsyncIterable(events, owner, acc, spec.key);
+    return;
+  }
   owner.ok();
 }
 
@@ -182,6 +184,125 @@ export function instrumentStream(
   key: string,
   hide?: (chunk: any) => boolean,
 ): void {
+  const { add, finish } = streamObserver(owner, acc, key);
+  const originalIterator = stream.iterator;
+  let used = false;
+  stream.iterator = function (this: any, ...a: any[]) {
+    const it = originalIterator.apply(this, a);
+    if (used || !it || typeof it.next !== "function") return it;
+    used = true;
+    return wrapStreamIterator(it, add, finish, hide);
+  };
+  // abort before (or without) iteration still ends the span
+  const signal = stream.controller?.signal;
+  if (signal && typeof signal.addEventListener === "function") {
+    if (signal.aborted) finish(undefined, "stream.aborted");
+    else signal.addEventListener("abort", () => finish(undefined, "stream.aborted"), { once: true });
+  }
+}
+
+/**
+ * An async iterator handed to the app as is (an async generator): its own next/return/throw
+ * are replaced by observing ones, so the app keeps the very object the SDK made.
+ */
+export function instrumentIteratorInPlace(it: any, owner: SpanOwner, acc: StreamAccumulator | undefined, key: string): void {
+  const { add, finish } = streamObserver(owner, acc, key);
+  const next = it.next;
+  const ret = it.return;
+  const thr = it.throw;
+  const inner: AsyncIterator<any> = {
+    next: (...a: [] | [any]) => next.apply(it, a),
+    return: typeof ret === "function" ? (v?: any) => ret.call(it, v) : undefined,
+    throw: typeof thr === "function" ? (e?: any) => thr.call(it, e) : undefined,
+  };
+  const wrapped = wrapStreamIterator(inner, add, finish);
+  it.next = wrapped.next;
+  if (inner.return) it.return = wrapped.return;
+  if (inner.throw) it.throw = wrapped.throw;
+}
+
+/**
+ * An async iterable that is not an iterator (a class with an async generator method, a web
+ * ReadableStream): its Symbol.asyncIterator factory is replaced on the instance. A web stream
+ * is also read through values() and getReader(); tee(), pipeTo() and pipeThrough() hand the
+ * chunks to streams we cannot see, so the span ends there with a `stream.unobserved` event
+ * (after pipeTo() settles) rather than never.
+ */
+export function instrumentAsyncIterable(stream: any, owner: SpanOwner, acc: StreamAccumulator | undefined, key: string): void {
+  const { add, finish } = streamObserver(owner, acc, key);
+  // one consumer at a time: a reader released before the end lets the next one be observed
+  let reading = false;
+  const observeIterators = (name: PropertyKey) => {
+    const original = stream[name];
+    if (typeof original !== "function") return;
+    stream[name] = function (this: any, ...a: any[]) {
+      const it = original.apply(this, a);
+      if (reading || !it || typeof it.next !== "function") return it;
+      reading = true;
+      return wrapStreamIterator(it, add, finish);
+    };
+  };
+  observeIterators(Symbol.asyncIterator);
+  if (typeof stream.getReader !== "function") return;
+  observeIterators("values");
+  const getReader = stream.getReader;
+  stream.getReader = function (this: any, ...a: any[]) {
+    const reader = getReader.apply(this, a);
+    if (reading || !reader || typeof reader.read !== "function" || a[0]?.mode === "byob") return reader;
+    reading = true;
+    const read = reader.read;
+    reader.read = function (this: any, ...r: any[]) {
+      return read.apply(this, r).then(
+        (res: ReadableStreamReadResult<any>) => {
+          if (res.done) finish();
+          else add(res.value);
+          return res;
+        },
+        (err: unknown) => {
+          finish(err);
+          throw err;
+        },
+      );
+    };
+    const cancel = reader.cancel;
+    if (typeof cancel === "function") {
+      reader.cancel = function (this: any, ...c: any[]) {
+        finish(undefined, "stream.closed_early");
+        return cancel.apply(this, c);
+      };
+    }
+    const releaseLock = reader.releaseLock;
+    if (typeof releaseLock === "function") {
+      reader.releaseLock = function (this: any, ...l: any[]) {
+        reading = false;
+        return releaseLock.apply(this, l);
+      };
+    }
+    return reader;
+  };
+  for (const name of ["tee", "pipeThrough"]) {
+    const original = stream[name];
+    if (typeof original !== "function") continue;
+    stream[name] = function (this: any, ...a: any[]) {
+      finish(undefined, "stream.unobserved");
+      return original.apply(this, a);
+    };
+  }
+  const pipeTo = stream.pipeTo;
+  if (typeof pipeTo === "function") {
+    stream.pipeTo = function (this: any, ...a: any[]) {
+      const done = pipeTo.apply(this, a);
+      done?.then?.(
+        () => finish(undefined, "stream.unobserved"),
+        (err: unknown) => finish(err),
+      );
+      return done;
+    };
+  }
+}
+
+/** The chunk and end handlers every stream shape shares: accumulate guarded, end the span once. */
+function streamObserver(owner: SpanOwner, acc: StreamAccumulator | undefined, key: string) {
   const span = owner.span;
   let finished = false;
   const finish = (err?: unknown, how?: string) => {
@@ -217,20 +338,7 @@ export function instrumentStream(
       });
     }
   };
-  const originalIterator = stream.iterator;
-  let used = false;
-  stream.iterator = function (this: any, ...a: any[]) {
-    const it = originalIterator.apply(this, a);
-    if (used || !it || typeof it.next !== "function") return it;
-    used = true;
-    return wrapStreamIterator(it, add, finish, hide);
-  };
-  // abort before (or without) iteration still ends the span
-  const signal = stream.controller?.signal;
-  if (signal && typeof signal.addEventListener === "function") {
-    if (signal.aborted) finish(undefined, "stream.aborted");
-    else signal.addEventListener("abort", () => finish(undefined, "stream.aborted"), { once: true });
-  }
+  return { add, finish };
 }
 
 function wrapStreamIterator(

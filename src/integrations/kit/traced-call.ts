@@ -12,7 +12,7 @@ import { faultPoint, guarded } from "../../util/fault";
 import { internalError } from "../../util/log";
 import type { IntegrationConfig, TracerSource } from "../types";
 import type { CallSpec } from "./call-spec";
-import { observeResult, pointsOf } from "./observe";
+import { observeResult } from "./observe";
 import { SpanOwner } from "./span-owner";
 
 /** Anthropic's messages.stream(): the span the helper opened, for the create() call it makes to adopt. */
@@ -83,7 +83,7 @@ export function joinRun(stitched: StitchedCall | undefined, owner: SpanOwner, st
 
 export interface TracedCallOptions {
   /** OpenInference span kind of the calls (default LLM). */
-  kind?: "LLM" | "EMBEDDING";
+  kind?: "LLM" | "EMBEDDING" | "AGENT";
 }
 
 /**
@@ -93,7 +93,6 @@ export interface TracedCallOptions {
  */
 export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, source: CallSource, opts: TracedCallOptions = {}) {
   const spanKind = opts.kind ?? "LLM";
-  const points = pointsOf(spec);
   return function traced(this: any, ...args: any[]): any {
     const ctx = context.active();
     if (isInsideFrameworkLLMSpan(ctx)) return original.apply(this, args);
@@ -109,7 +108,7 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
       let requestAttributes: Attributes | undefined;
       let requestFailure: unknown;
       try {
-        faultPoint(points.request);
+        faultPoint(`${spec.key}.request`);
         requestAttributes = spec.request(body, this);
       } catch (err) {
         requestFailure = err;
@@ -118,18 +117,18 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
       const parent = stitched && !claim ? stitched.parent : ctx;
       const startedAt = Date.now();
       const span = claim?.span ?? source.tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL }, parent);
-      owner = new SpanOwner(span);
+      owner = new SpanOwner(span, spec.errorAttributes);
       callCtx = claim ? ctx : trace.setSpan(parent, span);
       span.setAttribute(Attr.SPAN_KIND, spanKind);
       if (requestAttributes) span.setAttributes(requestAttributes);
       else
-        guarded(span, points.request, () => {
+        guarded(span, `${spec.key}.request`, () => {
           throw requestFailure;
         });
       joinRun(stitched, owner, startedAt);
-      if (spec.rewriteArgs) rewrite = guarded(span, points.rewrite, () => spec.rewriteArgs!(args));
+      if (spec.rewriteArgs) rewrite = guarded(span, `${spec.key}.rewrite`, () => spec.rewriteArgs!(args));
     } catch (err) {
-      internalError(points.start, err);
+      internalError(`${spec.key}.start`, err);
       return original.apply(this, args);
     }
     let result: any;
@@ -146,8 +145,8 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     try {
       observeResult(result, owner, spec, body, rewrite?.hide);
     } catch (err) {
-      internalError(points.observe, err);
-      guarded(owner.span, points.observe, () => {
+      internalError(`${spec.key}.observe`, err);
+      guarded(owner.span, `${spec.key}.observe`, () => {
         throw err;
       });
       owner.ok();

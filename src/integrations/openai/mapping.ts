@@ -5,6 +5,7 @@
  * @arizeai/openinference-instrumentation-openai; deliberate differences are in the docs.
  */
 import type { Attributes, Span } from "@opentelemetry/api";
+import { LLMProvider } from "@arizeai/openinference-semantic-conventions";
 import { Attr, OpenInferenceAttribute as OIA } from "../../semconv";
 import { normalizeUsage, tokenAttributes } from "../../spans/usage";
 import {
@@ -24,12 +25,34 @@ import {
 
 const SYSTEM = "openai";
 
-function base(self: any, streaming: boolean | undefined): Attributes {
+/**
+ * Who serves the call, from the client's class and options: a base URL names only a host (a
+ * proxy, a private endpoint, 127.0.0.1). AzureOpenAI has an API version and a deployment;
+ * openai 7's BedrockOpenAI a Bedrock token provider; any other client is named by its base URL.
+ */
+function providerOf(client: any): string {
+  if (client && typeof client.apiVersion === "string" && "deploymentName" in client) return LLMProvider.AZURE;
+  if (client && "bedrockTokenProvider" in client) return LLMProvider.AWS;
+  return providerFromBaseURL(client?.baseURL, SYSTEM);
+}
+
+/** An Azure deployment: the client's, one already in its base URL, or the request's model (the SDK's order). */
+function azureAttributes(client: any, body: any, a: Attributes): void {
+  a["azure.openai.api_version"] = client.apiVersion;
+  const inURL = typeof client.baseURL === "string" ? /\/deployments\/([^/?]+)/.exec(client.baseURL)?.[1] : undefined;
+  const deployment = client.deploymentName || (inURL && decodeURIComponent(inURL)) || body?.model;
+  if (typeof deployment === "string" && deployment) a["azure.openai.deployment"] = deployment;
+}
+
+function base(self: any, streaming: boolean | undefined, body?: any): Attributes {
+  const client = clientOf(self);
+  const provider = providerOf(client);
   const a: Attributes = {
     [Attr.LLM_SYSTEM]: SYSTEM,
     [Attr.SYSTEM]: SYSTEM,
-    [Attr.LLM_PROVIDER]: providerFromBaseURL(clientOf(self)?.baseURL, SYSTEM),
+    [Attr.LLM_PROVIDER]: provider,
   };
+  if (provider === LLMProvider.AZURE && typeof client.apiVersion === "string") azureAttributes(client, body, a);
   if (streaming !== undefined) a[Attr.STREAMING] = streaming;
   return a;
 }
@@ -75,7 +98,7 @@ export function chatInputMessage(m: any): MessageLike {
 }
 
 export function chatRequest(body: any, self: any): Attributes {
-  const a = base(self, body?.stream === true);
+  const a = base(self, body?.stream === true, body);
   if (body?.model !== undefined) a[Attr.MODEL_NAME] = body.model;
   a[Attr.INPUT_VALUE] = stringify(body);
   a[Attr.INPUT_MIME_TYPE] = "application/json";
@@ -86,7 +109,7 @@ export function chatRequest(body: any, self: any): Attributes {
   return a;
 }
 
-function chatOutputMessage(msg: any): MessageLike {
+export function chatOutputMessage(msg: any): MessageLike {
   const out: MessageLike = { role: msg?.role ?? "assistant" };
   if (msg?.content) out.content = msg.content;
   else if (msg?.refusal) out.content = msg.refusal;
@@ -234,7 +257,7 @@ function responseItemMessage(item: any): MessageLike {
 }
 
 export function responsesRequest(body: any, self: any): Attributes {
-  const a = base(self, body?.stream === true);
+  const a = base(self, body?.stream === true, body);
   if (body?.model !== undefined) a[Attr.MODEL_NAME] = body.model;
   a[Attr.INPUT_VALUE] = stringify(body);
   a[Attr.INPUT_MIME_TYPE] = "application/json";
@@ -300,7 +323,7 @@ export class ResponsesStreamAccumulator implements StreamAccumulator {
 // ---------------------------------------------------------------------------------------------
 
 export function embeddingsRequest(body: any, self: any): Attributes {
-  const a = base(self, undefined);
+  const a = base(self, undefined, body);
   if (body?.model !== undefined) a[Attr.EMBEDDING_MODEL_NAME] = body.model;
   const input = body?.input;
   if (typeof input === "string") {
@@ -335,7 +358,7 @@ export function embeddingsResponse(span: Span, result: any, recordVectors: boole
 // ---------------------------------------------------------------------------------------------
 
 export function completionsRequest(body: any, self: any): Attributes {
-  const a = base(self, body?.stream === true);
+  const a = base(self, body?.stream === true, body);
   if (body?.model !== undefined) a[Attr.MODEL_NAME] = body.model;
   const prompt = body?.prompt;
   const prompts: string[] = typeof prompt === "string" ? [prompt] : Array.isArray(prompt) && prompt.every((p) => typeof p === "string") ? prompt : [];

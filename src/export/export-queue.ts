@@ -104,6 +104,9 @@ export class ExportQueueProcessor implements SpanProcessor {
   private failing = false;
   private droppedWhileFailing = 0;
   private isShutdown = false;
+  /** Resolved when a flush stops waiting for asynchronous export steps (see prepareBatch). */
+  private preparationCut: Promise<void>;
+  private releasePreparation!: () => void;
   /** A flush ran out of time (a hanging collector): the exit export would only pay the timeout again. */
   private flushTimedOut = false;
   /** The line about spans the collector did not confirm was printed (again only after an export succeeds). */
@@ -126,6 +129,7 @@ export class ExportQueueProcessor implements SpanProcessor {
     private readonly options: ExportQueueOptions,
   ) {
     this.maxAttempts = options.maxAttempts ?? 6;
+    this.preparationCut = new Promise<void>((resolve) => (this.releasePreparation = resolve));
     const g = globalThis as any;
     (g[STATS_KEY] ??= []).push(this);
     process.on("exit", this.onExit);
@@ -196,7 +200,12 @@ export class ExportQueueProcessor implements SpanProcessor {
     return { spans: this.queue.splice(0, this.options.maxBatchSize), attempts: 0, fresh: true };
   }
 
-  /** Prepare a batch taken from the queue, PREPARE_SLICE spans per turn of the event loop. */
+  /**
+   * Prepare a batch taken from the queue, PREPARE_SLICE spans per turn of the event loop. A flush
+   * (which has a time budget) cuts asynchronous steps still under way at half its budget: the
+   * synchronous transforms then run (prepareNow), since a span sent without its token estimate
+   * beats a span lost at a signal.
+   */
   private async prepareBatch(batch: Batch): Promise<void> {
     batch.fresh = false;
     const spans = batch.spans;
@@ -209,7 +218,16 @@ export class ExportQueueProcessor implements SpanProcessor {
         if (p) pending.push(p);
       }
     }
-    if (pending.length) await Promise.all(pending);
+    if (pending.length === 0) return;
+    const cut = await Promise.race([Promise.all(pending).then(() => false), this.preparationCut.then(() => true)]);
+    if (cut) this.prepareNow(spans);
+  }
+
+  /** Release every batch waiting for asynchronous preparation (see prepareBatch). */
+  private cutPreparation(): void {
+    const release = this.releasePreparation;
+    this.preparationCut = new Promise<void>((resolve) => (this.releasePreparation = resolve));
+    release();
   }
 
   private prepareNow(spans: ReadableSpan[]): void {
@@ -373,6 +391,8 @@ export class ExportQueueProcessor implements SpanProcessor {
   /** Send everything queued, bounded by the shutdown timeout; never rejects. */
   forceFlush(): Promise<void> {
     if (this.queue.length === 0 && this.readyCount === 0 && !this.pumping) return Promise.resolve();
+    // half the budget for asynchronous export steps, the rest for sending
+    const cutTimer = setTimeout(() => this.cutPreparation(), this.options.shutdownTimeoutMillis / 2);
     const work = (async () => {
       try {
         if (this.timer) {
@@ -398,6 +418,7 @@ export class ExportQueueProcessor implements SpanProcessor {
       }, this.options.shutdownTimeoutMillis);
       void work.then(() => {
         clearTimeout(deadline);
+        clearTimeout(cutTimer);
         resolve();
       });
     });

@@ -59,6 +59,16 @@ describe("signals", () => {
     expect(llm!.attributes["llm.streaming"]).toBe(true);
   });
 
+  it("SIGTERM with a short shutdown budget while the stream's token estimate is still loading: the span is sent without it", async () => {
+    // the tokenizer needs ~0.5 s of CPU to load, so a 500 ms budget cannot wait for it: the flush
+    // gives asynchronous steps half its budget, then sends what the synchronous transforms made
+    const traced = await serverStoppedBy("SIGTERM", true, { CATALYST_SHUTDOWN_TIMEOUT_MS: "500" }, "/slow");
+    expect(traced.signal).toBe("SIGTERM");
+    const [llm] = await waitForLLM(traced.marker);
+    expect(llm!.attributes["inference.tracing.end_reason"]).toBe("SIGTERM");
+    expect(traced.stderr).not.toMatch(/not confirmed/);
+  });
+
   it("SIGTERM with the app's own handler: we flush, the app decides how to exit", async () => {
     const bare = await serverStoppedBy("SIGTERM", false, { APP_HANDLES_SIGTERM: "1" });
     const traced = await serverStoppedBy("SIGTERM", true, { APP_HANDLES_SIGTERM: "1" });
@@ -77,7 +87,9 @@ describe("exits", () => {
     const started = Date.now();
     const r = await node([...PRELOAD, path.join(APPS, "esm-app.mjs")], { env: { ...baseEnv(), CATALYST_SERVICE_NAME: marker } });
     expect(r.code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(8000);
+    // not a speed check: a timer of ours holding the process would keep it 30 s (a stitched run's
+    // idle end) or a back-off; the bound leaves room for a loaded machine's start-up
+    expect(Date.now() - started).toBeLessThan(25_000);
     await waitForLLM(marker);
   });
 

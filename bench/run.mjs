@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, one after the other, each printing its own table of
 // medians and ratios against a bare run in the same process or command.
 //   npm run bench                  start-up, first call, per call end to end, per-call/per-chunk
-//                                  micro-benchmark (LLM and MCP), local store queries, per-request cost
+//                                  micro-benchmarks (LLM, MCP, Bedrock/Azure/Vertex,
+//                                  Google GenAI and Mistral), local store queries, per-request cost
 //   npm run bench -- --quick       the end-to-end per-call benchmark with fewer calls
 //   npm run bench -- --soak        also the 100k-call soak (long)
 //   npm run bench -- --only per-call
@@ -20,6 +21,8 @@ const suites = [
   // --expose-gc: each variant's garbage is collected inside its own timed window
   ["llm-overhead", "llm-overhead.mjs", [], ["--expose-gc"]],
   ["mcp-overhead", "mcp-overhead.mjs", [], ["--expose-gc"]],
+  ["cloud-overhead", "cloud-overhead.mjs", [], ["--expose-gc"]],
+  ["google-mistral-overhead", "google-mistral-overhead.mjs", [], ["--expose-gc"]],
   ["store-query", "store-query.mjs", [], []],
   ["request-roots", "request-roots.mjs", [], []],
   ...(args.includes("--soak") ? [["soak", "soak.mjs", [], []]] : []),

@@ -25,6 +25,7 @@ const SKIP_DIRS = new Set(["core"]);
 /** Apps this runner cannot drive with the two mock providers, and where their fault mode is covered instead. */
 const SKIP_APPS: Record<string, string> = {
   bundled: "the agent is bundled inside the app (it prints its own trace trees): not a zero-code app",
+  "changed-sdk": "runs against a changed copy of the AI SDK its own test links as node_modules/ai; covered in test/core/never-silent.test.ts",
   "claude-agent-sdk-basic": "needs the Claude Code CLI config dir and its mock; fault mode covered in test/integrations/claude-agent-sdk-zero-code.test.ts",
   "claude-agent-sdk-cjs": "needs the Claude Code CLI config dir and its mock; fault mode covered in test/integrations/claude-agent-sdk-zero-code.test.ts",
 };

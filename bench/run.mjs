@@ -1,9 +1,12 @@
 // `npm run bench`: every benchmark, one after the other, each printing its own table of
 // medians and ratios against a bare run in the same process or command.
-//   npm run bench                  start-up, per-call/per-chunk overhead, local store queries, per-request cost,
-//                                  bundles, Lambda, the GenAI conventions' export-time cost
+//   npm run bench                  start-up, first call, per call end to end, per-call/per-chunk
+//                                  micro-benchmarks (LLM, MCP, Bedrock/Azure/Vertex, Google GenAI and
+//                                  Mistral), local store queries, per-request cost, bundles, Lambda,
+//                                  the GenAI conventions' export-time cost
+//   npm run bench -- --quick       the end-to-end per-call benchmark with fewer calls
 //   npm run bench -- --soak        also the 100k-call soak (long)
-//   npm run bench -- --only startup
+//   npm run bench -- --only per-call
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,9 +18,12 @@ const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefi
 const suites = [
   ["startup", "startup.mjs", [], []],
   ["first-call", "first-call.mjs", [], []],
+  ["per-call", "per-call.mjs", args.includes("--quick") ? ["--quick"] : [], []],
   // --expose-gc: each variant's garbage is collected inside its own timed window
   ["llm-overhead", "llm-overhead.mjs", [], ["--expose-gc"]],
   ["mcp-overhead", "mcp-overhead.mjs", [], ["--expose-gc"]],
+  ["cloud-overhead", "cloud-overhead.mjs", [], ["--expose-gc"]],
+  ["google-mistral-overhead", "google-mistral-overhead.mjs", [], ["--expose-gc"]],
   ["store-query", "store-query.mjs", [], []],
   ["request-roots", "request-roots.mjs", [], []],
   ["bundled", "bundled.mjs", [], []],

@@ -2,10 +2,11 @@
 // runtime, and against OpenTelemetry's auto-instrumentations register for comparison.
 // Wall time and the child's own CPU time (reported by bench/apps/cpu-report.cjs, preloaded first in
 // every variant, bare included): CPU time is what we add even when other processes hold the cores.
-// Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,bun]
-import { spawnSync, execFileSync } from "node:child_process";
+// Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,node26,bun]
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { runtimeBinary } from "./lib/runtimes.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -15,14 +16,7 @@ const opt = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const RUNS = Number(opt("runs", 15));
-const RUNTIMES = opt("runtimes", "node20,node22,node24,bun").split(",");
-
-function binary(rt) {
-  if (rt === "bun") return path.join(root, "node_modules/.bin/bun");
-  const major = rt.slice(4);
-  if (process.versions.node.startsWith(`${major}.`)) return process.execPath;
-  return execFileSync("npx", ["-y", `node@${major}`, "-p", "process.execPath"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim().split("\n").pop();
-}
+const RUNTIMES = opt("runtimes", "node20,node22,node24,node26,bun").split(",");
 
 const APPS = [
   ["(a) empty script", "trivial.mjs"],
@@ -67,7 +61,7 @@ const rows = [];
 for (const rt of RUNTIMES) {
   let bin;
   try {
-    bin = binary(rt);
+    bin = runtimeBinary(rt);
   } catch (e) {
     console.error(`skipping ${rt}: ${e.message}`);
     continue;

@@ -257,8 +257,9 @@ export class ExportQueueProcessor implements SpanProcessor {
   }
 
   /**
-   * Send batches one at a time until the queue is empty. In flush mode a known backoff is
-   * ignored (one more try) and the loop stops at the first failure.
+   * Send batches one at a time while full batches (or batches waiting for a retry) are there; a
+   * partial batch left at the end waits for the scheduled delay. In flush mode everything is sent,
+   * a known backoff is ignored (one more try) and the loop stops at the first failure.
    */
   private pump(flushMode: boolean): Promise<void> {
     if (this.pumping) return this.pumping;
@@ -281,6 +282,9 @@ export class ExportQueueProcessor implements SpanProcessor {
           this.inFlight = undefined;
           const stop = this.handle(batch, outcome);
           if (flushMode && stop) return;
+          // spans that came in during the request wait for the timer unless they fill a batch: sending
+          // them at once made one small request per round trip for as long as the app kept calling
+          if (!flushMode && this.ready.length === 0 && this.queue.length < this.options.maxBatchSize) return;
         }
       } catch (err) {
         internalError("ExportQueueProcessor.pump", err);

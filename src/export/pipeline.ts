@@ -18,6 +18,8 @@ import { loadOtelSdk } from "../otel-sdk-loader";
 import { END_REASON_ATTR, INCOMPLETE_ATTR } from "../util/fault";
 import { globalState } from "../state";
 import type { MetricsExporter } from "./metrics";
+import { noteContextReadInCalls } from "../spans/context-manager";
+import { TRACER_NAME } from "../package-info";
 
 export interface Pipeline {
   provider: TracerProvider;
@@ -364,6 +366,14 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
     spanLimits: { attributeCountLimit: SDK_ATTRIBUTE_COUNT_LIMIT, attributeValueLengthLimit: Infinity },
   });
 
+  // a tracer handed to anyone but us means spans we do not start may open inside our calls, which
+  // then must enter their span's context (spans/context-manager.ts)
+  const getTracer = own.getTracer.bind(own);
+  own.getTracer = (name, version, options) => {
+    if (name !== TRACER_NAME) noteContextReadInCalls();
+    return getTracer(name, version, options);
+  };
+
   const foreign = foreignProvider();
   let mode: Pipeline["mode"] = "registered";
   let provider: TracerProvider = own;
@@ -382,6 +392,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
         "our own provider stays unregistered; our spans still join the app's traces through the shared context",
     );
   }
+  if (mode !== "registered") noteContextReadInCalls();
   return { provider, ownProvider: own, mode, composite, destination: describeDestination(config), consoleSink, fileSink };
 }
 

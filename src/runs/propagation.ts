@@ -17,6 +17,7 @@
  * wrapped (its node:http client is not covered).
  */
 import { context, trace, type Context, type SpanContext } from "@opentelemetry/api";
+import { noteContextReadInCalls } from "../spans/context-manager";
 import { internalError } from "../util/log";
 import { requestRootOf } from "./request-root";
 import { formatTraceParent, formatTraceState } from "./trace-context";
@@ -43,6 +44,8 @@ let installed = false;
 export function installPropagation(setting: PropagationSetting): void {
   if (installed || setting === "off") return;
   installed = true;
+  // a model call's own request reads its span from the context
+  noteContextReadInCalls();
   const hosts = setting === "on" ? undefined : setting.map((h) => h.trim().toLowerCase()).filter(Boolean);
   const headersFor = (host: string | undefined): [string, string][] | undefined => {
     if (hosts && !hostAllowed(hosts, host)) return undefined;

@@ -4,9 +4,20 @@
  * second span) before its own first span is started, and a mark set through the API's no-op
  * context manager is lost. So the context manager is registered when setup() runs (the export
  * pipeline, built at the first span, registers none of its own). An app that registered its own
- * manager keeps it. On Node 20/22, AsyncLocalStorage switches its promise hooks on at its first
- * run(), i.e. at the first traced call, as before.
+ * manager keeps it.
+ *
+ * What flowing costs: on Node 20 and 22 AsyncLocalStorage carries its context through async_hooks,
+ * and its first run() switches promise hooks on for the rest of the process: every promise made
+ * anywhere then costs ~0.1 µs more (an openai call over HTTP makes ~150), and no later disable()
+ * could switch them off without losing the context of work a run left behind (a timer, a listener,
+ * an un-awaited promise keep theirs only while the hooks stay on). Node 24+ (AsyncContextFrame; Node
+ * 22 with --experimental-async-context-frame) and Bun carry the context without hooks.
+ * So a model call made while no context has ever been entered does not enter its span's context
+ * either, when nothing would read it during the call (see contextEntryCanBeSkipped): the hooks stay
+ * off until something really needs a context to flow (an agent run, a request root, a framework,
+ * the app's own active span), and from then on every call enters its span's context as before.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { context, type Context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks/build/src/AsyncLocalStorageContextManager";
 
@@ -17,9 +28,41 @@ function contextFlows(): boolean {
   return context.with(context.active().setValue(PROBE, true), () => context.active().getValue(PROBE)) === true;
 }
 
+/** AsyncLocalStorage propagates through promise hooks here (its async_hooks implementation has _propagate). */
+const HOOKS_CARRY_CONTEXT = !process.versions.bun && typeof (AsyncLocalStorage.prototype as { _propagate?: unknown })._propagate === "function";
+
+/** Our manager, when we registered it; its storage says whether a context was ever entered. */
+let ours: AsyncLocalStorageContextManager | undefined;
+/**
+ * Something may read the context inside our calls: spans we do not start (a tracer went to someone
+ * else, another provider is in charge, an SDK traces its own calls), or the trace context outgoing
+ * HTTP requests carry (runs/propagation.ts: the model call's own request names its span).
+ */
+let contextReadInCalls = false;
+
 export function ensureContextManager(): void {
   if (contextFlows()) return;
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  ours = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(ours);
+}
+
+/** From now on something may read the context inside our calls: they enter it (for good). */
+export function noteContextReadInCalls(): void {
+  contextReadInCalls = true;
+}
+
+/**
+ * Whether a traced call may run without entering its span's context, at no loss: only on a runtime
+ * whose context costs promise hooks, while no context has ever been entered in this process (so
+ * nothing around the call needs one and the hooks are still off), and while nothing can read the
+ * context inside the call (no span but ours can start there, no outgoing trace context is added).
+ * Entering it would then only have switched the hooks on.
+ */
+export function contextEntryCanBeSkipped(): boolean {
+  if (!HOOKS_CARRY_CONTEXT || contextReadInCalls || ours === undefined) return false;
+  // AsyncLocalStorage.enabled: false until its first run() or enterWith() (the hook-based implementation)
+  const storage = (ours as unknown as { _asyncLocalStorage?: { enabled?: boolean } })._asyncLocalStorage;
+  return storage?.enabled === false && (context as unknown as { _getContextManager(): unknown })._getContextManager() === ours;
 }
 
 interface StorageLike {

@@ -217,6 +217,23 @@ describe("export queue", () => {
     expect(warnings()).toEqual([]);
   });
 
+  it("spans that keep ending while a request is in flight wait for the scheduled delay: one request per delay, not one per round trip", async () => {
+    receiver.setBehavior({ status: 200, delayMs: 10 });
+    const { q, spans } = makeQueue(receiver.url, { scheduledDelayMillis: 300 });
+    const until = Date.now() + 1500;
+    let ended = 0;
+    while (Date.now() < until) {
+      spans(1, `s${ended++}-`);
+      await sleep(2);
+    }
+    await q.forceFlush();
+    expect(q.stats()).toMatchObject({ exported: ended, droppedQueueFull: 0, droppedFailed: 0 });
+    expect(receiver.spans).toHaveLength(ended);
+    // 1.5 s at one request per 300 ms is about 6 with the flush (fewer when timers run late); sending
+    // whatever arrived during each ≥10 ms request made one request per round trip, dozens of them
+    expect(receiver.requests.length).toBeLessThanOrEqual(9);
+  });
+
   it("with the queue full and no new spans arriving, backoff retries still run and export resumes", async () => {
     receiver.setBehavior({ status: 503 });
     const { q, spans } = makeQueue(receiver.url, { maxQueueSize: 50, maxBatchSize: 50, scheduledDelayMillis: 1000 });

@@ -12,6 +12,7 @@
 import { context, SpanKind } from "@opentelemetry/api";
 import type { PatchContext } from "../types";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
+import { noteContextReadInCalls } from "../../spans/context-manager";
 import { internalError } from "../../util/log";
 import { guarded, makeTraced, SpanOwner, stitchedParent, withClaim, wrapMethod, type CallSource, type CallSpec } from "../kit";
 import { MessagesStreamAccumulator, messagesRequest, messagesResponse } from "./mapping";
@@ -24,6 +25,8 @@ const messagesSpec: CallSpec = {
   request: messagesRequest,
   response: (span, value) => messagesResponse(span, value),
   stream: () => new MessagesStreamAccumulator(),
+  // 1.x: a client whose `openTelemetry` option (default: on) enables traces starts spans of its own
+  tracesItself: (messages) => messages?._client?.openTelemetry?.traces?.enabled === true,
 };
 
 /** messages.stream(): open our span first, and let the create() the helper makes adopt it. */
@@ -34,6 +37,7 @@ function makeTracedStream(original: (...a: any[]) => any, source: CallSource) {
     let owner: SpanOwner;
     let stitched: ReturnType<typeof stitchedParent>;
     try {
+      if (messagesSpec.tracesItself!(this)) noteContextReadInCalls();
       stitched = stitchedParent(ctx, guarded(undefined, "anthropic.stream.request", () => messagesRequest(args[0], this)), source, args[0]);
       owner = new SpanOwner(source.tracer.startSpan(SPAN_NAME, { kind: SpanKind.INTERNAL }, stitched?.parent ?? ctx));
     } catch (err) {

@@ -25,6 +25,12 @@ export interface CallSpec<Body = any> {
   events?(value: any): AsyncIterable<any> | undefined;
   /** Rewrite the request args (opt-in include_usage); returns undefined to leave them. */
   rewriteArgs?(args: any[]): { args: any[]; hide: (chunk: any) => boolean } | undefined;
+  /**
+   * Whether the SDK method, called on `self`, starts OpenTelemetry spans of its own inside the call.
+   * Its tracer may have come from the API before our provider existed and reach us only at its first
+   * span, inside the call: too late for the rule that lets a call skip entering its context.
+   */
+  tracesItself?(self: any): boolean;
 }
 
 export interface StreamAccumulator {

@@ -7,6 +7,7 @@ import { context, createContextKey, SpanKind, trace, type Attributes, type Conte
 import { Attr } from "../../semconv";
 import { stitchCall, type StitchSettings, type StitchedCall } from "../../runs/stitch";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
+import { contextEntryCanBeSkipped, noteContextReadInCalls } from "../../spans/context-manager";
 import { faultPoint, guarded } from "../../util/fault";
 import { internalError } from "../../util/log";
 import type { IntegrationConfig, TracerSource } from "../types";
@@ -23,12 +24,24 @@ interface Claim {
   stitched?: StitchedCall;
 }
 
+/** The claim on offer while a call runs without entering a context (see contextEntryCanBeSkipped). */
+let claimOnOffer: Claim | undefined;
+
 /** Run `fn` with `span` offered to the first traced create() called synchronously inside it. */
 export function withClaim<T>(ctx: Context, span: Span, fn: () => T, stitched?: StitchedCall): { result: T; taken: boolean } {
   const claim: Claim = { span, taken: false, stitched };
-  const c = trace.setSpan(ctx, span).setValue(CLAIM_KEY, claim);
   try {
-    const result = context.with(c, fn);
+    if (contextEntryCanBeSkipped()) {
+      // the claim is only ever taken synchronously: offered for the call's duration, no context entered
+      const outer = claimOnOffer;
+      claimOnOffer = claim;
+      try {
+        return { result: fn(), taken: claim.taken };
+      } finally {
+        claimOnOffer = outer;
+      }
+    }
+    const result = context.with(trace.setSpan(ctx, span).setValue(CLAIM_KEY, claim), fn);
     return { result, taken: claim.taken };
   } finally {
     claim.taken = true; // a claim is only valid during the synchronous call
@@ -36,7 +49,7 @@ export function withClaim<T>(ctx: Context, span: Span, fn: () => T, stitched?: S
 }
 
 function takeClaim(ctx: Context): Claim | undefined {
-  const claim = ctx.getValue(CLAIM_KEY) as Claim | undefined;
+  const claim = (ctx.getValue(CLAIM_KEY) as Claim | undefined) ?? claimOnOffer;
   if (!claim || claim.taken) return undefined;
   claim.taken = true;
   return claim;
@@ -86,9 +99,11 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     const body = args[0];
     let owner: SpanOwner;
     let callCtx: Context;
+    let claim: Claim | undefined;
     let rewrite: { args: any[]; hide: (chunk: any) => boolean } | undefined;
     try {
-      const claim = takeClaim(ctx);
+      if (spec.tracesItself?.(this)) noteContextReadInCalls();
+      claim = takeClaim(ctx);
       // the request side first: a model call's messages decide which run it belongs to
       let requestAttributes: Attributes | undefined;
       let requestFailure: unknown;
@@ -118,7 +133,11 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     }
     let result: any;
     try {
-      result = context.with(callCtx, () => original.apply(this, rewrite ? rewrite.args : args));
+      const call = () => original.apply(this, rewrite ? rewrite.args : args);
+      // an adopted span is the context's already; on Node 20/22 entering the first context of the
+      // process switches promise hooks on for good, and a call nothing reads the context in needs
+      // none (spans/context-manager.ts)
+      result = claim || contextEntryCanBeSkipped() ? call() : context.with(callCtx, call);
     } catch (err) {
       owner.error(err);
       throw err;

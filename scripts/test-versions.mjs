@@ -41,17 +41,19 @@ const ZERO_CODE = (name) => `test/integrations/${name}.test.ts`;
 const RECIPES = {
   openai: { files: [ZERO_CODE("openai-anthropic-zero-code")], with: () => [], link: ["@anthropic-ai/sdk"] },
   anthropic: { files: [ZERO_CODE("openai-anthropic-zero-code")], with: () => [], link: ["openai"] },
-  openaiAgents: { files: [ZERO_CODE("openai-agents-zero-code")], with: () => ["zod@^4"], link: [] },
+  // the newest zod its peer range accepts: 0.1 asks for zod 3
+  openaiAgents: { files: [ZERO_CODE("openai-agents-zero-code")], with: () => ["zod@>=3.25.40 <5"], link: [] },
   aiSdk: { files: [ZERO_CODE("ai-sdk-zero-code")], with: (v) => [`@ai-sdk/openai@^${{ 4: 1, 5: 2, 6: 3, 7: 4 }[major(v)]}`, "zod@^4"], link: [] },
-  // LangChain 0.3's partners: @langchain/openai 0.3 and LangGraph 0.2 accept every @langchain/core 0.3
+  // LangChain 0.3's partners: the newest @langchain/openai 0.x and LangGraph 0.x whose peer ranges accept the
+  // @langchain/core (resolveCompanions); before core 0.3.58 that is @langchain/openai 0.3, on openai 4
   langchain: {
     files: [ZERO_CODE("langchain")],
-    with: (v) => (major(v) >= 1 ? ["@langchain/openai@^1", "@langchain/langgraph@^1", "zod@^4"] : ["@langchain/openai@~0.3.0", "@langchain/langgraph@~0.2.0", "zod@^3"]),
+    with: (v) => (major(v) >= 1 ? ["@langchain/openai@^1", "@langchain/langgraph@^1", "zod@^4"] : ["@langchain/openai@<1", "@langchain/langgraph@<1", "zod@^3"]),
     link: [],
   },
   langgraph: {
     files: [ZERO_CODE("langchain")],
-    with: (v) => (major(v) >= 1 ? ["@langchain/core@^1", "@langchain/openai@^1", "zod@^4"] : ["@langchain/core@^0.3", "@langchain/openai@~0.3.0", "zod@^3"]),
+    with: (v) => (major(v) >= 1 ? ["@langchain/core@^1", "@langchain/openai@^1", "zod@^4"] : ["@langchain/core@^0.3", "@langchain/openai@<1", "zod@^3"]),
     link: [],
   },
   langsmith: { files: [ZERO_CODE("langsmith")], with: () => [], link: ["openai", "@langchain/core", "@langchain/openai", "@langchain/langgraph", "zod"] },
@@ -60,6 +62,14 @@ const RECIPES = {
   elevenlabs: { files: [ZERO_CODE("elevenlabs")], with: () => [], link: ["ws"] },
   cursorSdk: { files: [ZERO_CODE("cursor-sdk")], with: () => [], link: [] },
   piAi: { files: [ZERO_CODE("pi-ai-zero-code")], with: () => [], link: [] },
+  // the MCP server's tool asks OpenAI
+  mcp: { files: [ZERO_CODE("mcp-zero-code")], with: () => [], link: ["openai"] },
+  // one test file for both SDKs: it runs the apps of the one installed (pointedPackage()); its explicit-helper test loads the other
+  googleGenai: { files: [ZERO_CODE("google-mistral-zero-code")], with: () => [], link: ["@mistralai/mistralai"] },
+  mistral: { files: [ZERO_CODE("google-mistral-zero-code")], with: () => [], link: ["@google/genai"] },
+  // the Bedrock apps use the runtime and the agent runtime clients
+  bedrock: { files: [ZERO_CODE("bedrock-zero-code")], with: () => [], link: ["@aws-sdk/client-bedrock-agent-runtime"] },
+  bedrockAgent: { files: [ZERO_CODE("bedrock-zero-code")], with: () => [], link: ["@aws-sdk/client-bedrock-runtime"] },
 };
 
 const { values: args } = parseArgs({
@@ -114,14 +124,60 @@ function packTracing() {
 }
 let tracingCopy;
 
+/** A peer range accepts a version (a range npm's semver cannot read accepts everything, as npm would not check it). */
+function peerAccepts(range, version) {
+  if (!range || !semver.validRange(range, { loose: true })) return true;
+  return semver.satisfies(version, range, { loose: true });
+}
+
+/**
+ * `npm view` of one package: its published versions within `range` (stable, newest first) with their
+ * peer dependencies. (Asked for versions and peers at once, npm drops the peers of long lists; its text
+ * output of the peers alone names each version: `name@1.2.3 { 'peer': '>=1' }`.)
+ */
+const peersCache = new Map();
+function withPeers(name, range) {
+  const key = `${name}@${range}`;
+  if (!peersCache.has(key)) peersCache.set(key, lookUpPeers(name, range));
+  return peersCache.get(key);
+}
+function lookUpPeers(name, range) {
+  const versions = [JSON.parse(sh("npm", ["view", `${name}@${range}`, "version", "--json"]).trim() || "[]")].flat();
+  const text = sh("npm", ["view", `${name}@${range}`, "peerDependencies"]);
+  const peersOf = new Map();
+  const chunks = versions.length === 1 ? [[versions[0], text]] : [...text.matchAll(/^\S+@(\S+) (\{[^}]*\})/gm)].map((m) => [m[1], m[2]]);
+  for (const [version, body] of chunks) peersOf.set(version, Object.fromEntries([...body.matchAll(/'([^']+)': '([^']*)'/g)].map((m) => [m[1], m[2]])));
+  return versions
+    .filter((v) => semver.valid(v) && !semver.prerelease(v))
+    .sort(semver.rcompare)
+    .map((version) => ({ name, version, peers: peersOf.get(version) ?? {} }));
+}
+
+/**
+ * The companions at versions that agree with the SDK and with each other: for each `name@range`, the
+ * newest published version whose peer ranges accept the packages chosen before it and whose version
+ * theirs accept (the newest companion of a range often asks for a newer SDK than the oldest tested).
+ * When none fits, the range as given (npm then installs with --legacy-peer-deps, and the matrix says so).
+ */
+function resolveCompanions(pkg, version, specs) {
+  const chosen = withPeers(pkg, version).slice(0, 1);
+  for (const spec of specs) {
+    const at = spec.lastIndexOf("@");
+    const [name, range] = [spec.slice(0, at), spec.slice(at + 1)];
+    const fits = (c) => chosen.every((o) => peerAccepts(c.peers[o.name], o.version) && peerAccepts(o.peers[name], c.version));
+    chosen.push(withPeers(name, range).find(fits) ?? { name, version: range, peers: {} });
+  }
+  return chosen.slice(1).map((c) => `${c.name}@${c.version}`);
+}
+
 /** A temporary project with the SDK at `version`, its companions, and links to @inference/tracing and the pinned rest. */
 function makeProject(pkg, version, recipe) {
   const dir = path.join(WORK, `${pkg.replace("/", "+")}@${version}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const specs = [`${pkg}@${version}`, ...recipe.with(version)];
+  const specs = [`${pkg}@${version}`, ...resolveCompanions(pkg, version, recipe.with(version))];
   const deps = Object.fromEntries(specs.map((s) => [s.slice(0, s.lastIndexOf("@")), s.slice(s.lastIndexOf("@") + 1)]));
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "version-matrix-project", private: true, dependencies: deps }, null, 2));
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "version-matrix-project", private: true, versionMatrix: { package: pkg, version }, dependencies: deps }, null, 2));
   const install = (extra) => spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...extra], { cwd: dir, encoding: "utf8" });
   let r = install([]);
   let note;
@@ -229,7 +285,7 @@ function markdown(matrix) {
     lines.push("", "## Failures", "");
     for (const f of failed) lines.push(`- \`${f.package}@${f.version}\` on ${f.runtime}: ${(f.failures ?? []).slice(0, 3).join("; ")}`);
   }
-  lines.push("", "`✓` passed (with the runtime's version), `✗` failed, `n/a` no zero-code test for that runtime, `engines` the SDK does not support that runtime.", "");
+  lines.push("", "`✓` passed (with the runtime's version), `✗` failed, `n/a` no zero-code test for that runtime, `engines` the SDK does not support that runtime, `—` not run on that runtime (the matrix was run with `--runtimes` naming others; not a failure).", "");
   return lines.join("\n");
 }
 
@@ -272,7 +328,6 @@ async function main() {
   const only = args.only?.split(",");
   const runtimes = args.runtimes ? args.runtimes.split(",").filter((r) => ALL_RUNTIMES.includes(r)) : ALL_RUNTIMES;
   const forced = new Map((args.versions ?? "").split(",").filter(Boolean).map((kv) => kv.split("=")));
-  const matrix = readMatrix();
   fs.mkdirSync(WORK, { recursive: true });
   if (!args["dry-run"]) tracingCopy = packTracing();
 
@@ -296,8 +351,12 @@ async function main() {
         for (const runtime of runtimes) runs.push({ version, runtime, result: "install-failed", failures: [project.error] });
         continue;
       }
-      for (const runtime of runtimes) {
-        if (runtime !== "bun" && !nodeMajorAllowed(project.engines, Number(runtime.slice(4)))) {
+      // a version whose engines exclude every Node runtime asked for still runs once: on the oldest Node it allows
+      const allowed = (runtime) => runtime === "bun" || nodeMajorAllowed(project.engines, Number(runtime.slice(4)));
+      const fallback = runtimes.some((r) => r !== "bun" && allowed(r)) ? undefined : ALL_RUNTIMES.find((r) => r !== "bun" && allowed(r));
+      if (fallback && runtimes.some((r) => r !== "bun")) log(`  ${version}: engines ${project.engines} exclude ${runtimes.join(", ")}: also run on ${fallback}`);
+      for (const runtime of fallback && runtimes.some((r) => r !== "bun") ? [...runtimes, fallback] : runtimes) {
+        if (!allowed(runtime)) {
           runs.push({ version, runtime, result: "unsupported", companions: project.companions });
           log(`  ${version} ${runtime}: not supported (engines ${project.engines})`);
           continue;
@@ -309,6 +368,8 @@ async function main() {
       }
     }
     const entry = { key: i.key, package: pkg, range: i.versionRange, required: versionsToTest(published, i.versionRange), checked: new Date().toISOString().slice(0, 10), runs };
+    // re-read: another invocation (`--only` others) may have written its entries meanwhile
+    const matrix = readMatrix();
     // a partial run (some runtimes or forced versions) updates those rows and keeps the others
     const previous = matrix.integrations.find((e) => e.key === i.key);
     if (previous && (args.runtimes || forced.has(pkg)) && previous.range === i.versionRange) {

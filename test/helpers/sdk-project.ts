@@ -93,6 +93,21 @@ export function sdkTargets(pkg: string, pinnedProjects: () => string[] = () => [
 export const pointedAtOtherCopy = (): boolean => !!process.env[SDK_DIR_ENV];
 
 /**
+ * The package the version matrix installed in the pointed project (its package.json's
+ * `versionMatrix.package`; the rest there is companions, linked or installed beside it), for test
+ * files that cover more than one SDK; undefined when no project is pointed at, or it names none.
+ */
+export function pointedPackage(): string | undefined {
+  const pointed = process.env[SDK_DIR_ENV];
+  if (!pointed) return undefined;
+  try {
+    return readJson(path.join(pointed, "package.json")).versionMatrix?.package;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The path of a fixture app file (`"ai-sdk-esm/app.js"`) as this target runs it: the fixture
  * itself, or a copy of its folder inside the target's project (the fixture's package.json included,
  * so the module type is the same).

@@ -5,6 +5,8 @@
  * folder of its own under test-output/). The app's stdout is byte-identical to the untraced run,
  * the spans reach the real OTLP receiver, our injected faults never reach the app, and a model
  * call made inside a framework's LLM span (LangChain, PI AI) is not recorded a second time.
+ * Under `npm run test:versions` the apps of the SDK the matrix installed are copied into the project
+ * CATALYST_TEST_SDK_DIR names (fixtureApp()) and run there, on the runtimes its engines allow.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
 import { BUN, FIXTURES, ROOT, node, run } from "../helpers/run";
 import { runtimePath, type RuntimeName } from "../helpers/runtimes";
+import { fixtureApp, pointedAtOtherCopy, pointedPackage, sdkTargets } from "../helpers/sdk-project";
 import { byKind, type ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockGoogle } from "../../fixtures/mock-providers/google.mjs";
@@ -50,7 +53,7 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   google = await startMockGoogle();
   mistral = await startMockMistral();
-  layOutOldest();
+  if (!pointedAtOtherCopy()) layOutOldest();
 }, 60_000);
 afterAll(async () => {
   await google?.close();
@@ -165,15 +168,36 @@ function checkMistralCjs(spans: ReceivedSpan[]) {
   expect(l.find((s) => s.status.code === 2)!.attributes["http.response.status_code"]).toBe(422);
 }
 
-const APP = (name: string) => path.join(FIXTURES, "apps", name, "app.js");
+const APP = (name: string) => fixtureApp(`${name}/app.js`);
 const OLD = (file: string) => path.join(OLDEST, file);
+
+/** Each SDK's fixture apps and their checks. */
+const SDKS = {
+  "@google/genai": [
+    { format: "ESM", app: "google-genai-esm", check: checkGoogleEsm, spans: 8 },
+    { format: "CommonJS", app: "google-genai-cjs", check: checkGoogleCjs, spans: 4 },
+  ],
+  "@mistralai/mistralai": [
+    { format: "ESM", app: "mistral-esm", check: checkMistralEsm, spans: 8 },
+    { format: "CommonJS", app: "mistral-cjs", check: checkMistralCjs, spans: 4 },
+  ],
+};
+/** The SDKs whose copy this run tests: the version matrix's one, or both. */
+const UNDER_TEST = Object.keys(SDKS).filter((pkg) => !pointedPackage() || pointedPackage() === pkg) as (keyof typeof SDKS)[];
 
 /**
  * Which SDK on which runtime: @google/genai 3.x asks for Node 22 or later, so Node 20 runs the
  * oldest supported 1.1.0; Mistral's oldest, 1.0.3, runs on Node 20 too.
  */
 const cases: { runtime: Runtime; label: string; app: () => string; check: (spans: ReceivedSpan[], stdout: string) => void; spans: number }[] = [];
-for (const runtime of runtimes()) {
+// the version matrix: the installed copy's apps, on the runtimes its engines allow
+if (pointedAtOtherCopy()) {
+  for (const pkg of UNDER_TEST) {
+    const t = sdkTargets(pkg)[0]!;
+    for (const runtime of t.runtimes) for (const c of SDKS[pkg]) cases.push({ runtime, label: `${t.label} ${c.format}`, app: () => APP(c.app), check: c.check, spans: c.spans });
+  }
+}
+for (const runtime of pointedAtOtherCopy() ? [] : runtimes()) {
   const newest = runtime !== "node20";
   cases.push(
     { runtime, label: `@google/genai ${newest ? "3.3.0" : "1.1.0"} ESM`, app: () => (newest ? APP("google-genai-esm") : OLD("google-genai-esm.mjs")), check: checkGoogleEsm, spans: 8 },
@@ -197,9 +221,12 @@ describe.each(cases)("zero-code on $runtime: $label", ({ runtime, app, check, sp
 });
 
 describe("our own faults never reach the app (CATALYST_TEST_FAULTS=1)", () => {
-  for (const name of ["google-genai-esm", "google-genai-cjs", "mistral-esm", "mistral-cjs"]) {
+  for (const name of UNDER_TEST.flatMap((pkg) => SDKS[pkg].map((c) => c.app))) {
     it(`${name}: identical stdout, spans still end, marked incomplete`, async () => {
-      const runtime: Runtime = runtimes().find((r) => r !== "node20" && r !== "bun") ?? "node22";
+      // the pinned @google/genai asks for Node 22; a copy the matrix installed runs where its engines allow
+      const runtime: Runtime = pointedAtOtherCopy()
+        ? sdkTargets(pointedPackage() ?? "@google/genai")[0]!.runtimes.find((r) => r !== "bun") ?? "node22"
+        : runtimes().find((r) => r !== "node20" && r !== "bun") ?? "node22";
       const { spans } = await runBoth(runtime, APP(name), { CATALYST_TEST_FAULTS: "1" }, 4);
       const l = llm(spans);
       expect(l.length).toBeGreaterThanOrEqual(3);
@@ -208,7 +235,8 @@ describe("our own faults never reach the app (CATALYST_TEST_FAULTS=1)", () => {
   }
 });
 
-describe("a model call inside a framework's LLM span is recorded once", () => {
+// the frameworks' own copies of the SDKs, not the one the version matrix installed
+describe.skipIf(pointedAtOtherCopy())("a model call inside a framework's LLM span is recorded once", () => {
   it("PI AI's Google and Mistral providers (import-in-the-middle sees the SDKs it loads): only PI AI's spans", async () => {
     const app = path.join(FIXTURES, "apps", "pi-ai-google-mistral", "app.mjs");
     const { spans, stderr } = await runBoth("node20", app, { CATALYST_ESM_MODE: "loader", CATALYST_DEBUG: "1" }, 2);

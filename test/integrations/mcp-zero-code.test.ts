@@ -6,7 +6,8 @@
  * from the real OTLP receiver; one trace spans both processes; the app's output is identical to
  * an untraced run, also with our extractors failing on purpose; the oldest supported SDK (1.10.0)
  * the same way; a traced stdio server writes nothing but JSON-RPC to stdout; a server that only
- * ends on the client's SIGTERM still delivers its spans.
+ * ends on the client's SIGTERM still delivers its spans. Under `npm run test:versions` the apps are
+ * copied into the project CATALYST_TEST_SDK_DIR names (fixtureApp()) and run against its SDK copy.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startOtlpReceiver, type Receiver } from "../helpers/receiver";
 import { cleanEnv, FIXTURES, ROOT, run, type RunResult } from "../helpers/run";
 import { runtimePath, selectedRuntimes, type RuntimeName } from "../helpers/runtimes";
+import { APP_CWD, fixtureApp, pointedAtOtherCopy } from "../helpers/sdk-project";
 import type { ReceivedSpan } from "../helpers/spans";
 // @ts-expect-error plain ESM fixture without types
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
@@ -97,14 +99,14 @@ function expectServerLLMUnder(spans: ReceivedSpan[], weather: ReceivedSpan) {
   expect(llm[0]!.traceId).toBe(weather.traceId);
 }
 
-async function runApp(runtime: RuntimeName, args: string[], env: Record<string, string>, cwd = ROOT): Promise<RunResult> {
+async function runApp(runtime: RuntimeName, args: string[], env: Record<string, string>, cwd = APP_CWD): Promise<RunResult> {
   const r = await run(runtimePath(runtime), args, { env, cwd, timeoutMs: 150_000 });
   expect(r.code, `${args.join(" ")}\n${r.stderr}`).toBe(0);
   return r;
 }
 
 /** Start an HTTP MCP server and read its port; stop() ends it with SIGTERM (as a deployment would). */
-async function startHttpServer(runtime: RuntimeName, args: string[], env: Record<string, string>, cwd = ROOT) {
+async function startHttpServer(runtime: RuntimeName, args: string[], env: Record<string, string>, cwd = APP_CWD) {
   const child = spawn(runtimePath(runtime), [...args, "http"], { cwd, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -130,8 +132,8 @@ async function startHttpServer(runtime: RuntimeName, args: string[], env: Record
 
 describe.each(selectedRuntimes())("MCP zero-code on %s", (runtime) => {
   it("stdio, ESM: the client spawns the McpServer; one trace per call across both processes; the server's model call under its tool span", async () => {
-    const env = { OPENAI_BASE_URL: openaiMock.baseURL, MCP_SERVER: path.join(APPS, "mcp-server/server.mjs") };
-    const client = path.join(APPS, "mcp-client/client.mjs");
+    const env = { OPENAI_BASE_URL: openaiMock.baseURL, MCP_SERVER: fixtureApp("mcp-server/server.mjs") };
+    const client = fixtureApp("mcp-client/client.mjs");
     const plain = await runApp(runtime, [client], env);
     expect(plain.stdout).toContain("get_weather: Sunny in Paris (Echo: weather in Paris)");
     expect(plain.stdout).toContain("transport errors: 0");
@@ -144,8 +146,8 @@ describe.each(selectedRuntimes())("MCP zero-code on %s", (runtime) => {
   });
 
   it("stdio, CommonJS: the client spawns the low-level Server with the SDK's default environment; one trace per call", async () => {
-    const env = { MCP_SERVER: path.join(APPS, "mcp-server/server.cjs") };
-    const client = path.join(APPS, "mcp-client/client.cjs");
+    const env = { MCP_SERVER: fixtureApp("mcp-server/server.cjs") };
+    const client = fixtureApp("mcp-client/client.cjs");
     const plain = await runApp(runtime, [client], env);
     expect(plain.stdout).toContain("no_such_tool: error -32602");
     receiver.clear();
@@ -155,8 +157,8 @@ describe.each(selectedRuntimes())("MCP zero-code on %s", (runtime) => {
   });
 
   it("Streamable HTTP: a traced CommonJS server and a traced ESM client; one trace per call, session id on both sides", async () => {
-    const client = path.join(APPS, "mcp-client/client.mjs");
-    const serverArgs = [path.join(APPS, "mcp-server/server.cjs")];
+    const client = fixtureApp("mcp-client/client.mjs");
+    const serverArgs = [fixtureApp("mcp-server/server.cjs")];
     const plainServer = await startHttpServer(runtime, serverArgs, { OPENAI_BASE_URL: openaiMock.baseURL });
     const plain = await runApp(runtime, [client], { MCP_URL: plainServer.url });
     await plainServer.stop();
@@ -177,8 +179,8 @@ describe.each(selectedRuntimes())("MCP zero-code on %s", (runtime) => {
 });
 
 describe("MCP zero-code: faults, opt-out, shutdown, stdout", () => {
-  const env = () => ({ OPENAI_BASE_URL: openaiMock.baseURL, MCP_SERVER: path.join(APPS, "mcp-server/server.mjs") });
-  const client = path.join(APPS, "mcp-client/client.mjs");
+  const env = () => ({ OPENAI_BASE_URL: openaiMock.baseURL, MCP_SERVER: fixtureApp("mcp-server/server.mjs") });
+  const client = fixtureApp("mcp-client/client.mjs");
   let plain: RunResult;
   beforeAll(async () => {
     plain = await runApp("node20", [client], env());
@@ -220,8 +222,8 @@ describe("MCP zero-code: faults, opt-out, shutdown, stdout", () => {
   });
 
   it.each(["node20", "bun"] as const)("a traced stdio server on %s writes only JSON-RPC to stdout; our debug log and trace trees go to stderr", async (runtime) => {
-    const args = [...(runtime === "bun" ? ["--preload"] : ["--require"]), "@inference/tracing/register", path.join(APPS, "mcp-server/server.mjs")];
-    const child = spawn(runtimePath(runtime), args, { cwd: ROOT, env: cleanEnv({ CATALYST_DEBUG: "1" }), stdio: ["pipe", "pipe", "pipe"] });
+    const args = [...(runtime === "bun" ? ["--preload"] : ["--require"]), "@inference/tracing/register", fixtureApp("mcp-server/server.mjs")];
+    const child = spawn(runtimePath(runtime), args, { cwd: APP_CWD, env: cleanEnv({ CATALYST_DEBUG: "1" }), stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -251,7 +253,8 @@ describe("MCP zero-code: faults, opt-out, shutdown, stdout", () => {
   });
 });
 
-describe("MCP zero-code with the oldest supported SDK (1.10.0)", () => {
+// the version matrix runs the tests above against 1.10.0 (and every other version it tests) itself
+describe.skipIf(pointedAtOtherCopy())("MCP zero-code with the oldest supported SDK (1.10.0)", () => {
   // a copy of the 1.10.0 package (npm alias mcp-sdk-v1-10) under its real name, beside copies of
   // the fixture apps, inside the repository so its other dependencies resolve from node_modules
   const dir = path.join(ROOT, "test-output", "mcp-sdk-1.10.0");

@@ -19,7 +19,8 @@ export const langgraphIntegration = defineIntegration({
   packages: ["@langchain/langgraph"],
   subpath: "langgraph",
   uses: ["langchain"],
-  versionRange: ">=0.2.0 <2",
+  // 0.2.0–0.2.9 ask for @langchain/core 0.2, older than the LangChain integration supports: not traced
+  versionRange: ">=0.2.10 <2",
   patch(exports: unknown, ctx: PatchContext) {
     if (!looksLikeLangGraph(exports)) return false;
     if (!ctx.isEnabled("langchain")) {

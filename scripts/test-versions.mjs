@@ -6,7 +6,7 @@
 // (CATALYST_TEST_SDK_DIR names the project; the tests copy their fixture apps into it) on Node 20,
 // 22, 24, 26 and Bun, where the SDK's `engines` allow the runtime. It writes docs/version-matrix.json
 // (package, version, runtime, result) and docs/version-matrix.md, and the README's "versions tested"
-// cells; test/unit/version-matrix.test.ts checks the registry's ranges and the README against them.
+// cells; test/versions/version-matrix.test.ts checks the registry's ranges and the README against them.
 //
 //   npm run test:versions                         every integration, every runtime
 //   npm run test:versions -- --only aiSdk,openai  some integrations (the others keep their entries)
@@ -262,7 +262,7 @@ function markdown(matrix) {
     "declared range and the newest published version of each major in it, installed into a temporary project and run",
     "through that integration's zero-code tests on each runtime the SDK supports. CI tests the versions pinned in",
     "package-lock.json; this matrix is run before a release and after SDK releases.",
-    "`test/unit/version-matrix.test.ts` checks that every declared range is covered by passing runs and that the",
+    "`test/versions/version-matrix.test.ts` checks that every declared range is covered by passing runs and that the",
     "README's integration table lists these versions.",
     "",
     `| package | range | version | ${ALL_RUNTIMES.join(" | ")} | tested with | checked |`,
@@ -291,7 +291,7 @@ function markdown(matrix) {
 
 /**
  * The README's "versions tested" cells: the versions that passed and the range, then whatever the
- * cell said after a "; " (how it was tested), kept. test/unit/version-matrix.test.ts checks the same text.
+ * cell said after a "; " (how it was tested), kept. test/versions/version-matrix.test.ts checks the same text.
  */
 function updateReadme(matrix) {
   const lines = fs.readFileSync(README, "utf8").split("\n");

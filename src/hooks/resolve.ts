@@ -88,7 +88,7 @@ let entry: { argv1: string | undefined; found: AppEntry } | undefined;
 
 /** Found once per entry script (a process that rewrites argv[1], as a test runner may, is looked at again). */
 export function appEntry(): AppEntry {
-  if (entry?.argv1 !== process.argv[1]) entry = { argv1: process.argv[1], found: findAppEntry() };
+  if (!entry || entry.argv1 !== process.argv[1]) entry = { argv1: process.argv[1], found: findAppEntry() };
   return entry.found;
 }
 

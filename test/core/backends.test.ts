@@ -61,10 +61,11 @@ const BACKENDS: Backend[] = [
   },
   {
     heading: "Langfuse",
-    placeholders: { "<public-key>": "pk-lf-0123456789", "<secret-key>": "sk-lf-abcdefghij" },
+    // keys as long as real ones: their base64 is longer than the 76 columns `base64` wraps at
+    placeholders: { "<public-key>": "pk-lf-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "<secret-key>": "sk-lf-9f8e7d6c-5b4a-4c3d-9e2f-1a0b9c8d7e6f" },
     rules: {
       paths: ["/api/public/otel/v1/traces"],
-      authorized: (h) => h.authorization === basic("pk-lf-0123456789", "sk-lf-abcdefghij"),
+      authorized: (h) => h.authorization === basic("pk-lf-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "sk-lf-9f8e7d6c-5b4a-4c3d-9e2f-1a0b9c8d7e6f"),
       contentTypes: [PROTOBUF, JSON_TYPE],
       encodings: ["identity", "gzip"],
     },
@@ -260,7 +261,7 @@ describe("README: Send to your backend", () => {
     const langfuse = BACKENDS.find((b) => b.heading === "Langfuse")!;
     const { standIn, settings } = setUp(langfuse);
     const { CATALYST_OTLP_HEADERS: _h, ...rest } = settings;
-    const r = await runApp(pointedAt({ ...rest, CATALYST_OTLP_TOKEN: "sk-lf-abcdefghij" }, standIn.origin));
+    const r = await runApp(pointedAt({ ...rest, CATALYST_OTLP_TOKEN: "sk-lf-9f8e7d6c-5b4a-4c3d-9e2f-1a0b9c8d7e6f" }, standIn.origin));
     expect(r.code).toBe(0);
     expect(standIn.requests.map((q) => q.status)).toContain(401);
     expect(standIn.spans).toEqual([]);

@@ -9,7 +9,7 @@
  * and messages.stream() is wrapped so our span is opened before the SDK's helper opens its
  * own, and the create() inside it adopts our span (no second LLM span, no siblings).
  */
-import { context, SpanKind, trace } from "@opentelemetry/api";
+import { context, SpanKind } from "@opentelemetry/api";
 import type { PatchContext } from "../types";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
 import { noteContextReadInCalls } from "../../spans/context-manager";
@@ -26,31 +26,8 @@ const messagesSpec: CallSpec = {
   response: (span, value) => messagesResponse(span, value),
   stream: () => new MessagesStreamAccumulator(),
   // 1.x: a client whose `openTelemetry` option (default: on) enables traces starts spans of its own
-  tracesItself: (messages) => {
-    const client = messages?._client;
-    if (client?.openTelemetry?.traces?.enabled !== true) return false;
-    adoptUnboundTracer(client);
-    return true;
-  },
+  tracesItself: (messages) => messages?._client?.openTelemetry?.traces?.enabled === true,
 };
-
-/**
- * Since 1.16 the client takes its tracer when it is constructed. Made before our provider is
- * registered (our pipeline starts with the first span), that is a ProxyTracer of the client's own
- * copy of @opentelemetry/api, whose proxy provider only that copy's registration would complete:
- * its spans would stay no-ops for good. Such a tracer is replaced, once per client, by one that
- * resolves through the global provider when a span starts.
- */
-const adopted = new WeakSet<object>();
-function adoptUnboundTracer(client: any): void {
-  if (adopted.has(client)) return;
-  adopted.add(client);
-  const tracer = client._tracer;
-  const provider = tracer?._provider;
-  if (!tracer || tracer._delegate || typeof provider?.getDelegateTracer !== "function") return;
-  if (provider.getDelegateTracer(tracer.name, tracer.version, tracer.options) !== undefined) return;
-  client._tracer = trace.getTracerProvider().getTracer(tracer.name, tracer.version, tracer.options);
-}
 
 /** messages.stream(): open our span first, and let the create() the helper makes adopt it. */
 function makeTracedStream(original: (...a: any[]) => any, source: CallSource) {

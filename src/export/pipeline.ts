@@ -15,6 +15,7 @@ import { ExportQueueProcessor } from "./export-queue";
 import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
 import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
+import { completeApiCopies } from "../hooks/otel-api-copies";
 import { END_REASON_ATTR, INCOMPLETE_ATTR } from "../util/fault";
 import { globalState } from "../state";
 import type { MetricsExporter } from "./metrics";
@@ -380,6 +381,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   if (!foreign) {
     // setup() registered the context manager already (spans/context-manager.ts)
     own.register({ contextManager: null });
+    completeApiCopies(own);
   } else if (attachTo(foreign, composite)) {
     composite.transformAtEnd();
     mode = "attached";

@@ -64,6 +64,11 @@ export function bundledOtelApi(): object | undefined {
   return otelApis[0];
 }
 
+/** Every copy of the API bundles handed over (src/hooks/otel-api-copies.ts completes the others' proxies). */
+export function bundledOtelApis(): readonly object[] {
+  return otelApis;
+}
+
 /** API 1.3 and later: what our OpenTelemetry SDK works with. */
 function usableOtelApi(version: string | undefined): boolean {
   const m = /^1\.(\d+)\./.exec(version ?? "");

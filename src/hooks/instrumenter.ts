@@ -10,6 +10,7 @@ import { TRACER_NAME, TRACER_VERSION } from "../package-info";
 import type { EsmMode, InstallResult, Integration, IntegrationConfig, ModuleFormat, PatchContext, SetupContext } from "../integrations/types";
 import { debug, internalError, warn, warnOnce } from "../util/log";
 import { Coverage } from "./coverage";
+import { noteEsmPackage } from "./otel-api-copies";
 import { appManifest } from "./resolve";
 import { inVersionRange } from "./version-range";
 
@@ -146,6 +147,7 @@ export class Instrumenter {
         return undefined;
       }
     }
+    if (format === "esm" && target.baseDir) noteEsmPackage(target.baseDir);
     const own = target.tracerProvider?.getTracer(TRACER_NAME, TRACER_VERSION);
     const setup = this.setupContext(i);
     const instrumenter = this;

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as api from "@opentelemetry/api";
 import { requireWithCodeCache } from "./boot/code-cache";
 import { debug } from "./util/log";
-import { bundledOtelApi } from "./hooks/bundled";
+import { bundledOtelApi } from "./hooks/otel-api-copies";
 
 type OtelSdk = typeof import("./export/otel-sdk");
 let sdk: OtelSdk | undefined;

@@ -9,13 +9,14 @@
  */
 import type { Instrumenter } from "./instrumenter";
 import { debug, internalError } from "../util/log";
+import { noteBundledApi } from "./otel-api-copies";
 
 /** The registry's key on globalThis (Symbol.for), shared by every copy of our code and every proxy. */
 export const BUNDLED_MODULES_KEY = "@inference/tracing.bundledModules";
 
 /**
  * Not an SDK: the bundle's own copy of the OpenTelemetry API, handed over so that our tracer
- * provider is registered through it (see bundledOtelApi()).
+ * provider is registered through it (see bundledOtelApi() in otel-api-copies.ts).
  */
 export const OTEL_API = "@opentelemetry/api";
 
@@ -52,23 +53,6 @@ function registry(): Registry {
   } });
 }
 
-const otelApis: object[] = [];
-
-/**
- * The OpenTelemetry API a bundle carries (the first one handed over), if any. An SDK that takes its
- * tracer from the API when a client is made (the Anthropic SDK) gets a proxy tracer of its own
- * copy; only registering the provider through that very copy hands the proxy its delegate, so the
- * pipeline prefers it, as it prefers the copy in node_modules for an unbundled app.
- */
-export function bundledOtelApi(): object | undefined {
-  return otelApis[0];
-}
-
-/** Every copy of the API bundles handed over (src/hooks/otel-api-copies.ts completes the others' proxies). */
-export function bundledOtelApis(): readonly object[] {
-  return otelApis;
-}
-
 /** API 1.3 and later: what our OpenTelemetry SDK works with. */
 function usableOtelApi(version: string | undefined): boolean {
   const m = /^1\.(\d+)\./.exec(version ?? "");
@@ -77,7 +61,7 @@ function usableOtelApi(version: string | undefined): boolean {
 
 function patchBundled(instrumenter: Instrumenter, m: BundledModule): object | undefined {
   if (m.integration === OTEL_API) {
-    if (usableOtelApi(m.version)) otelApis.push(m.exports);
+    if (usableOtelApi(m.version)) noteBundledApi(m.exports);
     return undefined;
   }
   const integration = instrumenter.byKey(m.integration);

@@ -16,10 +16,24 @@ import type { TracerProvider } from "@opentelemetry/api";
 import { debug } from "../util/log";
 import { nodeRequire } from "../util/runtime";
 import { scanAppImports } from "./app-imports";
-import { bundledOtelApis } from "./bundled";
 import { appEntry, findPackage } from "./resolve";
 
 const API = "@opentelemetry/api";
+
+/** Copies bundles handed over (hooks/bundled.ts), in order. */
+const bundledApis: object[] = [];
+
+export function noteBundledApi(api: object): void {
+  bundledApis.push(api);
+}
+
+/**
+ * The OpenTelemetry API a bundle carries (the first one handed over), if any: the pipeline
+ * registers through it, as it prefers the copy in node_modules for an unbundled app.
+ */
+export function bundledOtelApi(): object | undefined {
+  return bundledApis[0];
+}
 
 /** Folders of packages patched as ES modules: their own copy of the API is loaded when they are. */
 const esmPackageDirs = new Set<string>();
@@ -39,7 +53,7 @@ interface ProxyProviderLike {
  */
 export function completeApiCopies(provider: TracerProvider): number {
   let completed = 0;
-  for (const copy of new Set([...bundledOtelApis(), ...cjsCopies(), ...esmCopies()])) {
+  for (const copy of new Set([...bundledApis, ...cjsCopies(), ...esmCopies()])) {
     const proxy = (copy as { trace?: { _proxyTracerProvider?: ProxyProviderLike } } | undefined)?.trace?._proxyTracerProvider;
     if (!proxy || typeof proxy.setDelegate !== "function" || proxy._delegate) continue;
     proxy.setDelegate(provider);

@@ -2,7 +2,10 @@
 // runtime, and against OpenTelemetry's auto-instrumentations register for comparison.
 // Wall time and the child's own CPU time (reported by bench/apps/cpu-report.cjs, preloaded first in
 // every variant, bare included): CPU time is what we add even when other processes hold the cores.
-// Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,node26,bun]
+// Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,node26,bun] [--baseline dir]
+//   --baseline <dir>: also another build of this package (a folder holding its dist/ and register
+//   files, where our dependencies resolve), as the variant "@inference/tracing (before)", interleaved
+//   with the current build for before/after figures from the same machine state.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +20,7 @@ const opt = (name, def) => {
 };
 const RUNS = Number(opt("runs", 15));
 const RUNTIMES = opt("runtimes", "node20,node22,node24,node26,bun").split(",");
+const BASELINE = opt("baseline", undefined);
 
 const APPS = [
   ["(a) empty script", "trivial.mjs"],
@@ -36,8 +40,9 @@ delete env.NODE_OPTIONS;
 
 function variants(rt) {
   const v = [["bare", []]];
-  if (rt === "bun") v.push(["@inference/tracing", ["--preload", "@inference/tracing/register"]]);
-  else v.push(["@inference/tracing", ["--import", "@inference/tracing/register"]]);
+  const preload = rt === "bun" ? "--preload" : "--import";
+  v.push(["@inference/tracing", [preload, "@inference/tracing/register"]]);
+  if (BASELINE) v.push(["@inference/tracing (before)", [preload, path.resolve(BASELINE, rt === "bun" ? "register.bun.mjs" : "register.mjs")]]);
   if (rt !== "bun") v.push(["otel auto-instr.", ["--import", "@opentelemetry/auto-instrumentations-node/register"]]);
   return v;
 }

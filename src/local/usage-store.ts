@@ -155,6 +155,10 @@ export class UsageStore {
     return this.rows.getCount();
   }
 
+  streamCount(): number {
+    return this.streams.getCount();
+  }
+
   /** Usage from `sinceMs` (default: the oldest kept) until now, per model and per step. */
   report(sinceMs?: number, now = Date.now()): UsageReport {
     const first = [...this.rows.getKeys({ limit: 1 })][0] as string | undefined;

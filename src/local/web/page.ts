@@ -1,9 +1,9 @@
 /** The web view's HTML, CSS and icon (the script is app.ts, bundled into app.js beside this file). */
 
 /** The icon: the ◆ of the console trees, in the web view's LLM blue. */
-export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1 15 8 8 15 1 8z" fill="#0a84c6"/></svg>`;
+export const FAVICON_SVG: string = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1 15 8 8 15 1 8z" fill="#0a84c6"/></svg>`;
 
-export const PAGE_HTML = `<!doctype html>
+export const PAGE_HTML: string = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -34,7 +34,7 @@ export const PAGE_HTML = `<!doctype html>
 </html>
 `;
 
-export const PAGE_CSS = `
+export const PAGE_CSS: string = `
 :root {
   --bg: #f7f7f8; --panel: #fff; --line: #e3e3e8; --text: #1d1d22; --muted: #6b6b76;
   --agent: #8b3fd9; --llm: #0a84c6; --tool: #c77700; --chain: #3556d4; --retriever: #1e8f4e; --embedding: #1e8f4e; --span: #777;

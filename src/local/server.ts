@@ -12,8 +12,7 @@ import { builtFile } from "./built-file";
 import { BodyError, Decoder } from "./decoder";
 import { partialSuccess } from "./otlp-decode";
 import { metricsPartialSuccess } from "./otlp-metrics";
-import { parseSince } from "./query";
-import { QueryError, buildQuery, type RawQuery } from "./query";
+import { QueryError, buildQuery, parseSince, type RawQuery } from "./query";
 import type { LocalStore } from "./store";
 import { messagesOf } from "../trace-model/messages";
 import { FAVICON_SVG, PAGE_CSS, PAGE_HTML } from "./web/page";
@@ -191,7 +190,6 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
     const otlp = await otlpBody(req, res);
     if (!otlp) return;
     const { format, body } = otlp;
-    const answer = (status: number, message: string) => refuse(res, status, message);
     const traceIds = new Set<string>();
     const completed = new Set<string>();
     const rejected: string[] = [];
@@ -205,7 +203,7 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
           result = store.addSpans(slice.records);
         } catch (err) {
           log(`could not store ${slice.records.length} spans: ${(err as Error).message}`);
-          answer(503, `the local store failed: ${(err as Error).message}`);
+          refuse(res, 503, `the local store failed: ${(err as Error).message}`);
           return;
         }
         stored += result.spans;
@@ -214,15 +212,15 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
         for (const id of result.completed) completed.add(id);
       }
     } catch (err) {
-      if (err instanceof BodyError) answer(400, `cannot decode the OTLP ${format === "json" ? "JSON" : "protobuf"} body: ${err.message}`);
-      else answer(500, (err as Error).message);
+      if (err instanceof BodyError) refuse(res, 400, `cannot decode the OTLP ${format === "json" ? "JSON" : "protobuf"} body: ${err.message}`);
+      else refuse(res, 500, (err as Error).message);
       return;
     } finally {
       if (stored) announce({ traceIds: [...traceIds], completed: [...completed], spans: stored });
     }
     if (rejected.length) log(`refused ${rejected.length} span(s) of a request: ${rejected[0]}`);
     if (rejected.length && !stored) {
-      answer(400, `no span could be stored: ${rejected[0]}`);
+      refuse(res, 400, `no span could be stored: ${rejected[0]}`);
       return;
     }
     accepted(res, format, rejected.length ? partialSuccess(format, rejected.length, `${rejected.length} span(s) refused: ${rejected[0]}`) : undefined);

@@ -343,6 +343,10 @@ describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
         expect(hint.text).toContain(`CATALYST_OTLP_ENDPOINT=${empty.url} node --import @inference/tracing/register app.js`);
         expect(hint, `${width}px`).toMatchObject({ inside: true, overflow: false });
       }
+      // the usage view, with no metrics yet, says how to send them
+      await other.goto(`${empty.url}/#usage=all`);
+      await other.waitForSelector('#usage .empty[data-problem="usage"] .command');
+      expect(await other.locator("#usage .empty").textContent()).toMatch(/^No GenAI metrics yet\..*every 60 s and when they exit/);
     } finally {
       await other.close();
       await empty.stop();

@@ -2,10 +2,12 @@
 // runtime, and against OpenTelemetry's auto-instrumentations register for comparison.
 // Wall time and the child's own CPU time (reported by bench/apps/cpu-report.cjs, preloaded first in
 // every variant, bare included): CPU time is what we add even when other processes hold the cores.
-// Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,node26,bun] [--baseline dir]
-//   --baseline <dir>: also another build of this package (a folder holding its dist/ and register
-//   files, where our dependencies resolve), as the variant "@inference/tracing (before)", interleaved
-//   with the current build for before/after figures from the same machine state.
+// Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,node26,bun] [--variants bare,ours,otel] [--baseline dir]
+//   A variant "ours:KEY=value;KEY=value" is ours with extra environment variables, e.g.
+//   --variants bare,ours,ours:CATALYST_METRICS=off compares metrics on (the default with an endpoint) and off.
+//   "ours@<dir>" is ours from another build of this package: a folder holding its dist/ and register
+//   files, where our dependencies resolve. --baseline <dir> adds "ours@<dir>" after "ours", for
+//   before/after figures from the same machine state.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,7 +22,9 @@ const opt = (name, def) => {
 };
 const RUNS = Number(opt("runs", 15));
 const RUNTIMES = opt("runtimes", "node20,node22,node24,node26,bun").split(",");
+const VARIANTS = opt("variants", "bare,ours,otel").split(",");
 const BASELINE = opt("baseline", undefined);
+if (BASELINE) VARIANTS.splice(VARIANTS.indexOf("ours") + 1, 0, `ours@${BASELINE}`);
 
 const APPS = [
   ["(a) empty script", "trivial.mjs"],
@@ -38,20 +42,27 @@ const env = {
 };
 delete env.NODE_OPTIONS;
 
+/** [label, flags, extra environment] of each variant asked for (the OpenTelemetry register has no Bun door). */
 function variants(rt) {
-  const v = [["bare", []]];
-  const preload = rt === "bun" ? "--preload" : "--import";
-  v.push(["@inference/tracing", [preload, "@inference/tracing/register"]]);
-  if (BASELINE) v.push(["@inference/tracing (before)", [preload, path.resolve(BASELINE, rt === "bun" ? "register.bun.mjs" : "register.mjs")]]);
-  if (rt !== "bun") v.push(["otel auto-instr.", ["--import", "@opentelemetry/auto-instrumentations-node/register"]]);
-  return v;
+  return VARIANTS.filter((v) => !(rt === "bun" && v === "otel")).map((v) => {
+    const [kind, extra = ""] = v.split(/:(.*)/s);
+    const extraEnv = Object.fromEntries(extra.split(";").filter(Boolean).map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
+    if (kind === "bare") return ["bare", [], extraEnv];
+    if (kind === "ours") return [extra ? `@inference/tracing, ${extra}` : "@inference/tracing", [rt === "bun" ? "--preload" : "--import", "@inference/tracing/register"], extraEnv];
+    if (kind.startsWith("ours@")) {
+      const dir = path.resolve(kind.slice(5));
+      return [`@inference/tracing (${path.basename(dir)})`, [rt === "bun" ? "--preload" : "--import", path.join(dir, rt === "bun" ? "register.bun.mjs" : "register.mjs")], extraEnv];
+    }
+    if (kind === "otel") return ["otel auto-instr.", ["--import", "@opentelemetry/auto-instrumentations-node/register"], extraEnv];
+    throw new Error(`unknown variant ${v} (bare, ours, ours:KEY=value;…, ours@<dir>, otel)`);
+  });
 }
 
 const CPU_REPORT = path.join(here, "apps", "cpu-report.cjs");
-function timeOnce(bin, flags, app, rt) {
+function timeOnce(bin, [, flags, extraEnv], app, rt) {
   const report = [rt === "bun" ? "--preload" : "--require", CPU_REPORT];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(bin, [...report, ...flags, path.join(here, "apps", app)], { env, cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe", "pipe"] });
+  const r = spawnSync(bin, [...report, ...flags, path.join(here, "apps", app)], { env: { ...env, ...extraEnv }, cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe", "pipe"] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${bin} ${flags.join(" ")} ${app} failed: ${r.stderr}`);
   const cpuMs = Number(String(r.output[3] ?? "").trim()) / 1000;
@@ -75,13 +86,13 @@ for (const rt of RUNTIMES) {
     const vs = variants(rt);
     const samples = vs.map(() => []);
     const cpu = vs.map(() => []);
-    for (const [i, [, flags]] of vs.entries()) timeOnce(bin, flags, app, rt); // warm caches
+    for (const v of vs) timeOnce(bin, v, app, rt); // warm caches
     // interleave variants so machine noise hits them alike, rotating the order: the run that follows
     // the heavy OpenTelemetry variant starts on a busier machine, and that must not always be bare
     for (let n = 0; n < RUNS; n++) {
       for (let k = 0; k < vs.length; k++) {
         const i = (k + n) % vs.length;
-        const t = timeOnce(bin, vs[i][1], app, rt);
+        const t = timeOnce(bin, vs[i], app, rt);
         samples[i].push(t.ms);
         cpu[i].push(t.cpuMs);
       }

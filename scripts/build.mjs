@@ -40,6 +40,9 @@ await build({
   target: "es2020",
   logLevel: "warning",
 });
+// the browser script's modules live on inside app.js only: tsc's CommonJS copies of them are not shipped
+const webDir = path.join(root, "dist/local/web");
+for (const f of fs.readdirSync(webDir)) if (!/^(app\.js|page\.(js|d\.ts))$/.test(f)) fs.rmSync(path.join(webDir, f));
 
 const inlined = ["@opentelemetry/api", "@arizeai/openinference-semantic-conventions", "@opentelemetry/context-async-hooks"];
 const isInlined = (spec) => inlined.some((p) => spec === p || spec.startsWith(`${p}/`));

@@ -24,6 +24,8 @@ export interface MetricDefinition {
   kind: "histogram" | "counter";
   /** Histogram bucket boundaries (ExplicitBucketBoundaries). */
   boundaries?: readonly number[];
+  /** A counter of whole numbers (sent as as_int). */
+  integer?: boolean;
 }
 
 export type MetricAttributes = Record<string, string | number | boolean>;
@@ -79,6 +81,7 @@ export class MetricAggregator {
     const definition = this.definitions.get(name);
     if (!definition || !Number.isFinite(value)) return;
     if (definition.kind === "counter" && value < 0) return;
+    if (definition.integer) value = Math.round(value);
     let byKey = this.series.get(name);
     if (!byKey) this.series.set(name, (byKey = new Map()));
     let s = byKey.get(key);
@@ -218,8 +221,13 @@ export function encodeMetricsRequestProto(p: MetricsPayload): Buffer {
       w.byte(tag(3, FIXED64));
       w.time(time);
       if ("value" in s) {
-        w.byte(tag(4, FIXED64)); // as_double
-        w.double(s.value);
+        if (m.definition.integer) {
+          w.byte(tag(6, FIXED64)); // as_int (sfixed64; counters are never negative)
+          w.fixed64(s.value);
+        } else {
+          w.byte(tag(4, FIXED64)); // as_double
+          w.double(s.value);
+        }
         keyValues(w, s.attributes, 7);
       } else {
         w.byte(tag(4, FIXED64));
@@ -272,7 +280,8 @@ export function encodeMetricsRequestJson(p: MetricsPayload): string {
   const metrics = p.metrics.map((m) => {
     const base = { name: m.definition.name, description: m.definition.description, unit: m.definition.unit };
     if (m.definition.kind === "counter") {
-      const dataPoints = m.series.map((s) => ({ attributes: attrs(s.attributes), startTimeUnixNano, timeUnixNano, asDouble: (s as CounterSeries).value }));
+      const value = (s: Series) => (m.definition.integer ? { asInt: String((s as CounterSeries).value) } : { asDouble: (s as CounterSeries).value });
+      const dataPoints = m.series.map((s) => ({ attributes: attrs(s.attributes), startTimeUnixNano, timeUnixNano, ...value(s) }));
       return { ...base, sum: { dataPoints, aggregationTemporality, isMonotonic: true } };
     }
     const dataPoints = m.series.map((x) => {

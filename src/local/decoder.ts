@@ -1,11 +1,12 @@
 /**
  * Decoding OTLP bodies without holding up the collector: a small body is decoded right here, a
- * large one on a worker thread (./decode-worker), and either way the spans come back in slices
- * that the caller stores one at a time, yielding to other requests in between.
+ * large one on a worker thread (./decode-worker), and either way the spans (or metric points) come
+ * back in slices that the caller stores one at a time, yielding to other requests in between.
  */
 import { Worker } from "node:worker_threads";
 import { builtFile } from "./built-file";
 import { decodeTraceRequest, type DecodedSlice } from "./otlp-decode";
+import { decodeMetricsRequest, type DecodedMetricsSlice } from "./otlp-metrics";
 
 /** Bodies up to this size are decoded on the collector's thread (a few milliseconds at most). */
 const INLINE_BYTES = 512 * 1024;
@@ -13,7 +14,15 @@ const INLINE_BYTES = 512 * 1024;
 /** The body is not OTLP: nothing in it could be decoded (the request gets a 400). */
 export class BodyError extends Error {}
 
-type Message = { slice?: DecodedSlice; done?: true; error?: string; crashed?: string };
+export type Signal = "traces" | "metrics";
+type Format = "json" | "protobuf";
+type Slice = DecodedSlice | DecodedMetricsSlice;
+export const DECODERS: Record<Signal, (body: Uint8Array, format: Format) => Generator<Slice>> = {
+  traces: decodeTraceRequest,
+  metrics: decodeMetricsRequest,
+};
+
+type Message = { slice?: Slice; done?: true; error?: string; crashed?: string };
 type Listener = (m: Message) => void;
 
 export class Decoder {
@@ -21,12 +30,20 @@ export class Decoder {
   private nextId = 0;
   private readonly listeners = new Map<number, Listener>();
 
-  async *decode(body: Uint8Array, format: "json" | "protobuf"): AsyncGenerator<DecodedSlice> {
+  decode(body: Uint8Array, format: Format): AsyncGenerator<DecodedSlice> {
+    return this.slices(body, format, "traces") as AsyncGenerator<DecodedSlice>;
+  }
+
+  decodeMetrics(body: Uint8Array, format: Format): AsyncGenerator<DecodedMetricsSlice> {
+    return this.slices(body, format, "metrics") as AsyncGenerator<DecodedMetricsSlice>;
+  }
+
+  private async *slices(body: Uint8Array, format: Format, signal: Signal): AsyncGenerator<Slice> {
     const file = builtFile("decode-worker.js");
     if (body.byteLength <= INLINE_BYTES || !file) {
-      let slices: Generator<DecodedSlice>;
+      let slices: Generator<Slice>;
       try {
-        slices = decodeTraceRequest(body, format);
+        slices = DECODERS[signal](body, format);
       } catch (err) {
         throw new BodyError((err as Error).message);
       }
@@ -36,7 +53,7 @@ export class Decoder {
       }
       return;
     }
-    yield* this.inWorker(file, body, format);
+    yield* this.inWorker(file, body, format, signal);
   }
 
   private workerFor(file: string): Worker {
@@ -55,7 +72,7 @@ export class Decoder {
     return worker;
   }
 
-  private async *inWorker(file: string, body: Uint8Array, format: "json" | "protobuf"): AsyncGenerator<DecodedSlice> {
+  private async *inWorker(file: string, body: Uint8Array, format: Format, signal: Signal): AsyncGenerator<Slice> {
     const id = this.nextId++;
     const queue: Message[] = [];
     let wake: (() => void) | undefined;
@@ -66,7 +83,7 @@ export class Decoder {
     // the body's memory moves to the worker instead of being copied
     const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body.buffer : body.slice().buffer;
     const worker = this.workerFor(file);
-    worker.postMessage({ id, body: own, format }, [own as ArrayBuffer]);
+    worker.postMessage({ id, body: own, format, signal }, [own as ArrayBuffer]);
     try {
       for (;;) {
         if (!queue.length) await new Promise<void>((r) => (wake = r));

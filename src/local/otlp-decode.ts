@@ -5,7 +5,8 @@
  * Spans are decoded one at a time, in slices: a span that cannot be decoded or stored is
  * rejected alone (src/local/validate.ts), and a large request can be stored slice by slice.
  * A protobuf body is walked field by field down to each Span, so a malformed span is found
- * without decoding (or failing) the whole request.
+ * without decoding (or failing) the whole request. The schema below also holds the metrics
+ * messages that ./otlp-metrics reads.
  */
 import type { SpanRecord } from "../trace-model/span-record";
 import { MAX_DEPTH, TOO_DEEP, problemWith } from "./validate";
@@ -33,10 +34,25 @@ message KeyValue { string key = 1; AnyValue value = 2; }
 message AnyValue { oneof value { string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4; ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7; } }
 message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
+message Metric {
+  string name = 1; string description = 2; string unit = 3;
+  oneof data { Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9; ExponentialHistogram exponential_histogram = 10; Summary summary = 11; }
+}
+message Gauge { repeated bytes data_points = 1; }
+message Sum { repeated NumberDataPoint data_points = 1; int32 aggregation_temporality = 2; bool is_monotonic = 3; }
+message Histogram { repeated HistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
+message ExponentialHistogram { repeated ExponentialHistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
+message Summary { repeated bytes data_points = 1; }
+message NumberDataPoint { repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; oneof value { double as_double = 4; sfixed64 as_int = 6; } }
+message HistogramDataPoint { repeated KeyValue attributes = 9; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; fixed64 count = 4; optional double sum = 5; }
+message ExponentialHistogramDataPoint { repeated KeyValue attributes = 1; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; fixed64 count = 4; optional double sum = 5; }
+message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1; }
+message ExportMetricsPartialSuccess { int64 rejected_data_points = 1; string error_message = 2; }
 `;
 
 let proto: { root: import("protobufjs").Root; Reader: typeof import("protobufjs").Reader } | undefined;
-function protoRoot() {
+/** OTLP's trace and metrics messages (the fields we read), parsed once. */
+export function protoRoot() {
   if (!proto) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const protobuf = require("protobufjs") as typeof import("protobufjs");
@@ -44,7 +60,7 @@ function protoRoot() {
   }
   return proto;
 }
-const TO_OBJECT = { longs: String, bytes: Buffer, defaults: false } as const;
+export const TO_OBJECT = { longs: String, bytes: Buffer, defaults: false } as const;
 
 /** Trace and span ids: hex in OTLP/JSON (base64 from some SDKs), bytes in protobuf. */
 function hex(v: unknown): string {
@@ -55,7 +71,7 @@ function hex(v: unknown): string {
 }
 
 /** Nanosecond timestamps: strings or numbers in JSON, Long-like or numbers in protobuf. */
-function nanosToMs(v: unknown): number {
+export function nanosToMs(v: unknown): number {
   if (v == null) return 0;
   if (typeof v === "object" && v !== null && "low" in v) {
     const l = v as { low: number; high: number };
@@ -90,7 +106,7 @@ function anyValue(v: any, level = 1): unknown {
   return undefined;
 }
 
-function attributes(list: any[] | undefined, level = 1): Record<string, unknown> {
+export function attributes(list: any[] | undefined, level = 1): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const kv of Array.isArray(list) ? list : []) if (kv && typeof kv.key === "string") out[kv.key] = anyValue(kv.value, level);
   return out;
@@ -189,7 +205,7 @@ export function flattenRequest(req: any): DecodedSlice {
 }
 
 /** The length-delimited fields `field` of a protobuf message, as sub-buffers (other fields skipped). */
-function* fields(buf: Uint8Array, field: number): Generator<Uint8Array> {
+export function* fields(buf: Uint8Array, field: number): Generator<Uint8Array> {
   const reader = protoRoot().Reader.create(buf);
   while (reader.pos < reader.len) {
     const tag = reader.uint32();

@@ -1,7 +1,8 @@
 /**
  * The local collector behind `serve` (and `tail` when no collector runs): an OTLP/HTTP
- * trace receiver (JSON and protobuf, gzip or not) that writes into the local store, a small
- * JSON API over the store, a server-sent-events stream of arrivals, and the web view.
+ * receiver of traces and metrics (JSON and protobuf, gzip or not) that writes into the local
+ * store (spans; GenAI usage from metrics), a small JSON API over the store, a server-sent-events
+ * stream of arrivals, and the web view.
  */
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
@@ -10,7 +11,8 @@ import * as zlib from "node:zlib";
 import { builtFile } from "./built-file";
 import { BodyError, Decoder } from "./decoder";
 import { partialSuccess } from "./otlp-decode";
-import { QueryError, buildQuery, type RawQuery } from "./query";
+import { metricsPartialSuccess } from "./otlp-metrics";
+import { QueryError, buildQuery, parseSince, type RawQuery } from "./query";
 import type { LocalStore } from "./store";
 import { messagesOf } from "../trace-model/messages";
 import { FAVICON_SVG, PAGE_CSS, PAGE_HTML } from "./web/page";
@@ -36,7 +38,7 @@ export interface LocalServer {
   url: string;
   port: number;
   host: string;
-  /** "spans" events (ArrivalEvent) after every stored batch. */
+  /** "spans" events (ArrivalEvent) after every stored batch; "metrics" events ({ points }) after usage was added. */
   events: EventEmitter;
   close(): Promise<void>;
 }
@@ -147,6 +149,36 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
   const loopbackOnly = LOOPBACK_HOSTS.test(host);
   const decoder = new Decoder();
   let ingested = 0;
+  let metricPoints = 0;
+
+  /** An OTLP error answer (google.rpc.Status: 14 UNAVAILABLE asks for a retry, 3 INVALID_ARGUMENT does not). */
+  function refuse(res: http.ServerResponse, status: number, message: string, close = false): void {
+    if (close) res.setHeader("connection", "close");
+    send(res, status, { code: status === 503 ? 14 : 3, message });
+  }
+
+  /** An OTLP request's media type and (inflated) body, or undefined once it has been refused. */
+  async function otlpBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<{ format: "json" | "protobuf"; body: Buffer } | undefined> {
+    const format = otlpFormat(req.headers["content-type"]);
+    if (!format) {
+      req.resume();
+      refuse(res, 415, "send OTLP as application/json or application/x-protobuf");
+      return undefined;
+    }
+    try {
+      return { format, body: await inflate(await readBody(req), String(req.headers["content-encoding"] ?? "").trim().toLowerCase()) };
+    } catch (err) {
+      if (err instanceof Refusal) refuse(res, err.status, err.message, err.close);
+      else refuse(res, 400, (err as Error).message);
+      return undefined;
+    }
+  }
+
+  /** An Export*ServiceResponse: empty ("{}", zero bytes), or a partial success naming what was refused. */
+  function accepted(res: http.ServerResponse, format: "json" | "protobuf", partial: string | Uint8Array | undefined): void {
+    if (format === "json") send(res, 200, partial ?? "{}");
+    else send(res, 200, Buffer.from(partial ?? new Uint8Array(0)), "application/x-protobuf");
+  }
 
   /**
    * POST /v1/traces. Spans are decoded and stored a slice at a time (other requests are answered
@@ -155,24 +187,9 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
    * the store itself fails.
    */
   async function receive(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const format = otlpFormat(req.headers["content-type"]);
-    const answer = (status: number, message: string, close = false) => {
-      if (close) res.setHeader("connection", "close");
-      send(res, status, { code: status === 503 ? 14 : 3, message });
-    };
-    if (!format) {
-      req.resume();
-      answer(415, "send OTLP as application/json or application/x-protobuf");
-      return;
-    }
-    let body: Buffer;
-    try {
-      body = await inflate(await readBody(req), String(req.headers["content-encoding"] ?? "").trim().toLowerCase());
-    } catch (err) {
-      if (err instanceof Refusal) answer(err.status, err.message, err.close);
-      else answer(400, (err as Error).message);
-      return;
-    }
+    const otlp = await otlpBody(req, res);
+    if (!otlp) return;
+    const { format, body } = otlp;
     const traceIds = new Set<string>();
     const completed = new Set<string>();
     const rejected: string[] = [];
@@ -186,7 +203,7 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
           result = store.addSpans(slice.records);
         } catch (err) {
           log(`could not store ${slice.records.length} spans: ${(err as Error).message}`);
-          answer(503, `the local store failed: ${(err as Error).message}`);
+          refuse(res, 503, `the local store failed: ${(err as Error).message}`);
           return;
         }
         stored += result.spans;
@@ -195,21 +212,63 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
         for (const id of result.completed) completed.add(id);
       }
     } catch (err) {
-      if (err instanceof BodyError) answer(400, `cannot decode the OTLP ${format === "json" ? "JSON" : "protobuf"} body: ${err.message}`);
-      else answer(500, (err as Error).message);
+      if (err instanceof BodyError) refuse(res, 400, `cannot decode the OTLP ${format === "json" ? "JSON" : "protobuf"} body: ${err.message}`);
+      else refuse(res, 500, (err as Error).message);
       return;
     } finally {
       if (stored) announce({ traceIds: [...traceIds], completed: [...completed], spans: stored });
     }
     if (rejected.length) log(`refused ${rejected.length} span(s) of a request: ${rejected[0]}`);
     if (rejected.length && !stored) {
-      answer(400, `no span could be stored: ${rejected[0]}`);
+      refuse(res, 400, `no span could be stored: ${rejected[0]}`);
       return;
     }
-    // an ExportTraceServiceResponse: empty ("{}", zero bytes), or a partial success naming what was refused
-    const partial = rejected.length ? partialSuccess(format, rejected.length, `${rejected.length} span(s) refused: ${rejected[0]}`) : undefined;
-    if (format === "json") send(res, 200, partial ?? "{}");
-    else send(res, 200, Buffer.from(partial ?? new Uint8Array(0)), "application/x-protobuf");
+    accepted(res, format, rejected.length ? partialSuccess(format, rejected.length, `${rejected.length} span(s) refused: ${rejected[0]}`) : undefined);
+  }
+
+  /**
+   * POST /v1/metrics. The GenAI usage points of the request (tokens, cost, calls by model) are
+   * added to the store a slice at a time, each slice in one transaction; other metrics are taken
+   * and not kept. A body that is not OTLP gets 400 before anything is added; a data point that
+   * cannot be used is refused alone (partial success, or 400 when nothing could be used).
+   */
+  async function receiveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const otlp = await otlpBody(req, res);
+    if (!otlp) return;
+    const { format, body } = otlp;
+    const rejected: string[] = [];
+    let taken = 0;
+    let added = 0;
+    try {
+      for await (const slice of decoder.decodeMetrics(body, format)) {
+        rejected.push(...slice.rejected);
+        if (!slice.points.length) continue;
+        try {
+          added += store.usage.add(slice.points);
+        } catch (err) {
+          log(`could not store ${slice.points.length} metric points: ${(err as Error).message}`);
+          refuse(res, 503, `the local store failed: ${(err as Error).message}`);
+          return;
+        }
+        taken += slice.points.length;
+      }
+    } catch (err) {
+      if (err instanceof BodyError) refuse(res, 400, `cannot decode the OTLP ${format === "json" ? "JSON" : "protobuf"} metrics body: ${err.message}`);
+      else refuse(res, 500, (err as Error).message);
+      return;
+    } finally {
+      if (added) {
+        metricPoints += added;
+        events.emit("metrics", { points: added });
+        for (const r of sse) r.write(`event: metrics\ndata: ${JSON.stringify({ points: added })}\n\n`);
+      }
+    }
+    if (rejected.length) log(`refused ${rejected.length} metric data point(s) of a request: ${rejected[0]}`);
+    if (rejected.length && !taken) {
+      refuse(res, 400, `no data point could be used: ${rejected[0]}`);
+      return;
+    }
+    accepted(res, format, rejected.length ? metricsPartialSuccess(format, rejected.length, `${rejected.length} data point(s) refused: ${rejected[0]}`) : undefined);
   }
 
   function announce(event: ArrivalEvent): void {
@@ -226,7 +285,12 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
   function api(url: URL, res: http.ServerResponse): void {
     const parts = url.pathname.split("/").filter(Boolean); // ["api", ...]
     if (parts[1] === "health") {
-      send(res, 200, { ok: true, traces: store.traceCount(), dataDir: store.dir, spansReceived: ingested });
+      send(res, 200, { ok: true, traces: store.traceCount(), dataDir: store.dir, spansReceived: ingested, metricPointsAdded: metricPoints });
+      return;
+    }
+    if (parts[1] === "metrics" && parts.length === 2) {
+      const since = url.searchParams.get("since");
+      send(res, 200, store.usage.report(since && since !== "all" ? parseSince(since) : undefined));
       return;
     }
     if (parts[1] === "traces" && parts.length === 2) {
@@ -259,6 +323,14 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
         return;
       }
       receive(req, res).catch((err) => send(res, 500, { code: 13, message: String(err) }));
+      return;
+    }
+    if (url.pathname === "/v1/metrics") {
+      if (req.method !== "POST") {
+        send(res, 405, { code: 12, message: "POST OTLP metrics data here" });
+        return;
+      }
+      receiveMetrics(req, res).catch((err) => send(res, 500, { code: 13, message: String(err) }));
       return;
     }
     // the page and its API answer only to loopback host names (no DNS rebinding)

@@ -11,6 +11,7 @@
  *           values, so `--metadata key=value` looks up matching spans instead of scanning.
  *   cols    "<traceId>" → the numbers filters and sorts read, for the trace and each span
  *   tcols   "<traceId>" → the trace's numbers alone (what trace lists scan)
+ * and, opened by the collector only, the GenAI usage that metrics bring (./usage-store).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -29,6 +30,7 @@ import {
 } from "./query";
 import { summarizeSpan, summarizeTrace, type SpanSummary, type TraceSummary } from "../trace-model/summary";
 import { problemWith, repaired } from "./validate";
+import { DEFAULT_USAGE_LIMITS, UsageStore, type UsageLimits } from "./usage-store";
 
 const SEP = "\x1f";
 /** Index at most this many characters of a string value (longer ones: this prefix, marked). */
@@ -120,6 +122,8 @@ export interface StoreOptions {
   readOnly?: boolean;
   /** Add llm.cost.* at ingest to LLM spans that arrive without it. */
   prices?: PriceTable;
+  /** How much usage from metrics is kept. */
+  usageLimits?: Partial<UsageLimits>;
 }
 
 export interface AddResult {
@@ -144,11 +148,14 @@ export class LocalStore {
   /** "<traceId>" → the trace's columns alone (what trace lists scan). */
   private tcols: any;
   private readonly prices?: PriceTable;
+  private readonly usageLimits: UsageLimits;
+  private usageStore?: UsageStore;
 
-  private constructor(dir: string, env: any, prices?: PriceTable) {
+  private constructor(dir: string, env: any, options: StoreOptions) {
     this.dir = dir;
     this.env = env;
-    this.prices = prices;
+    this.prices = options.prices;
+    this.usageLimits = { ...DEFAULT_USAGE_LIMITS, ...options.usageLimits };
     this.spans = env.openDB({ name: "spans" });
     this.sums = env.openDB({ name: "sums" });
     this.traces = env.openDB({ name: "traces" });
@@ -174,11 +181,16 @@ export class LocalStore {
     if (!options.readOnly) createPrivately(dir, file);
     let env: any;
     try {
-      env = lmdb.open({ path: file, maxDbs: 8 });
+      env = lmdb.open({ path: file, maxDbs: 12 });
     } catch (err) {
       throw new StoreError(`cannot open the trace store at ${dir}: ${firstLine(err)}`);
     }
-    return new LocalStore(dir, env, options.prices);
+    return new LocalStore(dir, env, options);
+  }
+
+  /** GenAI usage from metrics (its databases are created on first use, by the collector). */
+  get usage(): UsageStore {
+    return (this.usageStore ??= new UsageStore(this.env, this.usageLimits));
   }
 
   close(): Promise<void> {

@@ -7,9 +7,16 @@
  *   gen_ai.client.token.usage                     histogram {token}, gen_ai.token.type input | output
  *   gen_ai.client.operation.duration              histogram s (error.type on failed calls)
  *   gen_ai.client.operation.time_to_first_chunk   histogram s, streamed calls only
- * With OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental, the two renamed in the GenAI
- * conventions' own repository (semantic-conventions-genai v0.1.0, client-inference.md) take the
- * new names instead: gen_ai.client.inference.duration and gen_ai.client.inference.time_to_first_chunk.
+ * With OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental, the metrics of the GenAI
+ * conventions' own repository instead. It has no release yet, so they are pinned to a commit of its
+ * main branch: open-telemetry/semantic-conventions-genai 88eccb155ca7d6984826da1f4b1c08ee916e0f49
+ * (model/gen-ai/metrics.yaml and token-metrics.yaml), where gen_ai.client.token.usage no longer exists:
+ *   chat, text_completion  gen_ai.client.inference.duration, gen_ai.client.inference.time_to_first_chunk,
+ *                          the counters gen_ai.client.inference.usage.{input,output}_tokens (with
+ *                          gen_ai.token.modality, `unknown`: spans do not split tokens by modality) and
+ *                          .cache_read.input_tokens, .cache_write.input_tokens, .reasoning.output_tokens,
+ *                          the histograms gen_ai.client.inference.operation.{input,output}_tokens
+ *   embeddings             gen_ai.client.embeddings.duration, gen_ai.client.embeddings.operation.input_tokens
  * Ours, outside the conventions (they define no cost): llm.client.cost, a counter in USD from
  * the price table that prices the spans (llm.cost.total).
  */
@@ -28,36 +35,56 @@ export const GenAiMetric = {
   TIME_TO_FIRST_CHUNK: "gen_ai.client.operation.time_to_first_chunk",
   INFERENCE_DURATION: "gen_ai.client.inference.duration",
   INFERENCE_TIME_TO_FIRST_CHUNK: "gen_ai.client.inference.time_to_first_chunk",
+  INFERENCE_INPUT_TOKENS: "gen_ai.client.inference.usage.input_tokens",
+  INFERENCE_OUTPUT_TOKENS: "gen_ai.client.inference.usage.output_tokens",
+  INFERENCE_CACHE_READ_TOKENS: "gen_ai.client.inference.usage.cache_read.input_tokens",
+  INFERENCE_CACHE_WRITE_TOKENS: "gen_ai.client.inference.usage.cache_write.input_tokens",
+  INFERENCE_REASONING_TOKENS: "gen_ai.client.inference.usage.reasoning.output_tokens",
+  INFERENCE_OPERATION_INPUT_TOKENS: "gen_ai.client.inference.operation.input_tokens",
+  INFERENCE_OPERATION_OUTPUT_TOKENS: "gen_ai.client.inference.operation.output_tokens",
+  EMBEDDINGS_DURATION: "gen_ai.client.embeddings.duration",
+  EMBEDDINGS_OPERATION_INPUT_TOKENS: "gen_ai.client.embeddings.operation.input_tokens",
   COST: "llm.client.cost",
 } as const;
 
-/** The metrics recorded (names of the pinned version, or the renamed ones behind the opt-in). */
+const seconds = (name: string, description: string): MetricDefinition => ({ name, description, unit: "s", kind: "histogram", boundaries: SECONDS_BUCKETS });
+const tokenHistogram = (name: string, description: string): MetricDefinition => ({ name, description, unit: "{token}", kind: "histogram", boundaries: TOKEN_BUCKETS });
+const tokenCounter = (name: string, description: string): MetricDefinition => ({ name, description, unit: "{token}", kind: "counter", integer: true });
+const COST_DEFINITION: MetricDefinition = { name: GenAiMetric.COST, description: "Cost of GenAI calls in US dollars, from the price table that prices the spans.", unit: "USD", kind: "counter" };
+
+const PINNED: MetricDefinition[] = [
+  tokenHistogram(GenAiMetric.TOKEN_USAGE, "Number of input and output tokens used."),
+  seconds(GenAiMetric.OPERATION_DURATION, "GenAI operation duration."),
+  seconds(GenAiMetric.TIME_TO_FIRST_CHUNK, "Time to receive the first chunk, from when the client issues the generation request."),
+  COST_DEFINITION,
+];
+
+const LATEST: MetricDefinition[] = [
+  seconds(GenAiMetric.INFERENCE_DURATION, "GenAI client inference operation duration."),
+  seconds(GenAiMetric.INFERENCE_TIME_TO_FIRST_CHUNK, "Time to receive the first chunk, from when the client issues the generation request."),
+  tokenCounter(GenAiMetric.INFERENCE_INPUT_TOKENS, "The number of input (prompt) tokens used, including cached tokens."),
+  tokenCounter(GenAiMetric.INFERENCE_OUTPUT_TOKENS, "The number of output (completion) tokens used, including reasoning tokens."),
+  tokenCounter(GenAiMetric.INFERENCE_CACHE_READ_TOKENS, "The number of input tokens served from a provider-managed cache."),
+  tokenCounter(GenAiMetric.INFERENCE_CACHE_WRITE_TOKENS, "The number of input tokens written to a provider-managed cache."),
+  tokenCounter(GenAiMetric.INFERENCE_REASONING_TOKENS, "The number of output tokens used for reasoning."),
+  tokenHistogram(GenAiMetric.INFERENCE_OPERATION_INPUT_TOKENS, "The number of input (prompt) tokens used per inference operation."),
+  tokenHistogram(GenAiMetric.INFERENCE_OPERATION_OUTPUT_TOKENS, "The number of output (completion) tokens used per inference operation."),
+  seconds(GenAiMetric.EMBEDDINGS_DURATION, "GenAI client embeddings operation duration."),
+  tokenHistogram(GenAiMetric.EMBEDDINGS_OPERATION_INPUT_TOKENS, "The number of input tokens used per embeddings operation."),
+  COST_DEFINITION,
+];
+
+/** The metrics recorded (those of the pinned version, or of the newer conventions behind the opt-in). */
 export function genAiMetricDefinitions(latest: boolean): MetricDefinition[] {
-  return [
-    { name: GenAiMetric.TOKEN_USAGE, description: "Number of input and output tokens used.", unit: "{token}", kind: "histogram", boundaries: TOKEN_BUCKETS },
-    {
-      name: latest ? GenAiMetric.INFERENCE_DURATION : GenAiMetric.OPERATION_DURATION,
-      description: "GenAI operation duration.",
-      unit: "s",
-      kind: "histogram",
-      boundaries: SECONDS_BUCKETS,
-    },
-    {
-      name: latest ? GenAiMetric.INFERENCE_TIME_TO_FIRST_CHUNK : GenAiMetric.TIME_TO_FIRST_CHUNK,
-      description: "Time to receive the first chunk, from when the client issues the generation request.",
-      unit: "s",
-      kind: "histogram",
-      boundaries: SECONDS_BUCKETS,
-    },
-    { name: GenAiMetric.COST, description: "Cost of GenAI calls in US dollars, from the price table that prices the spans.", unit: "USD", kind: "counter" },
-  ];
+  return latest ? LATEST : PINNED;
 }
 
 const MODEL_CALL_OPERATIONS: Record<string, string> = { [SpanKindValues.LLM]: "chat", [SpanKindValues.EMBEDDING]: "embeddings" };
+const TOKEN_TYPE = "gen_ai.token.type";
+const TOKEN_MODALITY = "gen_ai.token.modality";
 
 /** Records each model call's metrics once, when its span is exported. */
 export function genAiMetricsTransform(aggregator: MetricAggregator, latest: boolean): AttributeTransform {
-  const [tokens, duration, firstChunk, cost] = genAiMetricDefinitions(latest).map((d) => d.name) as [string, string, string, string];
   return (a, span) => {
     let operation = MODEL_CALL_OPERATIONS[a[Attr.SPAN_KIND] as string];
     if (!operation) return;
@@ -74,23 +101,39 @@ export function genAiMetricsTransform(aggregator: MetricAggregator, latest: bool
       if (answered) out[GenAi.RESPONSE_MODEL] = answered;
       return out;
     };
+    const record = (name: string, value: unknown, seriesKey = key, seriesAttributes = attributes) => {
+      if (typeof value === "number") aggregator.record(name, value, seriesKey, seriesAttributes);
+    };
+    const embeddings = operation === "embeddings";
+    const duration = !latest ? GenAiMetric.OPERATION_DURATION : embeddings ? GenAiMetric.EMBEDDINGS_DURATION : GenAiMetric.INFERENCE_DURATION;
 
     if (span.status?.code === 2) {
       const error = errorType(a, span);
-      aggregator.record(duration, durationSeconds(span), `${key}\u0001${error}`, () => ({ ...attributes(), [GenAi.ERROR_TYPE]: error }));
-    } else aggregator.record(duration, durationSeconds(span), key, attributes);
-    const ttfc = a[Attr.TIME_TO_FIRST_CHUNK];
-    if (typeof ttfc === "number") aggregator.record(firstChunk, ttfc, key, attributes);
+      record(duration, durationSeconds(span), `${key}\u0001${error}`, () => ({ ...attributes(), [GenAi.ERROR_TYPE]: error }));
+    } else record(duration, durationSeconds(span), key);
     const input = a[Attr.TOKEN_COUNT_PROMPT];
-    if (typeof input === "number") aggregator.record(tokens, input, `${key}\u0001input`, () => ({ ...attributes(), [TOKEN_TYPE]: "input" }));
     const output = a[Attr.TOKEN_COUNT_COMPLETION];
-    if (typeof output === "number") aggregator.record(tokens, output, `${key}\u0001output`, () => ({ ...attributes(), [TOKEN_TYPE]: "output" }));
+    if (!latest) {
+      record(GenAiMetric.TIME_TO_FIRST_CHUNK, a[Attr.TIME_TO_FIRST_CHUNK]);
+      record(GenAiMetric.TOKEN_USAGE, input, `${key}\u0001input`, () => ({ ...attributes(), [TOKEN_TYPE]: "input" }));
+      record(GenAiMetric.TOKEN_USAGE, output, `${key}\u0001output`, () => ({ ...attributes(), [TOKEN_TYPE]: "output" }));
+    } else if (embeddings) {
+      record(GenAiMetric.EMBEDDINGS_OPERATION_INPUT_TOKENS, input);
+    } else {
+      record(GenAiMetric.INFERENCE_TIME_TO_FIRST_CHUNK, a[Attr.TIME_TO_FIRST_CHUNK]);
+      record(GenAiMetric.INFERENCE_OPERATION_INPUT_TOKENS, input);
+      record(GenAiMetric.INFERENCE_OPERATION_OUTPUT_TOKENS, output);
+      const usage = () => ({ ...attributes(), [TOKEN_MODALITY]: "unknown" });
+      record(GenAiMetric.INFERENCE_INPUT_TOKENS, input, key, usage);
+      record(GenAiMetric.INFERENCE_OUTPUT_TOKENS, output, key, usage);
+      record(GenAiMetric.INFERENCE_CACHE_READ_TOKENS, a[Attr.TOKEN_COUNT_PROMPT_CACHE_READ], key, usage);
+      record(GenAiMetric.INFERENCE_CACHE_WRITE_TOKENS, a[Attr.TOKEN_COUNT_PROMPT_CACHE_WRITE], key, usage);
+      record(GenAiMetric.INFERENCE_REASONING_TOKENS, a[Attr.TOKEN_COUNT_COMPLETION_REASONING], key, usage);
+    }
     const usd = a[Attr.COST_TOTAL];
-    if (typeof usd === "number" && usd > 0) aggregator.record(cost, usd, key, attributes);
+    if (typeof usd === "number" && usd > 0) record(GenAiMetric.COST, usd);
   };
 }
-
-const TOKEN_TYPE = "gen_ai.token.type";
 
 function durationSeconds(span: ReadableSpan): number {
   const d = span.duration;

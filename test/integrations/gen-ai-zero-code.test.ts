@@ -112,6 +112,11 @@ describe("GenAI conventions, zero-code", () => {
     expect(metrics.some((m) => m.name === "gen_ai.client.operation.duration")).toBe(false);
     const failed = metric(metrics, "gen_ai.client.inference.duration")!.points.filter((p) => p.attributes["error.type"] !== undefined);
     expect(failed.length).toBe(1);
+    // token usage: the newer conventions' counters, which sum to the spans; the old histogram is gone
+    expect(metrics.some((m) => m.name === "gen_ai.client.token.usage")).toBe(false);
+    const spanSum = (key: string) => spans.reduce((n, s) => n + ((s.attributes[key] as number | undefined) ?? 0), 0);
+    expect(total(metric(metrics, "gen_ai.client.inference.usage.input_tokens"), (p) => p.attributes["gen_ai.token.modality"] === "unknown", "value")).toBe(spanSum("llm.token_count.prompt"));
+    expect(total(metric(metrics, "gen_ai.client.inference.usage.output_tokens"), () => true, "value")).toBe(spanSum("llm.token_count.completion"));
     const request = receiver.requests.find((q) => q.url === "/v1/metrics")!;
     expect(request.headers["authorization"]).toBe("Bearer tok_metrics_123456");
     expect(request.headers["content-encoding"]).toBe("gzip");

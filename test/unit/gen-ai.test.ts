@@ -252,10 +252,37 @@ describe("GenAI metrics", () => {
     }
   });
 
-  it("take the renamed names behind gen_ai_latest_experimental", () => {
-    const agg = new MetricAggregator(genAiMetricDefinitions(true));
-    exported({}, { OTEL_SEMCONV_STABILITY_OPT_IN: "gen_ai_latest_experimental" }, agg);
-    expect(decode(agg).map((m: any) => m.name).sort()).toEqual(["gen_ai.client.inference.duration", "gen_ai.client.inference.time_to_first_chunk", "gen_ai.client.token.usage", "llm.client.cost"]);
+  it("take the newer conventions' metrics behind gen_ai_latest_experimental: token counters by modality, per-operation histograms, embeddings apart", () => {
+    for (const json of [false, true]) {
+      const agg = new MetricAggregator(genAiMetricDefinitions(true));
+      exported({}, { OTEL_SEMCONV_STABILITY_OPT_IN: "gen_ai_latest_experimental" }, agg);
+      exported({}, { OTEL_SEMCONV_STABILITY_OPT_IN: "gen_ai_latest_experimental" }, agg);
+      const metrics = decode(agg, json);
+      expect(metrics.map((m: any) => m.name).sort()).toEqual([
+        "gen_ai.client.embeddings.duration",
+        "gen_ai.client.inference.duration",
+        "gen_ai.client.inference.operation.input_tokens",
+        "gen_ai.client.inference.operation.output_tokens",
+        "gen_ai.client.inference.time_to_first_chunk",
+        "gen_ai.client.inference.usage.cache_read.input_tokens",
+        "gen_ai.client.inference.usage.input_tokens",
+        "gen_ai.client.inference.usage.output_tokens",
+        "gen_ai.client.inference.usage.reasoning.output_tokens",
+        "llm.client.cost",
+      ]);
+      const get = (name: string) => metrics.find((m: any) => m.name === name);
+      const chat = { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "azure.ai.openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini-2024-07-18" };
+      for (const [name, value] of [["input_tokens", 240], ["output_tokens", 60], ["cache_read.input_tokens", 200], ["reasoning.output_tokens", 20]] as const) {
+        const counter = get(`gen_ai.client.inference.usage.${name}`);
+        expect(counter, name).toMatchObject({ type: "sum", isMonotonic: true, unit: "{token}" });
+        expect(counter.points).toEqual([expect.objectContaining({ value, attributes: { ...chat, "gen_ai.token.modality": "unknown" } })]);
+      }
+      expect(get("gen_ai.client.inference.operation.input_tokens").points).toEqual([expect.objectContaining({ count: 2, sum: 240, attributes: chat })]);
+      expect(get("gen_ai.client.inference.operation.output_tokens").points[0]).toMatchObject({ count: 2, sum: 60 });
+      // the failed embeddings call: its own duration metric, not the inference one
+      expect(get("gen_ai.client.embeddings.duration").points.map((p: any) => p.attributes["error.type"])).toEqual(["RateLimitError"]);
+      expect(get("gen_ai.client.inference.duration").points.map((p: any) => p.attributes["gen_ai.operation.name"])).toEqual(["chat"]);
+    }
   });
 
   it("delta temporality starts a new interval at each collection, and a failed one is merged back", () => {

@@ -343,6 +343,10 @@ describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
         expect(hint.text).toContain(`CATALYST_OTLP_ENDPOINT=${empty.url} node --import @inference/tracing/register app.js`);
         expect(hint, `${width}px`).toMatchObject({ inside: true, overflow: false });
       }
+      // the usage view, with no metrics yet, says how to send them
+      await other.goto(`${empty.url}/#usage=all`);
+      await other.waitForSelector('#usage .empty[data-problem="usage"] .command');
+      expect(await other.locator("#usage .empty").textContent()).toMatch(/^No GenAI metrics yet\..*every 60 s and when they exit/);
     } finally {
       await other.close();
       await empty.stop();
@@ -392,12 +396,64 @@ describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
     });
     await page.waitForSelector(`.trace-row[data-trace-id="${traceId}"]`, { timeout: 15_000 });
     await page.locator(`.trace-row[data-trace-id="${traceId}"]`).click();
-    await page.waitForSelector(`.span-row[data-kind="TOOL"]`);
+    // the trace shown before also has a TOOL span: wait for this one
+    await page.waitForFunction((id) => document.querySelector(".trace-head .ids")?.textContent?.includes(id), traceId);
     for (const text of [await page.locator(".span-row .nm").textContent(), await page.locator(`.trace-row[data-trace-id="${traceId}"] .name`).textContent(), await page.locator(".detail-head h3").textContent()]) {
       expect(text).toContain("invoice\\u202efdp.exe\\u200b");
       expect(text).not.toMatch(/[\u202e\u200b]/);
     }
     expect(await page.locator(".span-row .sub").textContent()).toBe("a\\u200bb");
+  });
+
+  it("shows each model's tokens, cost, calls and errors from the apps' metrics, equal to the spans' sums, over time and live", async () => {
+    await page.locator("#usage-link").click();
+    await page.waitForSelector("#usage .usage-table");
+    expect(await page.locator("main").isHidden()).toBe(true);
+    expect(page.url()).toMatch(/#usage$/);
+    /** What the spans say: every LLM span the agent runs so far made (the page's own JSON API). */
+    const fromSpans = async () => {
+      const spans = (await (await fetch(`${serve.url}/api/spans?kind=LLM&limit=all`)).json()).spans as { tokensPrompt?: number; tokensCompletion?: number; costTotal?: number; status: number }[];
+      const sum = (pick: (s: (typeof spans)[number]) => number | undefined) => spans.reduce((n, s) => n + (pick(s) ?? 0), 0);
+      return {
+        input: sum((s) => s.tokensPrompt),
+        output: sum((s) => s.tokensCompletion),
+        cost: sum((s) => s.costTotal),
+        answered: spans.filter((s) => s.tokensPrompt !== undefined).length,
+        failed: spans.filter((s) => s.status === 2).length,
+      };
+    };
+    const cell = (row: string, col: string) => page.locator(`#usage ${row} td[data-col="${col}"]`).getAttribute("data-value").then(Number);
+    const shown = async (row: string) => ({ input: await cell(row, "input"), output: await cell(row, "output"), cost: await cell(row, "cost"), calls: await cell(row, "calls"), errors: await cell(row, "errors") });
+    let want = await fromSpans();
+    expect(want.input).toBeGreaterThan(0);
+    const total = await shown("tfoot tr.total");
+    expect(total).toMatchObject({ input: want.input, output: want.output, calls: want.answered + want.failed, errors: want.failed });
+    expect(total.cost).toBeCloseTo(want.cost, 12);
+    expect(await shown('tbody tr[data-model="gpt-4o-mini"]')).toMatchObject({ input: want.input, output: want.output, calls: want.answered, errors: 0 });
+    expect(await shown('tbody tr[data-model="error-500"]')).toMatchObject({ input: 0, calls: want.failed, errors: want.failed });
+    expect(await page.locator('#usage tbody tr[data-model="gpt-4o-mini"] td[data-col="input"]').textContent()).toBe(want.input.toLocaleString("en-US"));
+    expect(await page.locator('#usage tbody tr[data-model="gpt-4o-mini"] td[data-col="cost"]').textContent()).toMatch(/^\$0\.\d+$/);
+    // the chart: a bar per step with usage, stacked by model, in tokens or in dollars
+    const bars = page.locator('#usage svg.bars rect[data-model="gpt-4o-mini"]');
+    expect(await bars.count()).toBeGreaterThanOrEqual(1);
+    expect(await bars.first().locator("title").textContent()).toMatch(/^gpt-4o-mini · .* · [\d,]+ tokens$/);
+    await page.locator('#usage button[data-measure="cost"]').click();
+    expect(await bars.first().locator("title").textContent()).toMatch(/^gpt-4o-mini · .* · \$0\.\d+$/);
+    await page.screenshot({ path: path.join(SHOTS, "local-view-usage.png") });
+    await page.locator('#usage button[data-range="7d"]').click();
+    await page.waitForSelector('#usage button[data-range="7d"].active');
+    expect(page.url()).toMatch(/#usage=7d$/);
+    // live: another run of the app shows up without a reload
+    const r = await runAgent({ OPENAI_BASE_URL: mock.baseURL, TICKETS: "1", CATALYST_OTLP_ENDPOINT: serve.url });
+    expect(r.code, r.stderr).toBe(0);
+    const before = want.input;
+    await page.waitForFunction((n) => Number(document.querySelector('#usage tfoot tr.total td[data-col="input"]')?.getAttribute("data-value")) > n, before, { timeout: 15_000 });
+    want = await fromSpans();
+    expect(await cell("tfoot tr.total", "input")).toBe(want.input);
+    // and back to the traces as they were
+    await page.locator("#traces-link").click();
+    expect(await page.locator("#usage").isHidden()).toBe(true);
+    expect(await page.locator(".trace-head").isVisible()).toBe(true);
   });
 
   it("ran without page errors", () => {

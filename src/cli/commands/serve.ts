@@ -39,6 +39,7 @@ export async function serve(args: string[], io: Io, signal?: AbortSignal): Promi
     [
       `@inference/tracing local collector`,
       `  OTLP/HTTP  ${server.url}/v1/traces  (JSON and protobuf)`,
+      `  metrics    ${server.url}/v1/metrics  (GenAI token, cost and call totals by model: ${server.url}/#usage)`,
       `  web view   ${server.url}/`,
       `  store      ${store.dir} (${store.traceCount()} traces)`,
       ``,

@@ -10,6 +10,8 @@ import type { Message } from "../../trace-model/messages";
 import { TOKENS_ESTIMATED_ATTR, type SpanRecord } from "../../trace-model/span-record";
 import { runLabel, type TraceSummary } from "../../trace-model/summary";
 import { rootOf, treeRows } from "../../trace-model/tree";
+import { $, fmtTime, getJson, h } from "./dom";
+import { DEFAULT_RANGE, showUsage } from "./usage";
 
 /** A span as `/api/traces/<id>` returns it: the record and its conversation. */
 type Span = SpanRecord & { messages: { input: Message[]; output: Message[] } };
@@ -35,20 +37,10 @@ const state = {
   tab: undefined as string | undefined,
   search: "",
   errorsOnly: false,
+  view: "traces" as "traces" | "usage",
+  /** The usage view's time range (`#usage=<range>`). */
+  range: DEFAULT_RANGE,
 };
-
-const $ = (id: string) => document.getElementById(id)!;
-
-type Child = Node | string | number | undefined | null | false;
-function h(tag: string, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, v);
-  for (const c of children) {
-    if (c === undefined || c === null || c === false) continue;
-    el.append(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
-  }
-  return el;
-}
 
 const kindOf = (s: Span) => String(s.attributes["openinference.span.kind"] ?? "SPAN").toUpperCase();
 const badge = (kind: string) => h("span", { class: `badge k-${safeLine(kind)}` }, safeLine(kind));
@@ -58,13 +50,6 @@ const isEstimated = (s: Span) => s.attributes[TOKENS_ESTIMATED_ATTR] === true;
 const costText = (usd: unknown, estimated?: boolean) => (typeof usd === "number" ? formatCost(usd, estimated) : undefined);
 /** The tools an LLM span asked for, from its output messages. */
 const calledTools = (s: Span) => s.messages.output.flatMap((m) => m.toolCalls.map((c) => c.name).filter((n): n is string => !!n));
-
-function fmtTime(ms: number): string {
-  const d = new Date(ms);
-  const today = new Date();
-  const t = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  return d.toDateString() === today.toDateString() ? t : `${d.toLocaleDateString()} ${t}`;
-}
 
 /** JSON (an object, or a string holding one) pretty-printed; undefined when the value is not JSON. */
 function prettyJson(value: unknown): string | undefined {
@@ -77,21 +62,6 @@ function prettyJson(value: unknown): string | undefined {
   }
 }
 const pretty = (value: unknown) => safeText(prettyJson(value) ?? (typeof value === "string" ? value : JSON.stringify(value)));
-
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { cache: "no-store" });
-  if (!res.ok) {
-    const text = await res.text();
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { error?: string }).error ?? text;
-    } catch {
-      /* not JSON */
-    }
-    throw new Error(message || `${url}: HTTP ${res.status}`);
-  }
-  return res.json() as Promise<T>;
-}
 
 /* ---------------- the list, grouped by agent then session ---------------- */
 
@@ -191,6 +161,7 @@ async function loadList(): Promise<void> {
 
 /** The address of what is shown: `#trace=<id>&span=<id>` (a link to it opens the same view). */
 function showInAddress(): void {
+  if (state.view !== "traces") return;
   const hash = state.traceId ? `#trace=${state.traceId}${state.spanId ? `&span=${state.spanId}` : ""}` : "";
   if (location.hash !== hash) history.replaceState(null, "", hash || location.pathname);
 }
@@ -496,6 +467,35 @@ function renderDetail(): void {
   pane.replaceChildren(...parts);
 }
 
+/* ---------------- the usage view ---------------- */
+
+function setView(view: "traces" | "usage"): void {
+  state.view = view;
+  $("usage").hidden = view !== "usage";
+  document.querySelector("main")!.hidden = view !== "traces";
+  $("trace-controls").hidden = view !== "traces";
+  for (const a of Array.from(document.querySelectorAll("nav.views a"))) a.classList.toggle("active", a.getAttribute("data-view") === view);
+}
+
+async function openUsage(range: string): Promise<void> {
+  setView("usage");
+  state.range = range;
+  try {
+    await showUsage($("usage"), range, (picked) => (location.hash = `usage=${picked}`));
+  } catch (err) {
+    $("usage").replaceChildren(h("div", { class: "empty err", "data-problem": "usage" }, `Cannot show usage: ${safeLine((err as Error).message)}`));
+  }
+}
+
+let usageTimer: number | undefined;
+function scheduleUsageRefresh(): void {
+  if (state.view !== "usage" || usageTimer !== undefined) return;
+  usageTimer = window.setTimeout(() => {
+    usageTimer = undefined;
+    if (state.view === "usage") void openUsage(state.range);
+  }, 250);
+}
+
 /* ---------------- live updates and navigation ---------------- */
 
 let refreshTimer: number | undefined;
@@ -534,6 +534,7 @@ function connect(): void {
     const data = JSON.parse((e as MessageEvent).data) as { traceIds: string[] };
     scheduleRefresh(data.traceIds);
   });
+  es.addEventListener("metrics", () => scheduleUsageRefresh());
   // spans written by other processes (an `import`) announce nothing: look again now and then
   window.setInterval(() => scheduleRefresh([]), 30_000);
   es.addEventListener("error", () => {
@@ -542,9 +543,14 @@ function connect(): void {
   });
 }
 
-/** Show what the address names (`#trace=…&span=…`); an address naming nothing shows the newest trace. */
+/** Show what the address names (`#trace=…&span=…`, `#usage=…`); an address naming nothing shows the newest trace. */
 async function followAddress(): Promise<void> {
   const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.has("usage")) {
+    await openUsage(hash.get("usage") || DEFAULT_RANGE);
+    return;
+  }
+  setView("traces");
   const wanted = hash.get("trace");
   if (wanted) await openTrace(wanted, hash.get("span") ?? undefined);
   else if (state.traces[0]) await openTrace(state.traces[0].traceId);
@@ -561,6 +567,16 @@ async function start(): Promise<void> {
   });
   // a link, the back button or a typed address: our own replaceState fires no hashchange
   window.addEventListener("hashchange", () => void followAddress());
+  // back to the traces as they were left
+  $("traces-link").addEventListener("click", (e) => {
+    e.preventDefault();
+    setView("traces");
+    if (state.traceId) showInAddress();
+    else {
+      history.replaceState(null, "", location.pathname);
+      if (state.traces[0]) void openTrace(state.traces[0].traceId);
+    }
+  });
   window.addEventListener("resize", () => {
     const scale = document.querySelector<HTMLElement>(".tree-scale");
     if (scale) fitTicks(scale);

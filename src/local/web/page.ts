@@ -1,9 +1,9 @@
 /** The web view's HTML, CSS and icon (the script is app.ts, bundled into app.js beside this file). */
 
 /** The icon: the ◆ of the console trees, in the web view's LLM blue. */
-export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1 15 8 8 15 1 8z" fill="#0a84c6"/></svg>`;
+export const FAVICON_SVG: string = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1 15 8 8 15 1 8z" fill="#0a84c6"/></svg>`;
 
-export const PAGE_HTML = `<!doctype html>
+export const PAGE_HTML: string = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -15,9 +15,12 @@ export const PAGE_HTML = `<!doctype html>
 <body>
 <header class="top">
   <div class="brand">◆ inference tracing <span class="muted">local</span></div>
-  <input id="search" type="search" placeholder="Filter by name, agent, session, model, tool…" autocomplete="off">
-  <label class="check"><input type="checkbox" id="errors-only"> errors only</label>
-  <span id="count" class="muted"></span>
+  <nav class="views" aria-label="Views"><a href="#" id="traces-link" data-view="traces" class="active">Traces</a><a href="#usage" id="usage-link" data-view="usage">Usage</a></nav>
+  <div id="trace-controls" class="controls">
+    <input id="search" type="search" placeholder="Filter by name, agent, session, model, tool…" autocomplete="off">
+    <label class="check"><input type="checkbox" id="errors-only"> errors only</label>
+    <span id="count" class="muted"></span>
+  </div>
   <span id="live" class="live off" title="Live updates">connecting…</span>
 </header>
 <main>
@@ -25,12 +28,13 @@ export const PAGE_HTML = `<!doctype html>
   <section id="trace" aria-label="Trace"><div class="empty">Select a trace on the left.</div></section>
   <section id="detail" aria-label="Span"></section>
 </main>
+<section id="usage" aria-label="Usage" hidden></section>
 <script src="/app.js"></script>
 </body>
 </html>
 `;
 
-export const PAGE_CSS = `
+export const PAGE_CSS: string = `
 :root {
   --bg: #f7f7f8; --panel: #fff; --line: #e3e3e8; --text: #1d1d22; --muted: #6b6b76;
   --agent: #8b3fd9; --llm: #0a84c6; --tool: #c77700; --chain: #3556d4; --retriever: #1e8f4e; --embedding: #1e8f4e; --span: #777;
@@ -45,6 +49,11 @@ body { font: 13px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 .top .muted { color: #9a9aa6; }
 .top input[type=search] { flex: 1; max-width: 420px; padding: 5px 9px; border-radius: 6px; border: 1px solid #3a3a44; background: #24242c; color: #eee; }
 .top .check { display: flex; gap: 5px; align-items: center; white-space: nowrap; }
+.top nav.views { display: flex; gap: 2px; }
+.top nav.views a { color: #b8b8c2; text-decoration: none; padding: 3px 9px; border-radius: 6px; }
+.top nav.views a.active { background: #34343f; color: #fff; }
+.controls { display: contents; }
+.controls[hidden], main[hidden], #usage[hidden] { display: none; }
 .live { margin-left: auto; font-size: 12px; white-space: nowrap; }
 .live.on { color: #4cd07d; }
 .live.off { color: #e0a040; }
@@ -139,6 +148,25 @@ details.session > summary::-webkit-details-marker { display: none; }
 .io pre { background: #f6f6f8; padding: 8px; border-radius: 6px; }
 .event { border-bottom: 1px solid var(--line); padding: 6px 0; }
 .event.exception .en { color: var(--error); font-weight: 600; }
+#usage { flex: 1; min-height: 0; overflow: auto; padding: 16px 20px; background: var(--panel); }
+.usage-head { display: flex; align-items: center; gap: 16px; flex-wrap: wrap; margin-bottom: 14px; }
+.usage-head h2 { margin: 0; font-size: 16px; }
+.segmented { display: inline-flex; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; }
+.segmented button { border: 0; background: none; padding: 4px 10px; font: inherit; cursor: pointer; color: var(--muted); }
+.segmented button + button { border-left: 1px solid var(--line); }
+.segmented button.active { background: var(--select); color: var(--text); font-weight: 600; }
+.usage-chart { margin-bottom: 18px; }
+.chart-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 6px; }
+.usage-chart svg.bars { display: block; width: 100%; height: 160px; border-bottom: 1px solid var(--line); background: repeating-linear-gradient(0deg, transparent 0 calc(25% - 1px), var(--line) calc(25% - 1px) 25%); }
+.usage-chart .axis { display: flex; justify-content: space-between; color: var(--muted); font-size: 11px; margin-top: 2px; }
+.table-wrap { overflow-x: auto; }
+.usage-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+.usage-table th, .usage-table td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
+.usage-table .num { text-align: right; }
+.usage-table thead th { color: var(--muted); font-weight: 500; font-size: 12px; }
+.usage-table tbody th { font-weight: 500; white-space: normal; overflow-wrap: anywhere; min-width: 12em; }
+.usage-table tfoot th, .usage-table tfoot td { font-weight: 600; border-bottom: 0; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 7px; vertical-align: -1px; }
 /* narrow windows: the three panes stacked, each scrolling on its own */
 @media (max-width: 1000px) {
   main { display: flex; flex-direction: column; overflow: auto; }

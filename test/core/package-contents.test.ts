@@ -36,8 +36,9 @@ describe("the npm package", () => {
     const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
     expect(unexpected).toEqual([]);
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
-    // the tarball stays small: the code, the bundles (bundle-runtime.js, for bundles that start tracing themselves, is 0.4 MB) and the docs
-    expect(unpackedSize).toBeLessThan(4_500_000);
+    // the tarball stays small: the code, the bundles (bundle-runtime.js, for bundles that start tracing themselves, is 0.4 MB;
+    // Bun's preload with its bytecode 1.8 MB) and the docs; raised from 4.5 MB when serve took metrics and the Usage view
+    expect(unpackedSize).toBeLessThan(4_800_000);
   });
 
   it("has the entry points, the CLI, the web view and the collector's worker", () => {

@@ -57,7 +57,8 @@ const RECIPES = {
     link: [],
   },
   langsmith: { files: [ZERO_CODE("langsmith")], with: () => [], link: ["openai", "@langchain/core", "@langchain/openai", "@langchain/langgraph", "zod"] },
-  livekitAgents: { files: [ZERO_CODE("livekit-agents")], with: (v) => [`@livekit/agents-plugin-openai@${v}`, "zod@^3"], link: [] },
+  // @livekit/rtc-node is a peer of @livekit/agents that npm leaves out here: named, at a version its peer range accepts
+  livekitAgents: { files: [ZERO_CODE("livekit-agents")], with: (v) => [`@livekit/agents-plugin-openai@${v}`, "@livekit/rtc-node@<1", "zod@^3"], link: [] },
   claudeAgentSdk: { files: [ZERO_CODE("claude-agent-sdk-zero-code")], with: () => ["zod@^4"], link: [] },
   elevenlabs: { files: [ZERO_CODE("elevenlabs")], with: () => [], link: ["ws"] },
   cursorSdk: { files: [ZERO_CODE("cursor-sdk")], with: () => [], link: [] },

@@ -41,8 +41,8 @@ const ZERO_CODE = (name) => `test/integrations/${name}.test.ts`;
 const RECIPES = {
   openai: { files: [ZERO_CODE("openai-anthropic-zero-code")], with: () => [], link: ["@anthropic-ai/sdk"] },
   anthropic: { files: [ZERO_CODE("openai-anthropic-zero-code")], with: () => [], link: ["openai"] },
-  // the newest zod its peer range accepts: 0.1 asks for zod 3
-  openaiAgents: { files: [ZERO_CODE("openai-agents-zero-code")], with: () => ["zod@>=3.25.40 <5"], link: [] },
+  // zod 4: @openai/agents-core's peer range (@openai/agents itself names none) accepts it from 0.2
+  openaiAgents: { files: [ZERO_CODE("openai-agents-zero-code")], with: () => ["zod@^4"], link: [] },
   aiSdk: { files: [ZERO_CODE("ai-sdk-zero-code")], with: (v) => [`@ai-sdk/openai@^${{ 4: 1, 5: 2, 6: 3, 7: 4 }[major(v)]}`, "zod@^4"], link: [] },
   // LangChain 0.3's partners: the newest @langchain/openai 0.x and LangGraph 0.x whose peer ranges accept the
   // @langchain/core (resolveCompanions); before core 0.3.58 that is @langchain/openai 0.3, on openai 4
@@ -57,7 +57,8 @@ const RECIPES = {
     link: [],
   },
   langsmith: { files: [ZERO_CODE("langsmith")], with: () => [], link: ["openai", "@langchain/core", "@langchain/openai", "@langchain/langgraph", "zod"] },
-  livekitAgents: { files: [ZERO_CODE("livekit-agents")], with: (v) => [`@livekit/agents-plugin-openai@${v}`, "zod@^3"], link: [] },
+  // @livekit/rtc-node is a peer of @livekit/agents that npm leaves out here: named, at a version its peer range accepts
+  livekitAgents: { files: [ZERO_CODE("livekit-agents")], with: (v) => [`@livekit/agents-plugin-openai@${v}`, "@livekit/rtc-node@<1", "zod@^3"], link: [] },
   claudeAgentSdk: { files: [ZERO_CODE("claude-agent-sdk-zero-code")], with: () => ["zod@^4"], link: [] },
   elevenlabs: { files: [ZERO_CODE("elevenlabs")], with: () => [], link: ["ws"] },
   cursorSdk: { files: [ZERO_CODE("cursor-sdk")], with: () => [], link: [] },

@@ -12,7 +12,8 @@ export const claudeAgentSdkIntegration = defineIntegration({
   displayName: "Claude Agent SDK",
   packages: ["@anthropic-ai/claude-agent-sdk"],
   subpath: "claude-agent-sdk",
-  versionRange: ">=0.1.0 <1",
+  // the oldest version the zero-code tests pass on (see docs/integrations/claude-agent-sdk.md)
+  versionRange: ">=0.2.20 <1",
   esmNeedsRebinding: true,
   reboundExports: Object.keys(WRAPPERS),
   onSetup: prepareClaudeAgentSdk,

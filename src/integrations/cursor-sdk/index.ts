@@ -7,7 +7,8 @@ export const cursorSdkIntegration = defineIntegration({
   displayName: "Cursor SDK",
   packages: ["@cursor/sdk"],
   subpath: "cursor-sdk",
-  versionRange: ">=1.0.0 <2",
+  // from 1.0.23, whose run result carries the run's error (see docs/integrations/cursor-sdk.md)
+  versionRange: ">=1.0.23 <2",
   patch: patchCursorSdk,
   detect: isCursorSdk,
 });

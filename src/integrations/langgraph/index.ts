@@ -19,8 +19,9 @@ export const langgraphIntegration = defineIntegration({
   packages: ["@langchain/langgraph"],
   subpath: "langgraph",
   uses: ["langchain"],
-  // 0.2.0–0.2.9 ask for @langchain/core 0.2, older than the LangChain integration supports: not traced
-  versionRange: ">=0.2.10 <2",
+  // the oldest version the tests pass on: before it a node's function is a RunnableLambda run of its own
+  // under the node (0.2.12), and interrupt()/Command (0.2.23) and compile({ name }) (0.2.46) are missing
+  versionRange: ">=0.2.46 <2",
   patch(exports: unknown, ctx: PatchContext) {
     if (!looksLikeLangGraph(exports)) return false;
     if (!ctx.isEnabled("langchain")) {

@@ -11,8 +11,10 @@ export const langsmithIntegration = defineIntegration({
   displayName: "LangSmith",
   packages: ["langsmith"],
   subpath: "langsmith",
-  files: ["lib/run_trees", "lib/traceable"],
-  esmFiles: ["lib/run_trees.mjs", "lib/traceable.mjs"],
+  // lib/ since 0.10.10, dist/ before: without the traceable file patched at load, the first traceable
+  // call's run would start outside its span and its children would lose their parent
+  files: ["lib/run_trees", "lib/traceable", "dist/run_trees", "dist/traceable"],
+  esmFiles: ["lib/run_trees.mjs", "lib/traceable.mjs", "dist/run_trees.js", "dist/traceable.js"],
   versionRange: ">=0.3.0 <1",
   exportTransform: langsmithAttributeTransform,
   patch: patchLangSmith,

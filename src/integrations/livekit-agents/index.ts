@@ -12,7 +12,8 @@ export const livekitAgentsIntegration = defineIntegration({
   displayName: "LiveKit Agents",
   packages: ["@livekit/agents"],
   subpath: "livekit-agents",
-  versionRange: ">=1.0.0 <2",
+  // from 1.8.0, whose own spans carry the gen_ai.* attributes the mapping reads (see the docs)
+  versionRange: ">=1.8.0 <2",
   exportTransform: livekitAttributeTransform,
   patch: patchLiveKitAgents,
   detect: isLiveKitAgents,

@@ -7,7 +7,7 @@ export const openaiAgentsIntegration = defineIntegration({
   displayName: "OpenAI Agents",
   packages: ["@openai/agents", "@openai/agents-core"],
   subpath: "openai-agents",
-  versionRange: ">=0.1.0 <1",
+  versionRange: ">=0.3.8 <1",
   patch: patchOpenAIAgents,
   detect: isOpenAIAgents,
 });

@@ -7,7 +7,8 @@ export const piAiIntegration = defineIntegration({
   displayName: "PI AI",
   packages: ["@mariozechner/pi-ai"],
   subpath: "pi-ai",
-  versionRange: ">=0.1.0 <1",
+  // the oldest version the zero-code tests run on (see docs/integrations/pi-ai.md)
+  versionRange: ">=0.52.7 <1",
   patch: patchPiAi,
   detect: isPiAi,
 });

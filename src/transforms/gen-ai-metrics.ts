@@ -58,6 +58,9 @@ const MODEL_CALL_OPERATIONS: Record<string, string> = { [SpanKindValues.LLM]: "c
 /** Records each model call's metrics once, when its span is exported. */
 export function genAiMetricsTransform(aggregator: MetricAggregator, latest: boolean): AttributeTransform {
   const [tokens, duration, firstChunk, cost] = genAiMetricDefinitions(latest).map((d) => d.name) as [string, string, string, string];
+  // consecutive calls nearly always belong to the same series (one provider, one model): their key
+  // strings are built once and reused, so a span's measurements make no new key to hash
+  let last: SeriesKeys | undefined;
   return (a, span) => {
     let operation = MODEL_CALL_OPERATIONS[a[Attr.SPAN_KIND] as string];
     if (!operation) return;
@@ -65,8 +68,13 @@ export function genAiMetricsTransform(aggregator: MetricAggregator, latest: bool
     const provider = providerName(a);
     const model = requestModel(a);
     const answered = responseModel(a);
-    // the series key: the attribute values in a fixed order; the attributes themselves only for a new series
-    const key = `${operation}\u0001${provider ?? ""}\u0001${model ?? ""}\u0001${answered ?? ""}`;
+    let keys = last;
+    if (!keys || keys.operation !== operation || keys.provider !== provider || keys.model !== model || keys.answered !== answered) {
+      // the series key: the attribute values in a fixed order; the attributes themselves only for a new series
+      const key = `${operation}\u0001${provider ?? ""}\u0001${model ?? ""}\u0001${answered ?? ""}`;
+      keys = last = { operation, provider, model, answered, key, input: `${key}\u0001input`, output: `${key}\u0001output` };
+    }
+    const key = keys.key;
     const attributes = (): MetricAttributes => {
       const out: MetricAttributes = { [GenAi.OPERATION_NAME]: operation! };
       if (provider) out[GenAi.PROVIDER_NAME] = provider;
@@ -82,15 +90,26 @@ export function genAiMetricsTransform(aggregator: MetricAggregator, latest: bool
     const ttfc = a[Attr.TIME_TO_FIRST_CHUNK];
     if (typeof ttfc === "number") aggregator.record(firstChunk, ttfc, key, attributes);
     const input = a[Attr.TOKEN_COUNT_PROMPT];
-    if (typeof input === "number") aggregator.record(tokens, input, `${key}\u0001input`, () => ({ ...attributes(), [TOKEN_TYPE]: "input" }));
+    if (typeof input === "number") aggregator.record(tokens, input, keys.input, () => ({ ...attributes(), [TOKEN_TYPE]: "input" }));
     const output = a[Attr.TOKEN_COUNT_COMPLETION];
-    if (typeof output === "number") aggregator.record(tokens, output, `${key}\u0001output`, () => ({ ...attributes(), [TOKEN_TYPE]: "output" }));
+    if (typeof output === "number") aggregator.record(tokens, output, keys.output, () => ({ ...attributes(), [TOKEN_TYPE]: "output" }));
     const usd = a[Attr.COST_TOTAL];
     if (typeof usd === "number" && usd > 0) aggregator.record(cost, usd, key, attributes);
   };
 }
 
 const TOKEN_TYPE = "gen_ai.token.type";
+
+/** A series' identifying values and the keys of its series (the token usage ones per token type). */
+interface SeriesKeys {
+  operation: string;
+  provider: string | undefined;
+  model: string | undefined;
+  answered: string | undefined;
+  key: string;
+  input: string;
+  output: string;
+}
 
 function durationSeconds(span: ReadableSpan): number {
   const d = span.duration;

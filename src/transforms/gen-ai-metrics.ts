@@ -53,6 +53,7 @@ export function genAiMetricDefinitions(latest: boolean): MetricDefinition[] {
   ];
 }
 
+const FIRST_PROMPT = `${Attr.LLM_PROMPTS}.0`;
 const MODEL_CALL_OPERATIONS: Record<string, string> = { [SpanKindValues.LLM]: "chat", [SpanKindValues.EMBEDDING]: "embeddings" };
 
 /** Records each model call's metrics once, when its span is exported. */
@@ -64,38 +65,41 @@ export function genAiMetricsTransform(aggregator: MetricAggregator, latest: bool
   return (a, span) => {
     let operation = MODEL_CALL_OPERATIONS[a[Attr.SPAN_KIND] as string];
     if (!operation) return;
-    if (operation === "chat" && a[`${Attr.LLM_PROMPTS}.0`] !== undefined) operation = "text_completion";
+    if (operation === "chat" && a[FIRST_PROMPT] !== undefined) operation = "text_completion";
     const provider = providerName(a);
     const model = requestModel(a);
     const answered = responseModel(a);
-    let keys = last;
-    if (!keys || keys.operation !== operation || keys.provider !== provider || keys.model !== model || keys.answered !== answered) {
+    if (!last || last.operation !== operation || last.provider !== provider || last.model !== model || last.answered !== answered) {
       // the series key: the attribute values in a fixed order; the attributes themselves only for a new series
       const key = `${operation}\u0001${provider ?? ""}\u0001${model ?? ""}\u0001${answered ?? ""}`;
-      keys = last = { operation, provider, model, answered, key, input: `${key}\u0001input`, output: `${key}\u0001output` };
+      last = { operation, provider, model, answered, key, input: `${key}\u0001input`, output: `${key}\u0001output` };
     }
+    const keys = last;
     const key = keys.key;
-    const attributes = (): MetricAttributes => {
-      const out: MetricAttributes = { [GenAi.OPERATION_NAME]: operation! };
-      if (provider) out[GenAi.PROVIDER_NAME] = provider;
-      if (model) out[GenAi.REQUEST_MODEL] = model;
-      if (answered) out[GenAi.RESPONSE_MODEL] = answered;
-      return out;
-    };
-
+    // the attribute makers are written where they are passed: a closure bound to a name gets its
+    // name by defineProperty in the bundle (keepNames), ~0.4 µs per span
     if (span.status?.code === 2) {
       const error = errorType(a, span);
-      aggregator.record(duration, durationSeconds(span), `${key}\u0001${error}`, () => ({ ...attributes(), [GenAi.ERROR_TYPE]: error }));
-    } else aggregator.record(duration, durationSeconds(span), key, attributes);
+      aggregator.record(duration, durationSeconds(span), `${key}\u0001${error}`, () => ({ ...seriesAttributes(keys), [GenAi.ERROR_TYPE]: error }));
+    } else aggregator.record(duration, durationSeconds(span), key, () => seriesAttributes(keys));
     const ttfc = a[Attr.TIME_TO_FIRST_CHUNK];
-    if (typeof ttfc === "number") aggregator.record(firstChunk, ttfc, key, attributes);
+    if (typeof ttfc === "number") aggregator.record(firstChunk, ttfc, key, () => seriesAttributes(keys));
     const input = a[Attr.TOKEN_COUNT_PROMPT];
-    if (typeof input === "number") aggregator.record(tokens, input, keys.input, () => ({ ...attributes(), [TOKEN_TYPE]: "input" }));
+    if (typeof input === "number") aggregator.record(tokens, input, keys.input, () => ({ ...seriesAttributes(keys), [TOKEN_TYPE]: "input" }));
     const output = a[Attr.TOKEN_COUNT_COMPLETION];
-    if (typeof output === "number") aggregator.record(tokens, output, keys.output, () => ({ ...attributes(), [TOKEN_TYPE]: "output" }));
+    if (typeof output === "number") aggregator.record(tokens, output, keys.output, () => ({ ...seriesAttributes(keys), [TOKEN_TYPE]: "output" }));
     const usd = a[Attr.COST_TOTAL];
-    if (typeof usd === "number" && usd > 0) aggregator.record(cost, usd, key, attributes);
+    if (typeof usd === "number" && usd > 0) aggregator.record(cost, usd, key, () => seriesAttributes(keys));
   };
+}
+
+/** A series' metric attributes, for its first measurement. */
+function seriesAttributes(keys: SeriesKeys): MetricAttributes {
+  const out: MetricAttributes = { [GenAi.OPERATION_NAME]: keys.operation };
+  if (keys.provider) out[GenAi.PROVIDER_NAME] = keys.provider;
+  if (keys.model) out[GenAi.REQUEST_MODEL] = keys.model;
+  if (keys.answered) out[GenAi.RESPONSE_MODEL] = keys.answered;
+  return out;
 }
 
 const TOKEN_TYPE = "gen_ai.token.type";

@@ -138,6 +138,28 @@ export class Writer {
         return;
       }
     }
+    const max = n * 3;
+    const room = varintSize(max);
+    if (this.pos + room + max <= this.buf.length) {
+      // one pass over the text when the buffer has room for its longest form (3 bytes per UTF-16
+      // unit): written after room for the longest length prefix, then moved up to its real prefix
+      // when that is shorter. Otherwise measured first, so the buffer never grows for room it does not use
+      const from = this.pos + room;
+      const buf = this.buf;
+      const bytes = buf.write(s, from, max, "utf8");
+      const prefix = varintSize(bytes);
+      if (prefix < room) buf.copyWithin(this.pos + prefix, from, from + bytes);
+      // the prefix goes into the room kept for it (no ensure(): a growth would drop the text written past pos)
+      let p = this.pos;
+      let v = bytes;
+      while (v > 0x7f) {
+        buf[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+      this.pos = p + bytes;
+      return;
+    }
     const bytes = Buffer.byteLength(s, "utf8");
     this.varint(bytes);
     this.ensure(bytes);

@@ -263,42 +263,9 @@ export class ExportQueueProcessor implements SpanProcessor {
    */
   private pump(flushMode: boolean): Promise<void> {
     if (this.pumping) return this.pumping;
-    const run = async () => {
-      try {
-        for (;;) {
-          // backing off: the .then() below arranges the next round
-          if (!flushMode && Date.now() < this.backoffUntil) return;
-          const batch = this.nextBatch();
-          if (!batch) return;
-          this.inFlight = batch;
-          this.counters.requests++;
-          let outcome: SendOutcome;
-          try {
-            if (batch.fresh) await this.prepareBatch(batch);
-            outcome = await this.transport.send(batch.spans, this.options.exportTimeoutMillis);
-          } catch (err) {
-            outcome = { kind: "retry", reason: (err as Error)?.message ?? String(err) };
-          }
-          this.inFlight = undefined;
-          const stop = this.handle(batch, outcome);
-          if (flushMode && stop) return;
-          // spans that came in during the request wait for the timer unless they fill a batch: sending
-          // them at once made one small request per round trip for as long as the app kept calling
-          if (!flushMode && this.ready.length === 0 && this.queue.length < this.options.maxBatchSize) return;
-        }
-      } catch (err) {
-        internalError("ExportQueueProcessor.pump", err);
-      } finally {
-        if (this.inFlight) {
-          // never happens unless send() threw synchronously above; keep the spans
-          this.unshiftReady(this.inFlight);
-          this.inFlight = undefined;
-        }
-      }
-    };
-    // run() may finish synchronously (e.g. while backing off), so `pumping` is cleared here, by
-    // identity, and never inside run() itself
-    const p = run();
+    // drain() may finish synchronously (e.g. while backing off), so `pumping` is cleared here, by
+    // identity, and never inside drain() itself
+    const p = this.drain(flushMode);
     this.pumping = p;
     // more spans may have arrived while sending: arrange the next round
     void p.then(() => {
@@ -309,6 +276,41 @@ export class ExportQueueProcessor implements SpanProcessor {
       }
     });
     return this.pumping;
+  }
+
+  /** The sending loop of pump(): a method rather than a closure per round. */
+  private async drain(flushMode: boolean): Promise<void> {
+    try {
+      for (;;) {
+        // backing off: the .then() in pump() arranges the next round
+        if (!flushMode && Date.now() < this.backoffUntil) return;
+        const batch = this.nextBatch();
+        if (!batch) return;
+        this.inFlight = batch;
+        this.counters.requests++;
+        let outcome: SendOutcome;
+        try {
+          if (batch.fresh) await this.prepareBatch(batch);
+          outcome = await this.transport.send(batch.spans, this.options.exportTimeoutMillis);
+        } catch (err) {
+          outcome = { kind: "retry", reason: (err as Error)?.message ?? String(err) };
+        }
+        this.inFlight = undefined;
+        const stop = this.handle(batch, outcome);
+        if (flushMode && stop) return;
+        // spans that came in during the request wait for the timer unless they fill a batch: sending
+        // them at once made one small request per round trip for as long as the app kept calling
+        if (!flushMode && this.ready.length === 0 && this.queue.length < this.options.maxBatchSize) return;
+      }
+    } catch (err) {
+      internalError("ExportQueueProcessor.pump", err);
+    } finally {
+      if (this.inFlight) {
+        // never happens unless send() threw synchronously above; keep the spans
+        this.unshiftReady(this.inFlight);
+        this.inFlight = undefined;
+      }
+    }
   }
 
   /** Act on one answer. Returns true when it was a failure (flush stops there). */

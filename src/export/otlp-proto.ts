@@ -138,6 +138,28 @@ export class Writer {
         return;
       }
     }
+    const max = n * 3;
+    const room = varintSize(max);
+    if (this.pos + room + max <= this.buf.length) {
+      // one pass over the text when the buffer has room for its longest form (3 bytes per UTF-16
+      // unit): written after room for the longest length prefix, then moved up to its real prefix
+      // when that is shorter. Otherwise measured first, so the buffer never grows for room it does not use
+      const from = this.pos + room;
+      const buf = this.buf;
+      const bytes = buf.write(s, from, max, "utf8");
+      const prefix = varintSize(bytes);
+      if (prefix < room) buf.copyWithin(this.pos + prefix, from, from + bytes);
+      // the prefix goes into the room kept for it (no ensure(): a growth would drop the text written past pos)
+      let p = this.pos;
+      let v = bytes;
+      while (v > 0x7f) {
+        buf[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+      this.pos = p + bytes;
+      return;
+    }
     const bytes = Buffer.byteLength(s, "utf8");
     this.varint(bytes);
     this.ensure(bytes);
@@ -235,6 +257,27 @@ function anyValue(w: Writer, value: unknown): void {
   }
 }
 
+/**
+ * KeyValue.key as encoded (tag, length, UTF-8), per key: every span of a kind repeats the same
+ * attribute names, so each is encoded once and then copied (a native copy instead of a loop per
+ * character). Bounded: past the limit, further keys are encoded each time.
+ */
+const encodedKeys = new Map<string, Uint8Array>();
+const MAX_ENCODED_KEYS = 4096;
+
+function encodedKey(key: string): Uint8Array | undefined {
+  let bytes = encodedKeys.get(key);
+  if (bytes === undefined && encodedKeys.size < MAX_ENCODED_KEYS) {
+    const w = new Writer(key.length * 3 + 6);
+    w.byte(tag(1, LEN));
+    w.string(key);
+    // a copy of its own: the writer's memory may be a slice of Buffer's shared pool
+    bytes = new Uint8Array(w.buf.subarray(0, w.pos));
+    encodedKeys.set(key, bytes);
+  }
+  return bytes;
+}
+
 /** Repeated KeyValue under `field`, in the object's own key order. */
 export function keyValues(w: Writer, attrs: Record<string, unknown>, field: number): void {
   const kvTag = tag(field, LEN);
@@ -245,8 +288,15 @@ export function keyValues(w: Writer, attrs: Record<string, unknown>, field: numb
     const key = keys[i]!;
     w.byte(kvTag);
     const kv = w.open();
-    w.byte(tag(1, LEN));
-    w.string(key);
+    const encoded = encodedKey(key);
+    if (encoded !== undefined) {
+      w.ensure(encoded.length);
+      w.buf.set(encoded, w.pos);
+      w.pos += encoded.length;
+    } else {
+      w.byte(tag(1, LEN));
+      w.string(key);
+    }
     w.byte(tag(2, LEN));
     const value = w.open();
     anyValue(w, attrs[key]);

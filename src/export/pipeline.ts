@@ -12,6 +12,7 @@ import { IdentityProcessor } from "./identity-processor";
 import { ConsoleTreeExporter, JsonlFileExporter } from "./local-sink";
 import { describeDestination } from "../announce";
 import { ExportQueueProcessor } from "./export-queue";
+import { PooledIdGenerator } from "./id-generator";
 import { ExporterTransport, OtlpHttpTransport } from "./otlp-transport";
 import { warnOnce } from "../util/log";
 import { loadOtelSdk } from "../otel-sdk-loader";
@@ -362,6 +363,7 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
     resource,
     spanProcessors: [composite],
     sampler: new otel.AlwaysOnSampler(),
+    idGenerator: new PooledIdGenerator(),
     // the SDK's own limit (128 attributes) would drop what is set last, i.e. the output and token
     // counts of a long conversation; our limits transform enforces the real cap at export time
     spanLimits: { attributeCountLimit: SDK_ATTRIBUTE_COUNT_LIMIT, attributeValueLengthLimit: Infinity },

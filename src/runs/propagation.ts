@@ -47,8 +47,9 @@ export function installPropagation(setting: PropagationSetting): void {
   // a model call's own request reads its span from the context
   noteContextReadInCalls();
   const hosts = setting === "on" ? undefined : setting.map((h) => h.trim().toLowerCase()).filter(Boolean);
-  const headersFor = (host: string | undefined): [string, string][] | undefined => {
-    if (hosts && !hostAllowed(hosts, host)) return undefined;
+  // the host is worked out only when a host list asks for it (a URL parse per request otherwise)
+  const headersFor = (host: () => string | undefined): [string, string][] | undefined => {
+    if (hosts && !hostAllowed(hosts, host())) return undefined;
     const parent = outgoingParent(context.active());
     if (!parent) return undefined;
     const out: [string, string][] = [["traceparent", formatTraceParent(parent)]];
@@ -63,7 +64,7 @@ export function installPropagation(setting: PropagationSetting): void {
     dc.subscribe("undici:request:create", (message) => {
       try {
         const request = (message as { request: UndiciRequest }).request;
-        const add = headersFor(hostOfOrigin(request.origin));
+        const add = headersFor(() => hostOfOrigin(request.origin));
         if (!add || hasUndiciHeader(request.headers, "traceparent")) return;
         for (const [k, v] of add) request.addHeader(k, v);
       } catch (err) {
@@ -73,7 +74,7 @@ export function installPropagation(setting: PropagationSetting): void {
     const inject = (request: ClientRequestLike) => {
       try {
         if (request.headersSent || request.getHeader("traceparent") !== undefined) return;
-        const add = headersFor(String(request.getHeader("host") ?? request.host ?? ""));
+        const add = headersFor(() => String(request.getHeader("host") ?? request.host ?? ""));
         if (add) for (const [k, v] of add) request.setHeader(k, v);
       } catch (err) {
         internalError("propagation.http", err);
@@ -107,10 +108,14 @@ function hostOfOrigin(origin: unknown): string | undefined {
   }
 }
 
-/** undici keeps headers as a flat [name, value, …] array (v6+) or as raw text (v5). */
+/** undici keeps headers as a flat [name, value, …] array (v6+) or as raw text (v5). `name` is lower case. */
 function hasUndiciHeader(headers: unknown, name: string): boolean {
   if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return true;
+    for (let i = 0; i < headers.length; i += 2) {
+      const h = headers[i];
+      // only a name of the same length can match: no lower-cased copy of every other header
+      if (typeof h === "string" ? h.length === name.length && h.toLowerCase() === name : String(h).toLowerCase() === name) return true;
+    }
     return false;
   }
   return typeof headers === "string" && new RegExp(`(^|\\r\\n)${name}:`, "i").test(headers);
@@ -123,14 +128,14 @@ function nodeHasCreatedChannel(): boolean {
 }
 
 /** Bun publishes no undici channel: its global fetch is wrapped (a copy of the headers carries ours; the app's objects stay as they are). */
-function wrapBunFetch(headersFor: (host: string | undefined) => [string, string][] | undefined): void {
+function wrapBunFetch(headersFor: (host: () => string | undefined) => [string, string][] | undefined): void {
   const g = globalThis as unknown as { fetch: (input: unknown, init?: Record<string, unknown>) => Promise<unknown> };
   const fetch = g.fetch;
   if (typeof fetch !== "function") return;
   g.fetch = Object.assign(function (this: unknown, input: unknown, init?: Record<string, unknown>) {
     try {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : (input as { url?: string })?.url;
-      const add = headersFor(hostOfOrigin(url));
+      const add = headersFor(() => hostOfOrigin(url));
       if (add) {
         const headers = new Headers((init?.headers as HeadersInit | undefined) ?? (input instanceof Request ? input.headers : undefined));
         if (!headers.has("traceparent")) {

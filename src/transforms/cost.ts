@@ -157,8 +157,9 @@ function lookupPrice(model: string, table: PriceTable): { key: string; price: Mo
 const round = (n: number) => Math.round(n * 1e10) / 1e10;
 
 /** Cost in USD of one call; `prompt` counts every input token, cached ones included (OpenInference). */
+const has = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= 0;
+
 export function computeCost(price: ModelPrice, usage: TokenUsage): Cost | undefined {
-  const has = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= 0;
   if (!has(usage.prompt) && !has(usage.completion)) return undefined;
   const cacheRead = has(usage.cacheRead) ? usage.cacheRead : 0;
   const cacheWrite = has(usage.cacheWrite) ? usage.cacheWrite : 0;

@@ -79,60 +79,85 @@ export function genAiMetricDefinitions(latest: boolean): MetricDefinition[] {
   return latest ? LATEST : PINNED;
 }
 
+const FIRST_PROMPT = `${Attr.LLM_PROMPTS}.0`;
 const MODEL_CALL_OPERATIONS: Record<string, string> = { [SpanKindValues.LLM]: "chat", [SpanKindValues.EMBEDDING]: "embeddings" };
 const TOKEN_TYPE = "gen_ai.token.type";
 const TOKEN_MODALITY = "gen_ai.token.modality";
 
 /** Records each model call's metrics once, when its span is exported. */
 export function genAiMetricsTransform(aggregator: MetricAggregator, latest: boolean): AttributeTransform {
+  // consecutive calls nearly always belong to the same series (one provider, one model): their key
+  // strings are built once and reused, so a span's measurements make no new key to hash
+  let last: SeriesKeys | undefined;
   return (a, span) => {
     let operation = MODEL_CALL_OPERATIONS[a[Attr.SPAN_KIND] as string];
     if (!operation) return;
-    if (operation === "chat" && a[`${Attr.LLM_PROMPTS}.0`] !== undefined) operation = "text_completion";
+    if (operation === "chat" && a[FIRST_PROMPT] !== undefined) operation = "text_completion";
     const provider = providerName(a);
     const model = requestModel(a);
     const answered = responseModel(a);
-    // the series key: the attribute values in a fixed order; the attributes themselves only for a new series
-    const key = `${operation}\u0001${provider ?? ""}\u0001${model ?? ""}\u0001${answered ?? ""}`;
-    const attributes = (): MetricAttributes => {
-      const out: MetricAttributes = { [GenAi.OPERATION_NAME]: operation! };
-      if (provider) out[GenAi.PROVIDER_NAME] = provider;
-      if (model) out[GenAi.REQUEST_MODEL] = model;
-      if (answered) out[GenAi.RESPONSE_MODEL] = answered;
-      return out;
-    };
-    const record = (name: string, value: unknown, seriesKey = key, seriesAttributes = attributes) => {
-      if (typeof value === "number") aggregator.record(name, value, seriesKey, seriesAttributes);
-    };
+    if (!last || last.operation !== operation || last.provider !== provider || last.model !== model || last.answered !== answered) {
+      // the series key: the attribute values in a fixed order; the attributes themselves only for a new series
+      const key = `${operation}\u0001${provider ?? ""}\u0001${model ?? ""}\u0001${answered ?? ""}`;
+      last = { operation, provider, model, answered, key, input: `${key}\u0001input`, output: `${key}\u0001output` };
+    }
+    const keys = last;
+    const key = keys.key;
     const embeddings = operation === "embeddings";
     const duration = !latest ? GenAiMetric.OPERATION_DURATION : embeddings ? GenAiMetric.EMBEDDINGS_DURATION : GenAiMetric.INFERENCE_DURATION;
-
+    // the attribute makers are written where they are passed: a closure bound to a name gets its
+    // name by defineProperty in the bundle (keepNames), ~0.4 µs per span
     if (span.status?.code === 2) {
       const error = errorType(a, span);
-      record(duration, durationSeconds(span), `${key}\u0001${error}`, () => ({ ...attributes(), [GenAi.ERROR_TYPE]: error }));
-    } else record(duration, durationSeconds(span), key);
+      aggregator.record(duration, durationSeconds(span), `${key}\u0001${error}`, () => ({ ...seriesAttributes(keys), [GenAi.ERROR_TYPE]: error }));
+    } else aggregator.record(duration, durationSeconds(span), key, () => seriesAttributes(keys));
+    const firstChunk = a[Attr.TIME_TO_FIRST_CHUNK];
     const input = a[Attr.TOKEN_COUNT_PROMPT];
     const output = a[Attr.TOKEN_COUNT_COMPLETION];
     if (!latest) {
-      record(GenAiMetric.TIME_TO_FIRST_CHUNK, a[Attr.TIME_TO_FIRST_CHUNK]);
-      record(GenAiMetric.TOKEN_USAGE, input, `${key}\u0001input`, () => ({ ...attributes(), [TOKEN_TYPE]: "input" }));
-      record(GenAiMetric.TOKEN_USAGE, output, `${key}\u0001output`, () => ({ ...attributes(), [TOKEN_TYPE]: "output" }));
+      if (typeof firstChunk === "number") aggregator.record(GenAiMetric.TIME_TO_FIRST_CHUNK, firstChunk, key, () => seriesAttributes(keys));
+      if (typeof input === "number") aggregator.record(GenAiMetric.TOKEN_USAGE, input, keys.input, () => ({ ...seriesAttributes(keys), [TOKEN_TYPE]: "input" }));
+      if (typeof output === "number") aggregator.record(GenAiMetric.TOKEN_USAGE, output, keys.output, () => ({ ...seriesAttributes(keys), [TOKEN_TYPE]: "output" }));
     } else if (embeddings) {
-      record(GenAiMetric.EMBEDDINGS_OPERATION_INPUT_TOKENS, input);
+      if (typeof input === "number") aggregator.record(GenAiMetric.EMBEDDINGS_OPERATION_INPUT_TOKENS, input, key, () => seriesAttributes(keys));
     } else {
-      record(GenAiMetric.INFERENCE_TIME_TO_FIRST_CHUNK, a[Attr.TIME_TO_FIRST_CHUNK]);
-      record(GenAiMetric.INFERENCE_OPERATION_INPUT_TOKENS, input);
-      record(GenAiMetric.INFERENCE_OPERATION_OUTPUT_TOKENS, output);
-      const usage = () => ({ ...attributes(), [TOKEN_MODALITY]: "unknown" });
-      record(GenAiMetric.INFERENCE_INPUT_TOKENS, input, key, usage);
-      record(GenAiMetric.INFERENCE_OUTPUT_TOKENS, output, key, usage);
-      record(GenAiMetric.INFERENCE_CACHE_READ_TOKENS, a[Attr.TOKEN_COUNT_PROMPT_CACHE_READ], key, usage);
-      record(GenAiMetric.INFERENCE_CACHE_WRITE_TOKENS, a[Attr.TOKEN_COUNT_PROMPT_CACHE_WRITE], key, usage);
-      record(GenAiMetric.INFERENCE_REASONING_TOKENS, a[Attr.TOKEN_COUNT_COMPLETION_REASONING], key, usage);
+      if (typeof firstChunk === "number") aggregator.record(GenAiMetric.INFERENCE_TIME_TO_FIRST_CHUNK, firstChunk, key, () => seriesAttributes(keys));
+      if (typeof input === "number") aggregator.record(GenAiMetric.INFERENCE_OPERATION_INPUT_TOKENS, input, key, () => seriesAttributes(keys));
+      if (typeof output === "number") aggregator.record(GenAiMetric.INFERENCE_OPERATION_OUTPUT_TOKENS, output, key, () => seriesAttributes(keys));
+      recordUsage(aggregator, GenAiMetric.INFERENCE_INPUT_TOKENS, input, keys);
+      recordUsage(aggregator, GenAiMetric.INFERENCE_OUTPUT_TOKENS, output, keys);
+      recordUsage(aggregator, GenAiMetric.INFERENCE_CACHE_READ_TOKENS, a[Attr.TOKEN_COUNT_PROMPT_CACHE_READ], keys);
+      recordUsage(aggregator, GenAiMetric.INFERENCE_CACHE_WRITE_TOKENS, a[Attr.TOKEN_COUNT_PROMPT_CACHE_WRITE], keys);
+      recordUsage(aggregator, GenAiMetric.INFERENCE_REASONING_TOKENS, a[Attr.TOKEN_COUNT_COMPLETION_REASONING], keys);
     }
     const usd = a[Attr.COST_TOTAL];
-    if (typeof usd === "number" && usd > 0) record(GenAiMetric.COST, usd);
+    if (typeof usd === "number" && usd > 0) aggregator.record(GenAiMetric.COST, usd, key, () => seriesAttributes(keys));
   };
+}
+
+/** One of the newer conventions' token counters, whose series also carry gen_ai.token.modality. */
+function recordUsage(aggregator: MetricAggregator, name: string, value: unknown, keys: SeriesKeys): void {
+  if (typeof value === "number") aggregator.record(name, value, keys.key, () => ({ ...seriesAttributes(keys), [TOKEN_MODALITY]: "unknown" }));
+}
+
+/** A series' metric attributes, for its first measurement. */
+function seriesAttributes(keys: SeriesKeys): MetricAttributes {
+  const out: MetricAttributes = { [GenAi.OPERATION_NAME]: keys.operation };
+  if (keys.provider) out[GenAi.PROVIDER_NAME] = keys.provider;
+  if (keys.model) out[GenAi.REQUEST_MODEL] = keys.model;
+  if (keys.answered) out[GenAi.RESPONSE_MODEL] = keys.answered;
+  return out;
+}
+
+/** A series' identifying values and the keys of its series (the token usage ones per token type). */
+interface SeriesKeys {
+  operation: string;
+  provider: string | undefined;
+  model: string | undefined;
+  answered: string | undefined;
+  key: string;
+  input: string;
+  output: string;
 }
 
 function durationSeconds(span: ReadableSpan): number {

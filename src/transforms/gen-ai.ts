@@ -204,9 +204,30 @@ export function providerName(a: Record<string, unknown>): string | undefined {
   return PROVIDER_NAMES[lower] ?? lower;
 }
 
-/** The model asked for: llm.request.model_name, else the `model` the SDK was called with, else the model OpenInference names. */
-export function requestModel(a: Record<string, unknown>, parameters = invocationParameters(a)): string | undefined {
-  return str(a[Attr.REQUEST_MODEL_NAME]) ?? str(parameters?.model) ?? str(a[Attr.MODEL_NAME]) ?? str(a[Attr.EMBEDDING_MODEL_NAME]);
+/**
+ * The model asked for: llm.request.model_name, else the `model` the SDK was called with, else the
+ * model OpenInference names. Without `parameters`, the model is read from the invocation parameters' text.
+ */
+export function requestModel(a: Record<string, unknown>, parameters?: Record<string, unknown>): string | undefined {
+  return (
+    str(a[Attr.REQUEST_MODEL_NAME]) ??
+    (parameters ? str(parameters.model) : modelInParameters(a)) ??
+    str(a[Attr.MODEL_NAME]) ??
+    str(a[Attr.EMBEDDING_MODEL_NAME])
+  );
+}
+
+/** The last parameters text read by modelInParameters, and its model: an app's calls mostly repeat their parameters. */
+let lastParameters: { raw: string; model: string | undefined } | undefined;
+
+/** The `model` in llm.invocation_parameters, parsed once per distinct text in a row rather than once per span. */
+function modelInParameters(a: Record<string, unknown>): string | undefined {
+  const raw = a[Attr.INVOCATION_PARAMETERS] ?? a[EMBEDDING_INVOCATION_PARAMETERS];
+  if (typeof raw !== "string") return undefined;
+  if (lastParameters?.raw === raw) return lastParameters.model;
+  const model = str(parseParameters(raw)?.model);
+  lastParameters = { raw, model };
+  return model;
 }
 
 /** The model that answered: llm.response.model_name, else OpenInference's llm.model_name (the response's model where the API names one). */
@@ -216,7 +237,10 @@ export function responseModel(a: Record<string, unknown>): string | undefined {
 
 /** llm.invocation_parameters (or embedding.invocation_parameters): a JSON object, as the SDK was called. */
 function invocationParameters(a: Record<string, unknown>): Record<string, unknown> | undefined {
-  const raw = a[Attr.INVOCATION_PARAMETERS] ?? a[EMBEDDING_INVOCATION_PARAMETERS];
+  return parseParameters(a[Attr.INVOCATION_PARAMETERS] ?? a[EMBEDDING_INVOCATION_PARAMETERS]);
+}
+
+function parseParameters(raw: unknown): Record<string, unknown> | undefined {
   if (typeof raw !== "string" || raw.length < 2 || raw[0] !== "{") return undefined;
   try {
     const p = JSON.parse(raw);

@@ -298,6 +298,29 @@ describe("GenAI metrics", () => {
     expect(merged.startTime).toBe(first.startTime);
   });
 
+  it("calls taking turns between models (named only in their invocation parameters) keep a series each", () => {
+    const agg = new MetricAggregator(genAiMetricDefinitions(false));
+    const { transforms } = exportTransforms(resolveConfig({}, { CATALYST_OTLP_ENDPOINT: "http://c.example" }), [], agg);
+    const calls = ["gpt-4o-mini", "gpt-4o", "gpt-4o", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o"];
+    const ended = record(([provider]) => {
+      const t = provider!.getTracer("@inference/tracing");
+      calls.forEach((model, i) => {
+        const span = t.startSpan("OpenAI Chat Completions");
+        span.setAttributes({
+          "openinference.span.kind": "LLM",
+          "llm.system": "openai",
+          "llm.invocation_parameters": JSON.stringify({ model, temperature: 0.2 }),
+          "llm.token_count.prompt": 10 * (i + 1),
+        });
+        span.end();
+      });
+    });
+    for (const s of ended) for (const t of transforms) t(s.attributes as Record<string, unknown>, s);
+    const tokens = decode(agg).find((m: any) => m.name === "gen_ai.client.token.usage");
+    const sums = Object.fromEntries(tokens.points.map((p: any) => [p.attributes["gen_ai.request.model"], [p.count, p.sum]]));
+    expect(sums).toEqual({ "gpt-4o-mini": [3, 10 + 40 + 50], "gpt-4o": [3, 20 + 30 + 60] });
+  });
+
   it("memory is bounded: past the cardinality limit, one overflow series", () => {
     const agg = new MetricAggregator(genAiMetricDefinitions(false), "cumulative", 10);
     for (let i = 0; i < 50; i++) agg.record("llm.client.cost", 1, `m${i}`, () => ({ "gen_ai.request.model": `m${i}` }));

@@ -26,14 +26,18 @@ export function isAPIPromiseLike(p: any): boolean {
 
 /** Observe whatever the SDK method returned without changing it. */
 export function observeResult(result: any, owner: SpanOwner, spec: CallSpec, body: any, hide?: (chunk: any) => boolean): void {
-  const onValue = (value: any) => handleValue(value, owner, spec, body, hide);
+  // the handlers are written where they are passed: a closure bound to a name gets its name by
+  // defineProperty in the bundle (keepNames), ~0.4 µs per call
   if (isAPIPromiseLike(result)) {
-    observeAPIPromise(result, owner, onValue);
+    observeAPIPromise(result, owner, (value: any) => handleValue(value, owner, spec, body, hide));
   } else if (result && typeof result.then === "function") {
     // some other thenable (a helper that returns a plain Promise): observe without rethrowing
-    result.then(onValue, (err: unknown) => owner.error(err));
+    result.then(
+      (value: any) => handleValue(value, owner, spec, body, hide),
+      (err: unknown) => owner.error(err),
+    );
   } else {
-    onValue(result);
+    handleValue(result, owner, spec, body, hide);
   }
 }
 
@@ -123,18 +127,26 @@ export function observeAPIPromise(p: any, owner: SpanOwner, onValue: (v: any) =>
 /** Marks the method wrappers instrumentPromiseMethods puts on an APIPromise (global: the preload bundle and the package each have a copy of this file). */
 const OBSERVER_WRAPPER = Symbol.for("@inference/tracing.apiPromiseObserver");
 
+/**
+ * The method `name` an observer wraps: the SDK class's own (openai 7 also puts instance copies on
+ * the promise that bypass the hooked parseResponse), or the wrapper of an earlier observer (an
+ * agentSpan around the call), so both see it.
+ */
+function methodToWrap(p: any, proto: any, name: string): any {
+  return p[name]?.[OBSERVER_WRAPPER] ? p[name] : proto?.[name];
+}
+
+function putWrapper(p: any, name: string, wrapper: ((this: any, ...a: any[]) => any) & { [OBSERVER_WRAPPER]?: true }): void {
+  // a plain store, not defineProperty (~0.15 µs on a fresh function): a symbol key stays out of for-in and Object.keys anyway
+  wrapper[OBSERVER_WRAPPER] = true;
+  p[name] = wrapper;
+}
+
 function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarted: boolean }): void {
   const proto = Object.getPrototypeOf(p);
-  // the SDK class's own method (openai 7 also puts instance copies on the promise that bypass the
-  // hooked parseResponse), or the wrapper of an earlier observer (an agentSpan around the call), so both see it
-  const method = (name: string) => (p[name]?.[OBSERVER_WRAPPER] ? p[name] : proto?.[name]);
-  const wrap = (name: string, wrapper: (this: any, ...a: any[]) => any) => {
-    Object.defineProperty(wrapper, OBSERVER_WRAPPER, { value: true });
-    p[name] = wrapper;
-  };
-  const parse = method("parse");
+  const parse = methodToWrap(p, proto, "parse");
   if (typeof parse === "function") {
-    wrap("parse", function (this: any, ...a: any[]) {
+    putWrapper(p, "parse", function (this: any, ...a: any[]) {
       state.parseStarted = true;
       const r = parse.apply(this, a);
       // our own derived promise: swallowing here leaves the app's chain (on `r`) untouched
@@ -142,9 +154,9 @@ function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarte
       return r;
     });
   }
-  const asResponse = method("asResponse");
+  const asResponse = methodToWrap(p, proto, "asResponse");
   if (typeof asResponse === "function") {
-    wrap("asResponse", function (this: any, ...a: any[]) {
+    putWrapper(p, "asResponse", function (this: any, ...a: any[]) {
       const r = asResponse.apply(this, a);
       if (r && typeof r.then === "function") {
         r.then(
@@ -160,9 +172,9 @@ function instrumentPromiseMethods(p: any, owner: SpanOwner, state: { parseStarte
       return r;
     });
   }
-  const thenUnwrap = method("_thenUnwrap");
+  const thenUnwrap = methodToWrap(p, proto, "_thenUnwrap");
   if (typeof thenUnwrap === "function") {
-    wrap("_thenUnwrap", function (this: any, ...a: any[]) {
+    putWrapper(p, "_thenUnwrap", function (this: any, ...a: any[]) {
       const derived = thenUnwrap.apply(this, a);
       try {
         if (derived && typeof derived === "object") instrumentPromiseMethods(derived, owner, state);

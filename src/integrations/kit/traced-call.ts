@@ -81,6 +81,11 @@ export function joinRun(stitched: StitchedCall | undefined, owner: SpanOwner, st
   owner.onEnd = (span) => stitched.ended(span, Date.now());
 }
 
+/** `original` called on `self` with `args` (what a traced call runs inside its span's context; no thisArg, which the context manager would bind). */
+function applyOriginal(self: unknown, original: (...a: any[]) => any, args: any[]): any {
+  return original.apply(self, args);
+}
+
 export interface TracedCallOptions {
   /** OpenInference span kind of the calls (default LLM). */
   kind?: "LLM" | "EMBEDDING" | "AGENT";
@@ -133,11 +138,12 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     }
     let result: any;
     try {
-      const call = () => original.apply(this, rewrite ? rewrite.args : args);
+      const callArgs = rewrite ? rewrite.args : args;
       // an adopted span is the context's already; on Node 20/22 entering the first context of the
       // process switches promise hooks on for good, and a call nothing reads the context in needs
-      // none (spans/context-manager.ts)
-      result = claim || contextEntryCanBeSkipped() ? call() : context.with(callCtx, call);
+      // none (spans/context-manager.ts). No closure per call: with keepNames, the bundle gives every
+      // named one a name by defineProperty (~0.4 µs each)
+      result = claim || contextEntryCanBeSkipped() ? original.apply(this, callArgs) : context.with(callCtx, applyOriginal, undefined, this, original, callArgs);
     } catch (err) {
       owner.error(err);
       throw err;

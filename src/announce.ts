@@ -1,5 +1,5 @@
 /** The one line, printed at start, that says where traces are going. */
-import * as path from "node:path";
+import path = require("node:path");
 import type { Config } from "./config";
 import { info } from "./util/log";
 

@@ -10,8 +10,8 @@
  * The V8 code cache's two variables are read by the doors before any of this loads
  * (src/boot/code-cache.ts); CATALYST_TEST_FAULTS is for our tests (src/util/fault.ts).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { InstrumenterConfig } from "./hooks/instrumenter";
 import { appEntry, nearestPackageJson } from "./hooks/resolve";

@@ -4,8 +4,8 @@
  * sits at the top of src/ so that `__dirname` is dist/ both in the preload bundle and in the
  * per-file build.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import * as api from "@opentelemetry/api";
 import { requireWithCodeCache } from "./boot/code-cache";
 import { debug } from "./util/log";

@@ -10,9 +10,9 @@
  * (no permission, a full disk, a cache V8 rejects) falls back to compiling as usual.
  * `CATALYST_CODE_CACHE=off` turns it off; `CATALYST_CODE_CACHE_DIR` moves it.
  */
-import * as fs from "node:fs";
+import fs = require("node:fs");
 import type * as osTypes from "node:os";
-import * as path from "node:path";
+import path = require("node:path");
 import type * as vmTypes from "node:vm";
 import Module = require("node:module");
 

@@ -13,8 +13,8 @@
  * Costs (docs/bundlers.md): a proxy holds the SDK's whole namespace, so the bundler keeps
  * exports the app does not use; a few hundred bytes per proxy; nothing at start-up but the patch.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import { INTEGRATIONS } from "../integrations/registry";
 import type { Integration } from "../integrations/types";
 import { BUNDLED_MODULES_KEY, OTEL_API } from "../hooks/bundled";

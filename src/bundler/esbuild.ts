@@ -4,7 +4,7 @@
  * exports to the tracer; `import "@inference/tracing"` gets the bundle runtime (one file, safe to
  * inline) unless the build marks our package external.
  */
-import * as path from "node:path";
+import path = require("node:path");
 import type { Plugin, PluginBuild } from "esbuild";
 import { BUNDLE_RUNTIME, SdkModules, isRuntimeImport, proxySource, type BundlerPluginOptions, type MarkedModule, type ProxyKind } from "./core";
 

@@ -15,7 +15,7 @@
  * bundles, the Edge runtime and middleware are left as they are.
  */
 import { createRequire } from "node:module";
-import * as path from "node:path";
+import path = require("node:path");
 import { INTEGRATIONS } from "../integrations/registry";
 import { debug } from "../util/log";
 

@@ -5,7 +5,7 @@
  * path, a module of its own. `import "@inference/tracing"` gets the bundle runtime (one file that
  * webpack can take in as is) unless the configuration makes our package external.
  */
-import * as path from "node:path";
+import path = require("node:path");
 import type { Compiler } from "webpack";
 import { BUNDLE_RUNTIME, BUNDLE_RUNTIME_SPECIFIER, SdkModules, type BundlerPluginOptions, type ProxyKind } from "./core";
 

@@ -1,5 +1,5 @@
 /** What every command shares: output streams, option parsing, argument checks, how output looks. */
-import * as path from "node:path";
+import path = require("node:path");
 import { parseArgs } from "node:util";
 import { QueryError, buildQuery, type Query, type RawQuery } from "../local/query";
 import { LocalStore, defaultDataDir } from "../local/store";

@@ -9,10 +9,10 @@
  * will have no token counts. Each problem comes with one sentence on how to fix it.
  * Exit code: 0 when nothing is wrong, 1 otherwise (2 for bad arguments).
  */
-import * as fs from "node:fs";
-import * as http from "node:http";
-import * as https from "node:https";
-import * as path from "node:path";
+import fs = require("node:fs");
+import http = require("node:http");
+import https = require("node:https");
+import path = require("node:path");
 import { parseArgs } from "node:util";
 import { parse as parseDotEnv } from "dotenv";
 import { resolveConfig, type Config } from "../config";

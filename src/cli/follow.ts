@@ -1,5 +1,5 @@
 /** `tail` following a collector in another process: its server-sent events, then each new trace over its JSON API. */
-import * as http from "node:http";
+import http = require("node:http");
 import type { SpanRecord } from "../trace-model/span-record";
 import type { TraceSummary } from "../trace-model/summary";
 import type { Io } from "./args";

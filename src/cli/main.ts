@@ -8,8 +8,8 @@
  * Exit codes: 0 ok, 1 failure (no store, not found, port taken), 2 bad arguments; always a
  * one-line message (the stack trace of an unexpected error only with CATALYST_DEBUG=1).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import { QueryError } from "../local/query";
 import { StoreError } from "../local/store";
 import { BIN, defaultIo, UsageError, type Io } from "./args";

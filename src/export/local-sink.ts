@@ -3,8 +3,8 @@
  * stderr as a compact tree, and with CATALYST_TRACES_FILE every span is appended to a
  * file as one JSON line. Printing is rate-limited so a busy service cannot flood its logs.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import type { ExportResult } from "@opentelemetry/core";
 
 /** @opentelemetry/core's ExportResultCode values (a type-only import keeps core out of the first span's load). */

@@ -6,7 +6,7 @@
  * leaves an 'error' event unhandled. Redirects are never followed, so the ingest token
  * only ever goes to the configured URL.
  */
-import * as http from "node:http";
+import http = require("node:http");
 import type * as httpsTypes from "node:https";
 import type * as zlibTypes from "node:zlib";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";

@@ -7,7 +7,7 @@
  * streaming tokens to stdout, trees on stderr, one screen). The streams' `write` is wrapped, not
  * replaced in behaviour: same arguments, same return value, same stream objects.
  */
-import * as fs from "node:fs";
+import fs = require("node:fs");
 import { internalError } from "../util/log";
 
 let atLineStart = true;

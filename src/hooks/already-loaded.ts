@@ -4,7 +4,7 @@
  * require.cache (later require()s get the traced exports, as with the require hook). ESM: the
  * builds the app's files import, loaded again (which returns the instance the app already has).
  */
-import * as path from "node:path";
+import path = require("node:path");
 import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";
 import { eagerPatch } from "./esm-hook";

@@ -7,8 +7,8 @@
  * Regex-based on purpose: a false positive (an import in a comment) only loads a package the
  * app would not have loaded; the scan stays a few milliseconds for a typical app.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import { appEntry, appManifest } from "./resolve";
 
 const MAX_FILES = 400;

@@ -10,8 +10,8 @@
  * on an app that requires openai and @anthropic-ai/sdk that measured +124 ms of module
  * resolution (0.3 ms per file) on Node 20, three times the whole start-up budget.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import type { Instrumenter } from "./instrumenter";
 import { internalError } from "../util/log";
 

@@ -10,7 +10,7 @@
  *  - "off":    ESM imports are not patched (CommonJS still is).
  * Only packages named by the registry are ever hooked (an allowlist), never every module.
  */
-import * as path from "node:path";
+import path = require("node:path");
 import type { EsmMode, Integration } from "../integrations/types";
 import type { Instrumenter } from "./instrumenter";
 import { stripExt } from "./cjs-hook";

@@ -3,8 +3,8 @@
  * enabled? version in range? already patched? Then calls the integration's patch with its
  * context, catching anything it throws, and records the outcome for installResults.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import type { Tracer, TracerProvider } from "@opentelemetry/api";
 import { TRACER_NAME, TRACER_VERSION } from "../package-info";
 import type { EsmMode, InstallResult, Integration, IntegrationConfig, ModuleFormat, PatchContext, SetupContext } from "../integrations/types";

@@ -10,8 +10,8 @@
  * are lost. Our pipeline starts on the first span, after the app's modules have loaded, so it hands
  * each copy's proxy the provider itself.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import type { TracerProvider } from "@opentelemetry/api";
 import { debug } from "../util/log";
 import { nodeRequire } from "../util/runtime";

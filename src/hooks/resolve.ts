@@ -2,8 +2,8 @@
  * Finding packages the way the app would: from the app's own folder, with the ESM
  * entry picked from package.json "exports". Used by the loader-free (eager) ESM mode.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 
 export interface PackageLocation {
   dir: string;

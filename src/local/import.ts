@@ -3,8 +3,8 @@
  * format (one span record per line) and OTLP/JSON export requests (one per line, or one
  * whole file), e.g. what an OpenTelemetry Collector's file exporter writes.
  */
-import * as fs from "node:fs";
-import * as readline from "node:readline";
+import fs = require("node:fs");
+import readline = require("node:readline");
 import type { SpanRecord } from "../trace-model/span-record";
 import { flattenRequest, type DecodedSlice } from "./otlp-decode";
 import { problemWith } from "./validate";

@@ -5,9 +5,9 @@
  * stream of arrivals, and the web view.
  */
 import { EventEmitter } from "node:events";
-import * as fs from "node:fs";
-import * as http from "node:http";
-import * as zlib from "node:zlib";
+import fs = require("node:fs");
+import http = require("node:http");
+import zlib = require("node:zlib");
 import { builtFile } from "./built-file";
 import { BodyError, Decoder } from "./decoder";
 import { partialSuccess } from "./otlp-decode";

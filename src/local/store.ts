@@ -13,9 +13,9 @@
  *   tcols   "<traceId>" → the trace's numbers alone (what trace lists scan)
  * and, opened by the collector only, the GenAI usage that metrics bring (./usage-store).
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
+import fs = require("node:fs");
+import os = require("node:os");
+import path = require("node:path");
 import type { SpanRecord } from "../trace-model/span-record";
 import { applyCost, type PriceTable } from "../transforms/cost";
 import { settingFromEnv } from "../config";

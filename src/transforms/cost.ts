@@ -7,7 +7,7 @@
  *   llm.cost.total       the sum
  *   llm.cost.prompt_details.cache_read / cache_write when those tokens were reported
  */
-import * as fs from "node:fs";
+import fs = require("node:fs");
 import { Attr } from "../semconv";
 import { warnOnce } from "../util/log";
 import { DEFAULT_PRICES, PRICES_AS_OF, type ModelPrice, type PriceTable } from "./prices";

@@ -4,8 +4,8 @@
  * a natural exit still gets its counts); otherwise it never does. A failure or a count that takes
  * longer than COUNT_TIMEOUT_MS gives no count (the span goes out without an estimate), never an error.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import type { Worker } from "node:worker_threads";
 import { debug } from "../util/log";
 import { nodeRequire } from "../util/runtime";

@@ -5,7 +5,7 @@
  * Any registered secret (the ingest token) and any URL's credentials are scrubbed from every
  * line, and nothing written here can raise in the app (see writeStderr).
  */
-import * as fs from "node:fs";
+import fs = require("node:fs");
 
 const PREFIX = "[@inference/tracing]";
 const secrets = new Set<string>();

@@ -1,15 +1,18 @@
 /**
  * Runtime facts the preload needs before the app runs, read without loading a builtin module
- * under Bun: there `require("node:worker_threads")` costs ~5 ms and `node:url` ~1.5 ms at start-up,
- * while Bun.isMainThread and Bun.pathToFileURL are already there. On Node both modules are cheap.
+ * where that costs start-up time: under Bun `require("node:worker_threads")` costs ~5 ms and
+ * `node:url` ~1.5 ms, while Bun.isMainThread and Bun.pathToFileURL are already there; on Node,
+ * node:worker_threads loads the whole streams stack with it (~2 ms).
  */
 import type { pathToFileURL as PathToFileURL } from "node:url";
 
 const bun = (globalThis as { Bun?: { isMainThread: boolean; pathToFileURL: typeof PathToFileURL } }).Bun;
 
 export function isMainThread(): boolean {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return bun ? bun.isMainThread : (require("node:worker_threads") as typeof import("node:worker_threads")).isMainThread;
+  if (bun) return bun.isMainThread;
+  // Node gives every thread but the main one a process.chdir that throws, marked `disabled` (Node 10
+  // to 26); test/preload/workers.test.ts checks it still tells an app's worker and the hooks thread apart
+  return (process.chdir as { disabled?: boolean }).disabled !== true;
 }
 
 export function pathToFileURL(file: string): URL {

@@ -1,5 +1,5 @@
 /** `import`: span files into the local store. */
-import * as fs from "node:fs";
+import fs = require("node:fs");
 import { settingFromEnv } from "../../config";
 import { resolvePrices } from "../../transforms/cost";
 import { importFile } from "../../local/import";

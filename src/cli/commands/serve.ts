@@ -1,5 +1,5 @@
 /** `serve`: the local collector and web view, until Ctrl-C. */
-import * as fs from "node:fs";
+import fs = require("node:fs");
 import { settingFromEnv } from "../../config";
 import { resolvePrices } from "../../transforms/cost";
 import { LocalStore } from "../../local/store";

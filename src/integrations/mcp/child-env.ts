@@ -11,8 +11,8 @@
  * SDK makes it. Other commands (python, uvx, docker, …) get nothing: no secret of ours goes to a
  * process that cannot use it.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import fs = require("node:fs");
+import path = require("node:path");
 import { TRACER_NAME } from "../../package-info";
 
 type Env = Record<string, string | undefined>;

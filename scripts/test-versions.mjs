@@ -11,7 +11,8 @@
 //   npm run test:versions                         every integration, every runtime
 //   npm run test:versions -- --only aiSdk,openai  some integrations (the others keep their entries)
 //   npm run test:versions -- --runtimes node22,bun
-//   npm run test:versions -- --versions ai=7.0.0  exactly these versions (no range bounds computed)
+//   npm run test:versions -- --versions ai=7.0.0  exactly these versions (no range bounds computed;
+//                                                 several as ai=6.0.0|7.0.0, packages comma-separated)
 //   npm run test:versions -- --dry-run            print what would be installed and run
 //   npm run test:versions -- --render-only        rewrite docs/version-matrix.md and the README cells from the JSON
 import { execFileSync, spawnSync } from "node:child_process";
@@ -73,16 +74,33 @@ const RECIPES = {
   bedrockAgent: { files: [ZERO_CODE("bedrock-zero-code")], with: () => [], link: ["@aws-sdk/client-bedrock-runtime"] },
 };
 
-const { values: args } = parseArgs({
-  options: {
-    only: { type: "string" },
-    runtimes: { type: "string" },
-    versions: { type: "string" },
-    "dry-run": { type: "boolean" },
-    "render-only": { type: "boolean" },
-    "no-build": { type: "boolean" },
-  },
-});
+const USAGE = `usage: npm run test:versions -- [--only <keys>] [--runtimes ${ALL_RUNTIMES.join(",")}] [--versions <pkg>=<v>|<v>,…] [--dry-run] [--render-only] [--no-build]`;
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      only: { type: "string" },
+      runtimes: { type: "string" },
+      versions: { type: "string" },
+      "dry-run": { type: "boolean" },
+      "render-only": { type: "boolean" },
+      "no-build": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (err) {
+  console.error(`${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknownRuntimes = (args.runtimes?.split(",") ?? []).filter((r) => !ALL_RUNTIMES.includes(r));
+if (unknownRuntimes.length > 0) {
+  console.error(`unknown runtime ${unknownRuntimes.join(", ")}: the runtimes are ${ALL_RUNTIMES.join(", ")}\n${USAGE}`);
+  process.exit(2);
+}
 
 function log(line) {
   process.stderr.write(`[test:versions] ${line}\n`);
@@ -327,7 +345,12 @@ async function main() {
   }
   const { INTEGRATIONS } = require(path.join(ROOT, "dist", "integrations", "registry.js"));
   const only = args.only?.split(",");
-  const runtimes = args.runtimes ? args.runtimes.split(",").filter((r) => ALL_RUNTIMES.includes(r)) : ALL_RUNTIMES;
+  const unknownKeys = (only ?? []).filter((k) => !INTEGRATIONS.some((i) => i.key === k || i.packages[0] === k));
+  if (unknownKeys.length > 0) {
+    console.error(`unknown integration ${unknownKeys.join(", ")}: the keys are ${INTEGRATIONS.map((i) => i.key).join(", ")}`);
+    process.exit(2);
+  }
+  const runtimes = args.runtimes ? args.runtimes.split(",") : ALL_RUNTIMES;
   const forced = new Map((args.versions ?? "").split(",").filter(Boolean).map((kv) => kv.split("=")));
   fs.mkdirSync(WORK, { recursive: true });
   if (!args["dry-run"]) tracingCopy = packTracing();

@@ -253,9 +253,15 @@ export function decodeTraceRequest(body: Uint8Array, format: "json" | "protobuf"
   return protobufSlices(body, sliceSize);
 }
 
-/** The OTLP answer for a request with rejected spans: partial success (JSON or protobuf). */
-export function partialSuccess(format: "json" | "protobuf", rejectedSpans: number, errorMessage: string): string | Uint8Array {
-  if (format === "json") return JSON.stringify({ partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } });
-  const type = protoRoot().root.lookupType("otlp.ExportTraceServiceResponse");
-  return type.encode(type.fromObject({ partialSuccess: { rejectedSpans, errorMessage } })).finish();
+const PARTIAL_SUCCESS = {
+  traces: { response: "otlp.ExportTraceServiceResponse", count: "rejectedSpans" },
+  metrics: { response: "otlp.ExportMetricsServiceResponse", count: "rejectedDataPoints" },
+} as const;
+
+/** The OTLP answer for a request with rejected spans or data points: partial success (JSON or protobuf). */
+export function partialSuccess(signal: keyof typeof PARTIAL_SUCCESS, format: "json" | "protobuf", rejected: number, errorMessage: string): string | Uint8Array {
+  const { response, count } = PARTIAL_SUCCESS[signal];
+  if (format === "json") return JSON.stringify({ partialSuccess: { [count]: String(rejected), errorMessage } });
+  const type = protoRoot().root.lookupType(response);
+  return type.encode(type.fromObject({ partialSuccess: { [count]: rejected, errorMessage } })).finish();
 }

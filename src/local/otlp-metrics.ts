@@ -206,10 +206,3 @@ export function decodeMetricsRequest(body: Uint8Array, format: "json" | "protobu
   for (const rm of fields(body, 1)) for (const sm of fields(rm, 2)) for (const metric of fields(sm, 2)) void metric;
   return protobufSlices(body, sliceSize);
 }
-
-/** The OTLP answer for a request with refused data points: partial success (JSON or protobuf). */
-export function metricsPartialSuccess(format: "json" | "protobuf", rejectedDataPoints: number, errorMessage: string): string | Uint8Array {
-  if (format === "json") return JSON.stringify({ partialSuccess: { rejectedDataPoints: String(rejectedDataPoints), errorMessage } });
-  const type = protoRoot().root.lookupType("otlp.ExportMetricsServiceResponse");
-  return type.encode(type.fromObject({ partialSuccess: { rejectedDataPoints, errorMessage } })).finish();
-}

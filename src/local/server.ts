@@ -11,7 +11,6 @@ import zlib = require("node:zlib");
 import { builtFile } from "./built-file";
 import { BodyError, Decoder } from "./decoder";
 import { partialSuccess } from "./otlp-decode";
-import { metricsPartialSuccess } from "./otlp-metrics";
 import { QueryError, buildQuery, parseSince, type RawQuery } from "./query";
 import type { LocalStore } from "./store";
 import { messagesOf } from "../trace-model/messages";
@@ -223,7 +222,7 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
       refuse(res, 400, `no span could be stored: ${rejected[0]}`);
       return;
     }
-    accepted(res, format, rejected.length ? partialSuccess(format, rejected.length, `${rejected.length} span(s) refused: ${rejected[0]}`) : undefined);
+    accepted(res, format, rejected.length ? partialSuccess("traces", format, rejected.length, `${rejected.length} span(s) refused: ${rejected[0]}`) : undefined);
   }
 
   /**
@@ -268,7 +267,7 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
       refuse(res, 400, `no data point could be used: ${rejected[0]}`);
       return;
     }
-    accepted(res, format, rejected.length ? metricsPartialSuccess(format, rejected.length, `${rejected.length} data point(s) refused: ${rejected[0]}`) : undefined);
+    accepted(res, format, rejected.length ? partialSuccess("metrics", format, rejected.length, `${rejected.length} data point(s) refused: ${rejected[0]}`) : undefined);
   }
 
   function announce(event: ArrivalEvent): void {
@@ -315,22 +314,19 @@ export async function startServer(options: ServerOptions): Promise<LocalServer> 
     send(res, 404, { error: `no API route ${url.pathname}` });
   }
 
+  const otlpReceivers = new Map([
+    ["/v1/traces", { signal: "trace", receive }],
+    ["/v1/metrics", { signal: "metrics", receive: receiveMetrics }],
+  ]);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname === "/v1/traces") {
+    const receiver = otlpReceivers.get(url.pathname);
+    if (receiver) {
       if (req.method !== "POST") {
-        send(res, 405, { code: 12, message: "POST OTLP trace data here" });
+        send(res, 405, { code: 12, message: `POST OTLP ${receiver.signal} data here` });
         return;
       }
-      receive(req, res).catch((err) => send(res, 500, { code: 13, message: String(err) }));
-      return;
-    }
-    if (url.pathname === "/v1/metrics") {
-      if (req.method !== "POST") {
-        send(res, 405, { code: 12, message: "POST OTLP metrics data here" });
-        return;
-      }
-      receiveMetrics(req, res).catch((err) => send(res, 500, { code: 13, message: String(err) }));
+      receiver.receive(req, res).catch((err) => send(res, 500, { code: 13, message: String(err) }));
       return;
     }
     // the page and its API answer only to loopback host names (no DNS rebinding)

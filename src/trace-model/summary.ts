@@ -7,7 +7,26 @@ import { TOKENS_ESTIMATED_ATTR, type SpanRecord } from "./span-record";
 import { rootOf } from "./tree";
 import { num, str } from "./values";
 
-export interface SpanSummary {
+/** What a span and a trace both report: token counts, cost, the agent and who ran it. */
+interface UsageAndIdentity {
+  tokensPrompt?: number;
+  tokensCompletion?: number;
+  tokensTotal?: number;
+  /** The token counts (and the cost computed from them) are a tokenizer's estimate, for some or all of them in a trace. */
+  tokensEstimated?: boolean;
+  costPrompt?: number;
+  costCompletion?: number;
+  costTotal?: number;
+  agentId?: string;
+  agentName?: string;
+  sessionId?: string;
+  userId?: string;
+  service?: string;
+  /** A run root we made: "request" (an incoming HTTP request) or "stitched" (a script's agent loop). */
+  runKind?: string;
+}
+
+export interface SpanSummary extends UsageAndIdentity {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
@@ -23,24 +42,9 @@ export interface SpanSummary {
   error?: string;
   model?: string;
   toolName?: string;
-  tokensPrompt?: number;
-  tokensCompletion?: number;
-  tokensTotal?: number;
-  /** The token counts (and the cost computed from them) are a tokenizer's estimate. */
-  tokensEstimated?: boolean;
-  costPrompt?: number;
-  costCompletion?: number;
-  costTotal?: number;
-  agentId?: string;
-  agentName?: string;
-  sessionId?: string;
-  userId?: string;
-  service?: string;
-  /** A run root we made: "request" (an incoming HTTP request) or "stitched" (a script's agent loop). */
-  runKind?: string;
 }
 
-export interface TraceSummary {
+export interface TraceSummary extends UsageAndIdentity {
   traceId: string;
   /** The root span's name and kind. */
   name: string;
@@ -53,21 +57,6 @@ export interface TraceSummary {
   toolCalls: number;
   errorCount: number;
   error?: string;
-  tokensPrompt?: number;
-  tokensCompletion?: number;
-  tokensTotal?: number;
-  /** Some of the counted token counts are estimates. */
-  tokensEstimated?: boolean;
-  costPrompt?: number;
-  costCompletion?: number;
-  costTotal?: number;
-  agentId?: string;
-  agentName?: string;
-  sessionId?: string;
-  userId?: string;
-  service?: string;
-  /** The root is a run we made: "request" or "stitched". */
-  runKind?: string;
   models: string[];
   tools: string[];
   /** The local root span (no parent) has arrived. */
@@ -75,7 +64,6 @@ export interface TraceSummary {
   /** When the store last changed this trace (ms since epoch). */
   updatedAt: number;
 }
-
 
 /** The error text of a failed span: its status message, else the exception event's message. */
 export function errorText(r: SpanRecord): string | undefined {

@@ -22,6 +22,19 @@ export function stripExt(p: string): string {
   return p.replace(/\.(c|m)?js$/, "");
 }
 
+/** "./core/client.js" -> "client"; "../x/" -> "x" (string scans: this runs for every file of a watched package). */
+export function lastSegment(request: string): string {
+  let end = request.length;
+  if (request.charCodeAt(end - 1) === 47 /* / */) end--;
+  const start = request.lastIndexOf("/", end - 1) + 1;
+  const dot = request.lastIndexOf(".", end - 1);
+  if (dot > start) {
+    const ext = request.slice(dot, end);
+    if (ext === ".js" || ext === ".cjs" || ext === ".mjs") end = dot;
+  }
+  return request.slice(start, end);
+}
+
 /** "openai/resources/x" -> "openai"; "@scope/pkg/sub" -> "@scope/pkg". */
 function bareName(request: string): string {
   const i = request.indexOf("/");
@@ -69,7 +82,18 @@ export function installCjsHook(instrumenter: Instrumenter): void {
     set.add(stripExt(f.replace(/^\.\//, "")));
     files.set(p, set);
   }
-  const watchedDirs = [...files.keys()].map((p) => ({ pkg: p, marker: `${path.sep}node_modules${path.sep}${p.split("/").join(path.sep)}${path.sep}` }));
+  const watchedDirs = [...files.keys()].map((p) => ({
+    pkg: p,
+    marker: `${path.sep}node_modules${path.sep}${p.split("/").join(path.sep)}${path.sep}`,
+    // the last segment a relative request for one of its files can end with (a folder's for its index)
+    names: new Set([...files.get(p)!].flatMap((f) => {
+      const parts = f.split("/");
+      return parts[parts.length - 1] === "index" && parts.length > 1 ? ["index", parts[parts.length - 2]!] : [parts[parts.length - 1]!];
+    })),
+  }));
+
+  // a file requires its neighbours many times over: whether it sits in a watched package is found once
+  const watchedParents = new WeakMap<NodeModule, (typeof watchedDirs)[number] | null>();
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Module = require("node:module") as {
@@ -89,8 +113,14 @@ export function installCjsHook(instrumenter: Instrumenter): void {
       if (!names.has(name)) return undefined;
       pkg = name;
     } else if (watchedDirs.length > 0 && parent?.filename) {
-      pkg = watchedDirs.find((w) => parent.filename.includes(w.marker))?.pkg;
-      if (!pkg) return undefined;
+      let watched = watchedParents.get(parent);
+      if (watched === undefined) watchedParents.set(parent, (watched = watchedDirs.find((w) => parent.filename.includes(w.marker)) ?? null));
+      if (!watched) return undefined;
+      // a package requires its hundreds of files this way: resolved again only when the request
+      // can name a hooked file (resolving each cost ~20 ms on an app that requires openai and Anthropic)
+      const last = lastSegment(request);
+      if (last !== "" && last !== "." && last !== ".." && !watched.names.has(last)) return undefined;
+      pkg = watched.pkg;
     } else return undefined;
 
     // resolving again is cheap here: Node has just cached this resolution

@@ -197,7 +197,10 @@ function makeProject(pkg, version, recipe) {
   const specs = [`${pkg}@${version}`, ...resolveCompanions(pkg, version, recipe.with(version))];
   const deps = Object.fromEntries(specs.map((s) => [s.slice(0, s.lastIndexOf("@")), s.slice(s.lastIndexOf("@") + 1)]));
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "version-matrix-project", private: true, versionMatrix: { package: pkg, version }, dependencies: deps }, null, 2));
-  const install = (extra) => spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...extra], { cwd: dir, encoding: "utf8" });
+  // installed as a user would: without the npm settings `npm run` hands down from this repository
+  // (its .npmrc sets legacy-peer-deps, which would leave an SDK's peers such as zod uninstalled)
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+  const install = (extra) => spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...extra], { cwd: dir, encoding: "utf8", env });
   let r = install([]);
   let note;
   if (r.status !== 0 && /ERESOLVE/.test(r.stderr)) {

@@ -2,7 +2,9 @@
  * docs/version-matrix.json (written by `npm run test:versions`) against the registry and the
  * README: each integration's declared range is the one the matrix ran, every version that range
  * requires (its oldest, and the newest of each major in it) passed its zero-code tests and failed on
- * no runtime it ran on, and the README's "versions tested" cell lists exactly the versions that passed.
+ * no runtime it ran on, each ran on Node 20, 22, 24, 26 and Bun (a run may record that the SDK's
+ * engines exclude the runtime, or that no zero-code test runs on it), and the README's "versions
+ * tested" cell lists exactly the versions that passed.
  * A range that no passing run covers — widened, or never run — fails here.
  */
 import * as fs from "node:fs";
@@ -12,6 +14,7 @@ import { INTEGRATIONS } from "../../src/integrations/registry";
 import { inVersionRange, parseVersion } from "../../src/hooks/version-range";
 
 const ROOT = path.resolve(__dirname, "../..");
+const RUNTIMES = ["node20", "node22", "node24", "node26", "bun"];
 const matrix = JSON.parse(fs.readFileSync(path.join(ROOT, "docs", "version-matrix.json"), "utf8"));
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
@@ -63,6 +66,13 @@ describe("the version matrix", () => {
           expect(ok, `${i.packages[0]}@${v}: no passing run`).not.toEqual([]);
           const failed = runs.filter((r) => r.version === v && (r.result === "fail" || r.result === "install-failed")).map((r) => r.runtime);
           expect(failed, `${i.packages[0]}@${v} failed on these runtimes: fix it, or narrow the range`).toEqual([]);
+        }
+      });
+
+      it("every version the range requires ran on every runtime (or the SDK's engines, or the tests, leave that runtime out)", () => {
+        for (const v of (entry?.required ?? []) as string[]) {
+          const ran = new Set(runs.filter((r) => r.version === v).map((r) => r.runtime));
+          expect(RUNTIMES.filter((rt) => !ran.has(rt)), `${i.packages[0]}@${v} never ran on: npm run test:versions -- --only ${i.key} --runtimes <these>`).toEqual([]);
         }
       });
 

@@ -270,12 +270,14 @@ export function testedStatus(matrix: Matrix | undefined, key: string, version: s
   const runs = matrix?.integrations.find((m) => m.key === key)?.runs.filter((r) => r.result === "pass") ?? [];
   const same = runs.filter((r) => r.version === version).map((r) => r.runtime);
   if (same.length > 0) return `tested (${[...new Set(same)].join(", ")})`;
+  const tested = [...new Set(runs.map((r) => r.version))].sort(compareVersions);
+  if (tested.length === 0) return "not in the tested matrix";
+  const below = tested.filter((v) => compareVersions(v, version) < 0).pop();
+  const above = tested.find((v) => compareVersions(v, version) > 0);
+  if (below && above) return `between tested versions ${below} and ${above}`;
+  if (above) return `older than the oldest tested (${above})`;
   const major = version.split(".")[0];
-  const sameMajor = [...new Set(runs.filter((r) => r.version.split(".")[0] === major).map((r) => r.version))].sort(compareVersions);
-  if (sameMajor.length === 0) return "not in the tested matrix";
-  const [oldest, newest] = [sameMajor[0]!, sameMajor[sameMajor.length - 1]!];
-  if (compareVersions(version, oldest) >= 0 && compareVersions(version, newest) <= 0) return `between tested versions ${oldest} and ${newest}`;
-  return compareVersions(version, newest) > 0 ? `newer than the newest tested ${major}.x (${newest})` : `older than the oldest tested (${oldest})`;
+  return below!.split(".")[0] === major ? `newer than the newest tested ${major}.x (${below})` : `newer than the newest tested (${below}), a major never tested`;
 }
 
 /** Every copy of every supported SDK under the app's node_modules (nested and pnpm-stored ones too). */

@@ -30,29 +30,19 @@ function bunRequest(req: BunRequest, result: { status?: number; done?: () => voi
 }
 
 let wrapped = false;
+let nodeHttpWrapped = false;
 
 export function wrapBunServers(): void {
   if (wrapped) return;
   wrapped = true;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const http = require("node:http") as { Server: { prototype: { emit: (...a: unknown[]) => boolean } } };
-  const emit = http.Server.prototype.emit;
-  http.Server.prototype.emit = function (this: unknown, event: unknown, ...args: unknown[]) {
-    if (event !== "request") return emit.call(this, event, ...args);
-    let ctx;
-    try {
-      ctx = requestRootContext(new RequestRoot(nodeRequest(args[0] as never, args[1] as never)));
-    } catch (err) {
-      internalError("bun.request-root", err);
-      return emit.call(this, event, ...args);
-    }
-    return context.with(ctx, () => emit.call(this, event, ...args));
-  };
   const bun = (globalThis as unknown as { Bun?: { serve?: (...args: any[]) => unknown } }).Bun;
   const serve = bun?.serve;
-  if (!bun || typeof serve !== "function") return;
+  if (!bun || typeof serve !== "function") return wrapNodeHttpServers();
   bun.serve = function (this: unknown, options: any, ...rest: unknown[]) {
-    if (options && typeof options.fetch === "function") {
+    // Bun's node:http listens through Bun.serve without a fetch handler: its Server is wrapped then,
+    // before its first request, so an app that never loads node:http does not pay ~30 ms for it here
+    if (!options || typeof options.fetch !== "function") wrapNodeHttpServers();
+    else {
       const fetch = options.fetch;
       // the app's options object stays as it is: a copy (same prototype, same properties) carries our handler
       options = Object.create(Object.getPrototypeOf(options), Object.getOwnPropertyDescriptors(options));
@@ -82,5 +72,29 @@ export function wrapBunServers(): void {
       });
     }
     return serve.call(this, options, ...rest);
+  };
+}
+
+function wrapNodeHttpServers(): void {
+  if (nodeHttpWrapped) return;
+  nodeHttpWrapped = true;
+  let http: { Server: { prototype: { emit: (...a: unknown[]) => boolean } } };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    http = require("node:http");
+  } catch (err) {
+    return internalError("bun.node-http", err);
+  }
+  const emit = http.Server.prototype.emit;
+  http.Server.prototype.emit = function (this: unknown, event: unknown, ...args: unknown[]) {
+    if (event !== "request") return emit.call(this, event, ...args);
+    let ctx;
+    try {
+      ctx = requestRootContext(new RequestRoot(nodeRequest(args[0] as never, args[1] as never)));
+    } catch (err) {
+      internalError("bun.request-root", err);
+      return emit.call(this, event, ...args);
+    }
+    return context.with(ctx, () => emit.call(this, event, ...args));
   };
 }

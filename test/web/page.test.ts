@@ -8,7 +8,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { runAgent, startOpenAIMock, startServe, type OpenAIMock } from "../cli/helpers";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -58,9 +58,16 @@ afterAll(async () => {
 
 const texts = (selector: string) => page.locator(selector).allTextContents();
 
+/** Click a trace row and wait until its trace is shown: the trace shown before stays on the page until its data arrives. */
+async function openRow(row: Locator): Promise<void> {
+  const id = await row.getAttribute("data-trace-id");
+  expect(id).toBeTruthy();
+  await row.click();
+  await page.waitForFunction((t) => document.querySelector(".trace-head .ids")?.textContent?.includes(t), id!);
+}
+
 async function openTrace(session: string): Promise<void> {
-  await page.locator(`details.session[data-session="${session}"] .trace-row`).first().click();
-  await page.waitForFunction((s) => document.querySelector(".trace-head")?.textContent?.includes(`session ${s}`), session);
+  await openRow(page.locator(`details.session[data-session="${session}"] .trace-row`).first());
 }
 
 describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
@@ -138,7 +145,7 @@ describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
     const row = page.locator('details.group[data-agent="Refund Agent (refund-agent)"] .trace-row');
     expect(await row.getAttribute("class")).toContain("error");
     expect(await row.locator(".err").textContent()).toMatch(/✗ 2 errors/);
-    await row.click();
+    await openRow(row);
     await page.waitForSelector(".span-row.error");
     expect(await page.locator(".span-row.error").count()).toBe(2);
     expect(await page.locator(".span-row .bar.error").count()).toBe(2);
@@ -207,7 +214,7 @@ describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
       req.end(body);
     });
     await page.waitForSelector(`.trace-row[data-trace-id="${traceId}"]`, { timeout: 15_000 });
-    await page.locator(`.trace-row[data-trace-id="${traceId}"]`).click();
+    await openRow(page.locator(`.trace-row[data-trace-id="${traceId}"]`));
     await page.waitForSelector(".conv .msg");
     expect(await page.locator('.span-row[data-kind="LLM"] .nm').textContent()).toBe('<img src=x onerror="window.__pwned=1">');
     expect(await page.locator(".conv .msg .body").textContent()).toBe("<script>window.__pwned=2</script>");
@@ -221,8 +228,7 @@ describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
     expect(r.code, r.stderr).toBe(0);
     const row = page.locator('details.session[data-session="ticket-1"] .trace-row').first();
     await page.waitForFunction(() => document.querySelectorAll('details.session[data-session="ticket-1"] .trace-row').length >= 3, undefined, { timeout: 15_000 });
-    await row.click();
-    await page.waitForSelector('.span-row[data-kind="LLM"]');
+    await openRow(row);
     const subs = await texts('.span-row[data-kind="LLM"] .sub');
     // the first call asked for the tool (from its output messages); the streamed answer had no usage
     expect(subs[0]).toMatch(/→ calls lookup_order/);
@@ -395,9 +401,8 @@ describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
       req.end(body);
     });
     await page.waitForSelector(`.trace-row[data-trace-id="${traceId}"]`, { timeout: 15_000 });
-    await page.locator(`.trace-row[data-trace-id="${traceId}"]`).click();
     // the trace shown before also has a TOOL span: wait for this one
-    await page.waitForFunction((id) => document.querySelector(".trace-head .ids")?.textContent?.includes(id), traceId);
+    await openRow(page.locator(`.trace-row[data-trace-id="${traceId}"]`));
     for (const text of [await page.locator(".span-row .nm").textContent(), await page.locator(`.trace-row[data-trace-id="${traceId}"] .name`).textContent(), await page.locator(".detail-head h3").textContent()]) {
       expect(text).toContain("invoice\\u202efdp.exe\\u200b");
       expect(text).not.toMatch(/[\u202e\u200b]/);

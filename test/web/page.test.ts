@@ -68,6 +68,7 @@ async function openRow(row: Locator): Promise<void> {
 
 async function openTrace(session: string): Promise<void> {
   await openRow(page.locator(`details.session[data-session="${session}"] .trace-row`).first());
+  await page.waitForFunction((s) => document.querySelector(".trace-head")?.textContent?.includes(`session ${s}`), session);
 }
 
 describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
@@ -401,7 +402,6 @@ describe.skipIf(NO_BROWSER)(`web view${SKIPPED}`, () => {
       req.end(body);
     });
     await page.waitForSelector(`.trace-row[data-trace-id="${traceId}"]`, { timeout: 15_000 });
-    // the trace shown before also has a TOOL span: wait for this one
     await openRow(page.locator(`.trace-row[data-trace-id="${traceId}"]`));
     for (const text of [await page.locator(".span-row .nm").textContent(), await page.locator(`.trace-row[data-trace-id="${traceId}"] .name`).textContent(), await page.locator(".detail-head h3").textContent()]) {
       expect(text).toContain("invoice\\u202efdp.exe\\u200b");

@@ -14,10 +14,12 @@
  * How: undici publishes `undici:request:create` before sending, where a header can be added;
  * node:http publishes `http.client.request.created` from Node 22.12 / 23.2 on; before that the
  * ClientRequest's header write (_implicitHeader) is wrapped instead. Under Bun, global fetch is
- * wrapped (its node:http client is not covered).
+ * wrapped (its node:http client is not covered). A model call that does not enter its span's context
+ * (on Node 20/22, to keep promise hooks off: spans/context-manager.ts) puts the headers in its SDK's
+ * request options instead (CallSpec.traceContext, through traceContextHeaders).
  */
 import { context, trace, type Context, type SpanContext } from "@opentelemetry/api";
-import { noteContextReadInCalls } from "../spans/context-manager";
+import { noteOutgoingTraceContext } from "../spans/context-manager";
 import { internalError } from "../util/log";
 import { requestRootOf } from "./request-root";
 import { formatTraceParent, formatTraceState } from "./trace-context";
@@ -40,23 +42,30 @@ function hostAllowed(hosts: readonly string[], host: string | undefined): boolea
 }
 
 let installed = false;
+/** The hosts outgoing trace context is limited to; undefined: every host. */
+let hosts: string[] | undefined;
+
+/**
+ * The headers a request to `host` made under `parent` carries: traceparent (and tracestate), or
+ * undefined when propagation is off, the host is not listed or there is no parent. The host is
+ * worked out only when a host list asks for it (a URL parse per request otherwise).
+ */
+export function traceContextHeaders(parent: SpanContext | undefined, host: () => string | undefined): [string, string][] | undefined {
+  if (!installed || !parent) return undefined;
+  if (hosts && !hostAllowed(hosts, host())) return undefined;
+  const out: [string, string][] = [["traceparent", formatTraceParent(parent)]];
+  const state = formatTraceState(parent);
+  if (state) out.push(["tracestate", state]);
+  return out;
+}
 
 export function installPropagation(setting: PropagationSetting): void {
   if (installed || setting === "off") return;
   installed = true;
-  // a model call's own request reads its span from the context
-  noteContextReadInCalls();
-  const hosts = setting === "on" ? undefined : setting.map((h) => h.trim().toLowerCase()).filter(Boolean);
-  // the host is worked out only when a host list asks for it (a URL parse per request otherwise)
-  const headersFor = (host: () => string | undefined): [string, string][] | undefined => {
-    if (hosts && !hostAllowed(hosts, host())) return undefined;
-    const parent = outgoingParent(context.active());
-    if (!parent) return undefined;
-    const out: [string, string][] = [["traceparent", formatTraceParent(parent)]];
-    const state = formatTraceState(parent);
-    if (state) out.push(["tracestate", state]);
-    return out;
-  };
+  // a model call's own request reads its span from the context, unless the call carries the headers itself
+  noteOutgoingTraceContext();
+  hosts = setting === "on" ? undefined : setting.map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const headersFor = (host: () => string | undefined) => traceContextHeaders(outgoingParent(context.active()), host);
   if (process.versions.bun) return wrapBunFetch(headersFor);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

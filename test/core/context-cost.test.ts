@@ -1,9 +1,9 @@
 /**
  * On Node 20 and 22 the first context entered switches promise hooks on for the whole process
  * (spans/context-manager.ts). A model call made while nothing needs a context to flow leaves them
- * off, with the same spans; an agent run, another tracer that can start spans inside our calls, or
- * outgoing trace context (on by default: the call's own request names its span) makes calls enter
- * their span's context as before.
+ * off, with the same spans; an agent run, or another tracer that can start spans inside our calls,
+ * makes calls enter their span's context as before. Outgoing trace context (on by default: the call's
+ * own request names its span) does not: the openai and Anthropic calls carry it in their request options.
  */
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -35,6 +35,7 @@ afterAll(async () => {
 beforeEach(() => {
   receiver.clear();
   mock.requests.length = 0;
+  anthropicMock.requests.length = 0;
 });
 
 async function runApp(runtime: RuntimeName, env: Record<string, string> = {}) {
@@ -61,15 +62,40 @@ describe("promise hooks and the context of a model call", () => {
     else expect(report.afterLoneCalls).toBe(false);
   });
 
-  it.each(selectedRuntimes())("outgoing trace context on (the default): each lone call's request names its span, so calls enter their context (%s)", async (runtime) => {
+  it.each(selectedRuntimes())("outgoing trace context on (the default): each lone call's request names its span, and the hooks stay off until the run (%s)", async (runtime) => {
     const report = await runApp(runtime);
     const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
-    for (const text of ["lone 1", "lone 2", "lone 3", "after run"]) {
-      const span = llm(spans, text);
+    const header = (span: ReceivedSpan) => `00-${span.traceId}-${span.spanId}-01`;
+    for (const text of ["lone 1", "lone 2", "lone 3", "in run", "after run"]) {
       const requests = mock.requests.filter((q: any) => q.body?.messages?.[0]?.content === text);
-      expect(requests.map((q: any) => q.headers.traceparent)).toEqual([`00-${span.traceId}-${span.spanId}-01`]);
+      expect(requests.map((q: any) => q.headers.traceparent)).toEqual([header(llm(spans, text))]);
     }
-    if (HOOK_BASED.includes(runtime)) expect(report.afterLoneCalls).toBe(true);
+    // the stream helper's span, adopted by the create() it makes
+    expect(anthropicMock.requests.map((q: any) => q.headers.traceparent)).toEqual([header(llm(spans, "lone stream"))]);
+    // the app's own headers are all still sent
+    expect(mock.requests.every((q: any) => q.headers["x-app"] === "kept")).toBe(true);
+    if (HOOK_BASED.includes(runtime)) expect(report).toEqual({ afterLoneCalls: false, afterRun: true });
+    else expect(report.afterLoneCalls).toBe(false);
+  });
+
+  it.each(selectedRuntimes())("a host list: only requests to a listed host carry it, and lone calls still leave the hooks off (%s)", async (runtime) => {
+    const lone = () => mock.requests.filter((q: any) => q.body?.messages?.[0]?.content.startsWith("lone"));
+    const other = await runApp(runtime, { CATALYST_PROPAGATION: "api.example.com" });
+    await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
+    expect(lone().map((q: any) => q.headers.traceparent)).toEqual([undefined, undefined, undefined]);
+    receiver.clear();
+    mock.requests.length = 0;
+    const listed = await runApp(runtime, { CATALYST_PROPAGATION: "api.example.com,127.0.0.1" });
+    await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
+    expect(lone().every((q: any) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(q.headers.traceparent))).toBe(true);
+    if (HOOK_BASED.includes(runtime)) expect([other.afterLoneCalls, listed.afterLoneCalls]).toEqual([false, false]);
+  });
+
+  it.each(selectedRuntimes())("a traceparent the app sets itself is the one sent (%s)", async (runtime) => {
+    await runApp(runtime, { APP_TRACEPARENT: "1" });
+    await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
+    const own = mock.requests.filter((q: any) => q.body?.messages?.[0]?.content.startsWith("lone"));
+    expect(own.map((q: any) => q.headers.traceparent)).toEqual(["00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01"]);
   });
 
   it.each(selectedRuntimes())("once another tracer can start spans, calls enter their span's context: its spans inside a call are the call's children (%s)", async (runtime) => {

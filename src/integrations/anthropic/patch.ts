@@ -14,7 +14,7 @@ import type { PatchContext } from "../types";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
 import { noteContextReadInCalls } from "../../spans/context-manager";
 import { internalError } from "../../util/log";
-import { guarded, makeTraced, SpanOwner, stitchedParent, withClaim, wrapMethod, type CallSource, type CallSpec } from "../kit";
+import { guarded, makeTraced, SpanOwner, stainlessTraceContext, stitchedParent, withClaim, wrapMethod, type CallSource, type CallSpec } from "../kit";
 import { MessagesStreamAccumulator, messagesRequest, messagesResponse } from "./mapping";
 
 const SPAN_NAME = "Anthropic Messages";
@@ -25,6 +25,7 @@ const messagesSpec: CallSpec = {
   request: messagesRequest,
   response: (span, value) => messagesResponse(span, value),
   stream: () => new MessagesStreamAccumulator(),
+  traceContext: stainlessTraceContext,
   // 1.x: a client whose `openTelemetry` option (default: on) enables traces starts spans of its own
   tracesItself: (messages) => messages?._client?.openTelemetry?.traces?.enabled === true,
 };
@@ -46,7 +47,7 @@ function makeTracedStream(original: (...a: any[]) => any, source: CallSource) {
     }
     let out: { result: any; taken: boolean };
     try {
-      out = withClaim(stitched?.parent ?? ctx, owner.span, () => original.apply(this, args), stitched);
+      out = withClaim(stitched?.parent ?? ctx, owner.span, () => original.apply(this, args), stitched, true);
     } catch (err) {
       owner.error(err);
       throw err;

@@ -31,6 +31,13 @@ export interface CallSpec<Body = any> {
    * span, inside the call: too late for the rule that lets a call skip entering its context.
    */
   tracesItself?(self: any): boolean;
+  /**
+   * The call's own request made to carry outgoing trace context without entering the span's context
+   * (on Node 20/22 that switches promise hooks on for the process): the args with `headers` added
+   * to the SDK's request options, or undefined when they cannot take them (the call then enters its
+   * context and the HTTP hook adds the headers). `host` is the host the request goes to.
+   */
+  traceContext?: { host(self: any): string | undefined; withHeaders(args: any[], headers: [string, string][], self: any): any[] | undefined };
 }
 
 export interface StreamAccumulator {

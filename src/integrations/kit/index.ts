@@ -17,6 +17,7 @@ export {
   type ToolCallLike,
 } from "./messages";
 export type { CallSpec, StreamAccumulator } from "./call-spec";
+export { stainlessTraceContext } from "./stainless";
 export { SpanOwner, errorAttributes } from "./span-owner";
 export { isStreamLike, instrumentStream, observeAPIPromise, observeResult } from "./observe";
 export { joinRun, makeTraced, stitchedParent, withClaim, type CallSource, type TracedCallOptions } from "./traced-call";

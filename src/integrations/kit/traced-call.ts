@@ -5,6 +5,7 @@
  */
 import { context, createContextKey, SpanKind, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
 import { Attr } from "../../semconv";
+import { traceContextHeaders } from "../../runs/propagation";
 import { stitchCall, type StitchSettings, type StitchedCall } from "../../runs/stitch";
 import { isInsideFrameworkLLMSpan } from "../../spans/context";
 import { contextEntryCanBeSkipped, noteContextReadInCalls } from "../../spans/context-manager";
@@ -20,6 +21,8 @@ const CLAIM_KEY = createContextKey("@inference/tracing.llm-span-claim");
 interface Claim {
   span: Span;
   taken: boolean;
+  /** Offered without entering the span's context: the call that adopts it carries its own trace context. */
+  offered?: boolean;
   /** The run the helper's call joined, for the call that adopts the span to finish. */
   stitched?: StitchedCall;
 }
@@ -27,12 +30,16 @@ interface Claim {
 /** The claim on offer while a call runs without entering a context (see contextEntryCanBeSkipped). */
 let claimOnOffer: Claim | undefined;
 
-/** Run `fn` with `span` offered to the first traced create() called synchronously inside it. */
-export function withClaim<T>(ctx: Context, span: Span, fn: () => T, stitched?: StitchedCall): { result: T; taken: boolean } {
+/**
+ * Run `fn` with `span` offered to the first traced create() called synchronously inside it.
+ * `carriesTraceContext`: that create() can carry outgoing trace context itself (CallSpec.traceContext).
+ */
+export function withClaim<T>(ctx: Context, span: Span, fn: () => T, stitched?: StitchedCall, carriesTraceContext = false): { result: T; taken: boolean } {
   const claim: Claim = { span, taken: false, stitched };
   try {
-    if (contextEntryCanBeSkipped()) {
+    if (contextEntryCanBeSkipped(carriesTraceContext)) {
       // the claim is only ever taken synchronously: offered for the call's duration, no context entered
+      claim.offered = true;
       const outer = claimOnOffer;
       claimOnOffer = claim;
       try {
@@ -81,6 +88,17 @@ export function joinRun(stitched: StitchedCall | undefined, owner: SpanOwner, st
   owner.onEnd = (span) => stitched.ended(span, Date.now());
 }
 
+/** `args` carrying the outgoing trace context naming `span` (CallSpec.traceContext); undefined when the SDK's options cannot take it. */
+function withOwnTraceContext(spec: CallSpec, self: unknown, args: any[], span: Span): any[] | undefined {
+  try {
+    const headers = traceContextHeaders(span.spanContext(), () => spec.traceContext!.host(self));
+    return headers ? spec.traceContext!.withHeaders(args, headers, self) : args;
+  } catch (err) {
+    internalError(`${spec.key}.trace-context`, err);
+    return undefined;
+  }
+}
+
 /** `original` called on `self` with `args` (what a traced call runs inside its span's context; no thisArg, which the context manager would bind). */
 function applyOriginal(self: unknown, original: (...a: any[]) => any, args: any[]): any {
   return original.apply(self, args);
@@ -103,8 +121,10 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
     if (isInsideFrameworkLLMSpan(ctx)) return original.apply(this, args);
     const body = args[0];
     let owner: SpanOwner;
-    let callCtx: Context;
     let claim: Claim | undefined;
+    let callArgs: any[];
+    /** The context the call runs in, when it has to enter one. */
+    let enter: Context | undefined;
     let rewrite: { args: any[]; hide: (chunk: any) => boolean } | undefined;
     try {
       if (spec.tracesItself?.(this)) noteContextReadInCalls();
@@ -123,7 +143,6 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
       const startedAt = Date.now();
       const span = claim?.span ?? source.tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL }, parent);
       owner = new SpanOwner(span, spec.errorAttributes);
-      callCtx = claim ? ctx : trace.setSpan(parent, span);
       span.setAttribute(Attr.SPAN_KIND, spanKind);
       if (requestAttributes) span.setAttributes(requestAttributes);
       else
@@ -132,18 +151,24 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
         });
       joinRun(stitched, owner, startedAt);
       if (spec.rewriteArgs) rewrite = guarded(span, `${spec.key}.rewrite`, () => spec.rewriteArgs!(args));
+      callArgs = rewrite ? rewrite.args : args;
+      // a claim's span is the context's already, or was offered without one. Otherwise, on Node 20/22
+      // entering the first context of the process switches promise hooks on for good, and a call
+      // nothing reads the context in needs none (spans/context-manager.ts)
+      enter = claim ? undefined : contextEntryCanBeSkipped(spec.traceContext !== undefined) ? undefined : trace.setSpan(parent, span);
+      if (!enter && (!claim || claim.offered) && spec.traceContext) {
+        const carried = withOwnTraceContext(spec, this, callArgs, span);
+        if (carried) callArgs = carried;
+        else enter = trace.setSpan(parent, span);
+      }
     } catch (err) {
       internalError(`${spec.key}.start`, err);
       return original.apply(this, args);
     }
     let result: any;
     try {
-      const callArgs = rewrite ? rewrite.args : args;
-      // an adopted span is the context's already; on Node 20/22 entering the first context of the
-      // process switches promise hooks on for good, and a call nothing reads the context in needs
-      // none (spans/context-manager.ts). No closure per call: with keepNames, the bundle gives every
-      // named one a name by defineProperty (~0.4 µs each)
-      result = claim || contextEntryCanBeSkipped() ? original.apply(this, callArgs) : context.with(callCtx, applyOriginal, undefined, this, original, callArgs);
+      // no closure per call: with keepNames, the bundle gives every named one a name by defineProperty (~0.4 µs each)
+      result = enter ? context.with(enter, applyOriginal, undefined, this, original, callArgs) : original.apply(this, callArgs);
     } catch (err) {
       owner.error(err);
       throw err;

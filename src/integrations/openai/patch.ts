@@ -5,7 +5,7 @@
  * (OpenAI, AzureOpenAI, OpenAI-compatible servers) of this copy of the package is traced.
  */
 import type { PatchContext } from "../types";
-import { makeTraced, wrapMethod, type CallSpec } from "../kit";
+import { makeTraced, stainlessTraceContext, wrapMethod, type CallSpec } from "../kit";
 import {
   ChatStreamAccumulator,
   CompletionsStreamAccumulator,
@@ -27,6 +27,7 @@ function chatSpec(includeUsage: boolean): CallSpec {
     request: chatRequest,
     response: (span, value) => chatResponse(span, value),
     stream: () => new ChatStreamAccumulator(),
+    traceContext: stainlessTraceContext,
     rewriteArgs: includeUsage
       ? (args) => {
           const body = args[0];
@@ -54,6 +55,7 @@ const responsesSpec: CallSpec = {
   request: responsesRequest,
   response: (span, value) => responsesResponse(span, value),
   stream: () => new ResponsesStreamAccumulator(),
+  traceContext: stainlessTraceContext,
 };
 
 function embeddingsSpec(vectors: boolean): CallSpec {
@@ -62,6 +64,7 @@ function embeddingsSpec(vectors: boolean): CallSpec {
     spanName: "OpenAI Embeddings",
     request: embeddingsRequest,
     response: (span, value) => embeddingsResponse(span, value, vectors),
+    traceContext: stainlessTraceContext,
   };
 }
 
@@ -71,6 +74,7 @@ const completionsSpec: CallSpec = {
   request: completionsRequest,
   response: (span, value) => completionsResponse(span, value),
   stream: () => new CompletionsStreamAccumulator(),
+  traceContext: stainlessTraceContext,
 };
 
 /** The OpenAI client class in whatever the caller handed us (ESM namespace, CJS exports, class, client). */

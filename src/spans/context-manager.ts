@@ -12,15 +12,12 @@
  * could switch them off without losing the context of work a run left behind (a timer, a listener,
  * an un-awaited promise keep theirs only while the hooks stay on). Node 24+ (AsyncContextFrame; Node
  * 22 with --experimental-async-context-frame) and Bun carry the context without hooks.
- * So a model call made while no context has ever been entered does not enter its span's context
- * either, when nothing would read it during the call (see contextEntryCanBeSkipped): the hooks stay
- * off until something really needs a context to flow (an agent run, a request root, a framework,
- * the app's own active span), and from then on every call enters its span's context as before.
- * Outgoing trace context (on by default) is no such need for an SDK whose call can carry the
- * headers itself (its request options): measured on Node 20, entering the context for it cost
- * ~200 µs of CPU per openai call.
+ * So a model call does not enter its span's context when nothing would read it during the call
+ * (see contextEntryCanBeSkipped): the hooks stay off until something really needs a context to flow
+ * (an agent run, a request root, a framework, the app's own active span). Outgoing trace context (on
+ * by default) is no such need for an SDK whose call can carry the headers itself (its request
+ * options): measured on Node 20, entering the context for it cost ~200 µs of CPU per openai call.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { context, type Context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks/build/src/AsyncLocalStorageContextManager";
 
@@ -31,10 +28,7 @@ function contextFlows(): boolean {
   return context.with(context.active().setValue(PROBE, true), () => context.active().getValue(PROBE)) === true;
 }
 
-/** AsyncLocalStorage propagates through promise hooks here (its async_hooks implementation has _propagate). */
-const HOOKS_CARRY_CONTEXT = !process.versions.bun && typeof (AsyncLocalStorage.prototype as { _propagate?: unknown })._propagate === "function";
-
-/** Our manager, when we registered it; its storage says whether a context was ever entered. */
+/** Our manager, when we registered it. */
 let ours: AsyncLocalStorageContextManager | undefined;
 /**
  * Something may read the context inside our calls: spans we do not start (a tracer went to someone
@@ -61,18 +55,16 @@ export function noteOutgoingTraceContext(): void {
 }
 
 /**
- * Whether a traced call may run without entering its span's context, at no loss: only on a runtime
- * whose context costs promise hooks, while no context has ever been entered in this process (so
- * nothing around the call needs one and the hooks are still off), and while nothing can read the
- * context inside the call (no span but ours can start there, and outgoing trace context is off or
- * the call carries its own: `carriesTraceContext`). Entering it would then only have switched the hooks on.
+ * Whether a traced call may run without entering its span's context, at no loss: while nothing can
+ * read the context inside the call (no span but ours can start there, and outgoing trace context is
+ * off or the call carries its own: `carriesTraceContext`) and our manager is the one in charge. On
+ * Node 20/22 entering would switch the hooks on for good; elsewhere it costs a context and a frame
+ * per call for nobody to read.
  */
 export function contextEntryCanBeSkipped(carriesTraceContext = false): boolean {
-  if (!HOOKS_CARRY_CONTEXT || contextReadInCalls || ours === undefined) return false;
+  if (contextReadInCalls || ours === undefined) return false;
   if (outgoingTraceContext && !carriesTraceContext) return false;
-  // AsyncLocalStorage.enabled: false until its first run() or enterWith() (the hook-based implementation)
-  const storage = (ours as unknown as { _asyncLocalStorage?: { enabled?: boolean } })._asyncLocalStorage;
-  return storage?.enabled === false && (context as unknown as { _getContextManager(): unknown })._getContextManager() === ours;
+  return (context as unknown as { _getContextManager(): unknown })._getContextManager() === ours;
 }
 
 interface StorageLike {

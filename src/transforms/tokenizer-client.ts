@@ -3,6 +3,7 @@
  * and stopped when idle. While a count is pending the worker keeps the process alive (so a flush at
  * a natural exit still gets its counts); otherwise it never does. A failure or a count that takes
  * longer than COUNT_TIMEOUT_MS gives no count (the span goes out without an estimate), never an error.
+ * Counts are remembered per text (a bounded cache): a text sent again is not counted again.
  */
 import fs = require("node:fs");
 import path = require("node:path");
@@ -94,8 +95,63 @@ function start(): Worker | undefined {
   return worker;
 }
 
+/**
+ * Counts already had, per tokenizer family, most recently used last: the calls of a conversation
+ * send its earlier messages and its system prompt again, and counting text costs ~0.3 µs per character.
+ */
+const known = new Map<string, Map<string, number>>();
+/** Characters of text each family's cache holds at most (its keys); the least recently used go first. */
+const KNOWN_MAX_CHARS = 2_000_000;
+const knownChars = new Map<string, number>();
+
+/** Texts counted on the worker and texts answered from the cache, since the process started. */
+export const tokenizerStats = { counted: 0, fromCache: 0 };
+
+function remember(family: string, cache: Map<string, number>, text: string, count: number): void {
+  if (text.length > KNOWN_MAX_CHARS / 4) return;
+  let chars = (knownChars.get(family) ?? 0) + text.length;
+  cache.set(text, count);
+  for (const oldest of cache.keys()) {
+    if (chars <= KNOWN_MAX_CHARS) break;
+    cache.delete(oldest);
+    chars -= oldest.length;
+  }
+  knownChars.set(family, chars);
+}
+
 /** Token counts of `texts` in a tokenizer family, or undefined when they cannot be had. */
-export function countTokens(family: string, texts: string[]): Promise<number[] | undefined> {
+export async function countTokens(family: string, texts: string[]): Promise<number[] | undefined> {
+  let cache = known.get(family);
+  if (!cache) known.set(family, (cache = new Map()));
+  const counts: number[] = new Array(texts.length);
+  const missing: string[] = [];
+  const missingAt: number[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!;
+    const n = cache.get(text);
+    if (n === undefined) {
+      missing.push(text);
+      missingAt.push(i);
+      continue;
+    }
+    // most recently used last
+    cache.delete(text);
+    cache.set(text, n);
+    counts[i] = n;
+  }
+  tokenizerStats.fromCache += texts.length - missing.length;
+  if (missing.length === 0) return counts;
+  const fresh = await countOnWorker(family, missing);
+  if (!fresh) return undefined;
+  tokenizerStats.counted += missing.length;
+  for (let j = 0; j < missing.length; j++) {
+    counts[missingAt[j]!] = fresh[j] ?? 0;
+    remember(family, cache, missing[j]!, fresh[j] ?? 0);
+  }
+  return counts;
+}
+
+function countOnWorker(family: string, texts: string[]): Promise<number[] | undefined> {
   const w = start();
   if (!w) return Promise.resolve(undefined);
   if (idleTimer) clearTimeout(idleTimer);

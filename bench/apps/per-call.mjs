@@ -33,7 +33,30 @@ if (variant === "ours") {
 
 const client = new OpenAI({ apiKey: "sk-bench", baseURL: env.BENCH_BASE_URL, maxRetries: 0 });
 const body = { model: "gpt-4o-mini", temperature: 0.2, messages: [{ role: "system", content: "be brief" }, { role: "user", content: "hello, how are you today?" }] };
-const streamBody = { model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "x".repeat(Number(env.BENCH_CHARS ?? 4000)) }] };
+// a streamed call reads like a user's: a fixed system prompt, then ~BENCH_CHARS characters of prose that
+// differ from call to call (the same sequence in every variant), answered by their echo. A repeated "x",
+// as before, cost a tokenizer almost nothing and hid what counting tokens costs (token estimates)
+const WORDS = (
+  "the a of to and in is it for on with as at by from this that be are was model answer question tool call price order " +
+  "city weather river forecast train ticket hotel museum opening hours tuesday monday euros booking flight delay refund " +
+  "customer account invoice shipping address package return policy discount summer winter morning evening kitchen recipe"
+).split(" ");
+let seed = 1;
+const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+function prose(chars) {
+  let s = "";
+  while (s.length < chars) s += WORDS[Math.floor(random() * WORDS.length)] + (random() < 0.08 ? ". " : random() < 0.05 ? ", " : " ");
+  return s.slice(0, chars);
+}
+const SYSTEM = "You are a helpful assistant for a travel agency. Answer briefly, quote prices in euros, and never guess opening hours. ".repeat(5);
+const streamBody = () => ({
+  model: "gpt-4o-mini",
+  stream: true,
+  messages: [
+    { role: "system", content: SYSTEM },
+    { role: "user", content: prose(Number(env.BENCH_CHARS ?? 4000)) },
+  ],
+});
 
 let chunks = 0;
 async function one() {
@@ -42,7 +65,7 @@ async function one() {
     if (!r.choices[0].message.content) throw new Error("empty answer");
     return;
   }
-  const s = await client.chat.completions.create(streamBody);
+  const s = await client.chat.completions.create(streamBody());
   for await (const _ of s) chunks++;
 }
 

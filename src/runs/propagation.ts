@@ -15,8 +15,8 @@
  * node:http publishes `http.client.request.created` from Node 22.12 / 23.2 on; before that the
  * ClientRequest's header write (_implicitHeader) is wrapped instead. Under Bun, global fetch is
  * wrapped (its node:http client is not covered). A model call that does not enter its span's context
- * (on Node 20/22, to keep promise hooks off: spans/context-manager.ts) puts the headers in its SDK's
- * request options instead (CallSpec.traceContext, through traceContextHeaders).
+ * (spans/context-manager.ts: on Node 20/22 that keeps promise hooks off) puts the headers in its
+ * SDK's request options instead (CallSpec.traceContext, through traceContextHeaders).
  */
 import { context, trace, type Context, type SpanContext } from "@opentelemetry/api";
 import { noteOutgoingTraceContext } from "../spans/context-manager";

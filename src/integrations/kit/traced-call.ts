@@ -152,9 +152,9 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
       joinRun(stitched, owner, startedAt);
       if (spec.rewriteArgs) rewrite = guarded(span, `${spec.key}.rewrite`, () => spec.rewriteArgs!(args));
       callArgs = rewrite ? rewrite.args : args;
-      // a claim's span is the context's already, or was offered without one. Otherwise, on Node 20/22
-      // entering the first context of the process switches promise hooks on for good, and a call
-      // nothing reads the context in needs none (spans/context-manager.ts)
+      // a claim's span is the context's already, or was offered without one. Otherwise the call enters
+      // its span's context only when something may read it inside the call: on Node 20/22 entering
+      // switches promise hooks on for good (spans/context-manager.ts)
       enter = claim ? undefined : contextEntryCanBeSkipped(spec.traceContext !== undefined) ? undefined : trace.setSpan(parent, span);
       if (!enter && (!claim || claim.offered) && spec.traceContext) {
         const carried = withOwnTraceContext(spec, this, callArgs, span);

@@ -9,7 +9,7 @@ import type { ExportResult } from "@opentelemetry/core";
 
 /** @opentelemetry/core's ExportResultCode values (a type-only import keeps core out of the first span's load). */
 const ExportResultCode = { SUCCESS: 0, FAILED: 1 } as const;
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ConsoleMode } from "../config";
 import { internalError, warn, writeStderr } from "../util/log";
 import { ansiColors, plainText, traceHeader, treeLines, type Paint } from "../trace-model/render-text";
@@ -135,4 +135,27 @@ export class JsonlFileExporter implements SpanExporter {
   }
   async shutdown(): Promise<void> {}
   async forceFlush(): Promise<void> {}
+}
+
+const SAMPLED = 1;
+
+/**
+ * Hands each sampled span to a local sink (the console tree, the JSONL file) as it ends, at once.
+ * Not OpenTelemetry's SimpleSpanProcessor: that exports inside a context that suppresses tracing,
+ * and entering that first context switches promise hooks on for the whole process on Node 20/22
+ * (spans/context-manager.ts). These sinks write locally and synchronously: nothing to suppress.
+ */
+export class LocalSinkProcessor implements SpanProcessor {
+  constructor(private readonly sink: SpanExporter) {}
+  onStart(): void {}
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & SAMPLED) === 0) return;
+    this.sink.export([span], () => {});
+  }
+  forceFlush(): Promise<void> {
+    return this.sink.forceFlush?.() ?? Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return this.sink.shutdown();
+  }
 }

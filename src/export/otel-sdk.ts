@@ -4,5 +4,5 @@
  * cache: loading the SDK packages file by file put ~80 ms on the app's first LLM call.
  */
 export { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-export { AlwaysOnSampler, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+export { AlwaysOnSampler } from "@opentelemetry/sdk-trace-base";
 export { resourceFromAttributes } from "@opentelemetry/resources";

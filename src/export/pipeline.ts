@@ -9,7 +9,7 @@ import type { Context } from "@opentelemetry/api";
 import type { Config } from "../config";
 import { debug, internalError } from "../util/log";
 import { IdentityProcessor } from "./identity-processor";
-import { ConsoleTreeExporter, JsonlFileExporter } from "./local-sink";
+import { ConsoleTreeExporter, JsonlFileExporter, LocalSinkProcessor } from "./local-sink";
 import { describeDestination } from "../announce";
 import { ExportQueueProcessor } from "./export-queue";
 import { PooledIdGenerator } from "./id-generator";
@@ -332,11 +332,11 @@ export function createPipeline(config: Config, extras: PipelineExtras): Pipeline
   } else if (config.console !== "off") {
     consoleSink = new ConsoleTreeExporter(config.console);
     // the tree printer groups by trace itself; a simple processor keeps output prompt
-    processors.push(new otel.SimpleSpanProcessor(consoleSink));
+    processors.push(new LocalSinkProcessor(consoleSink));
   }
   if (config.tracesFile) {
     fileSink = new JsonlFileExporter(config.tracesFile);
-    processors.push(new otel.SimpleSpanProcessor(fileSink));
+    processors.push(new LocalSinkProcessor(fileSink));
   }
   if (extras.exporter) {
     processors.push(

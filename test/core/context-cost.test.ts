@@ -44,14 +44,14 @@ async function runApp(runtime: RuntimeName, env: Record<string, string> = {}) {
     env: { OPENAI_BASE_URL: mock.baseURL, ANTHROPIC_BASE_URL: anthropicMock.url, CATALYST_OTLP_ENDPOINT: receiver.url, ...env },
   });
   expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, boolean>;
+  return { report: JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, boolean>, stderr: r.stderr };
 }
 const prompt = (s: ReceivedSpan) => s.attributes["llm.input_messages.0.message.content"];
 const llm = (spans: ReceivedSpan[], text: string) => one(byKind(spans, "LLM"), (s) => prompt(s) === text, `LLM span for "${text}"`);
 
 describe("promise hooks and the context of a model call", () => {
   it.each(selectedRuntimes())("outgoing trace context off: lone calls leave them off (on hook-based runtimes) until an agent run; the spans are the same (%s)", async (runtime) => {
-    const report = await runApp(runtime, { CATALYST_PROPAGATION: "off" });
+    const { report } = await runApp(runtime, { CATALYST_PROPAGATION: "off" });
     const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
     // one span for the Anthropic stream helper and the create() it makes (the claim is taken without a context too)
     for (const text of ["lone 1", "lone 2", "lone 3", "lone stream", "after run"]) expect(llm(spans, text).parentSpanId).toBeUndefined();
@@ -63,7 +63,7 @@ describe("promise hooks and the context of a model call", () => {
   });
 
   it.each(selectedRuntimes())("outgoing trace context on (the default): each lone call's request names its span, and the hooks stay off until the run (%s)", async (runtime) => {
-    const report = await runApp(runtime);
+    const { report } = await runApp(runtime);
     const spans = await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
     const header = (span: ReceivedSpan) => `00-${span.traceId}-${span.spanId}-01`;
     for (const text of ["lone 1", "lone 2", "lone 3", "in run", "after run"]) {
@@ -78,14 +78,23 @@ describe("promise hooks and the context of a model call", () => {
     else expect(report.afterLoneCalls).toBe(false);
   });
 
+  it.each(selectedRuntimes())("no endpoint: the traces are printed as they end, and lone calls still leave the hooks off (%s)", async (runtime) => {
+    const { report, stderr } = await runApp(runtime, { CATALYST_OTLP_ENDPOINT: "", NO_COLOR: "1" });
+    for (const text of ["lone 1", "lone 2", "lone 3"]) expect(mock.requests.find((q: any) => q.body?.messages?.[0]?.content === text)?.headers.traceparent).toMatch(/^00-/);
+    // one tree per lone call and the stream, then the run's
+    expect(stderr.match(/^◆ trace /gm)?.length).toBeGreaterThanOrEqual(5);
+    if (HOOK_BASED.includes(runtime)) expect(report).toEqual({ afterLoneCalls: false, afterRun: true });
+    else expect(report.afterLoneCalls).toBe(false);
+  });
+
   it.each(selectedRuntimes())("a host list: only requests to a listed host carry it, and lone calls still leave the hooks off (%s)", async (runtime) => {
     const lone = () => mock.requests.filter((q: any) => q.body?.messages?.[0]?.content.startsWith("lone"));
-    const other = await runApp(runtime, { CATALYST_PROPAGATION: "api.example.com" });
+    const { report: other } = await runApp(runtime, { CATALYST_PROPAGATION: "api.example.com" });
     await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
     expect(lone().map((q: any) => q.headers.traceparent)).toEqual([undefined, undefined, undefined]);
     receiver.clear();
     mock.requests.length = 0;
-    const listed = await runApp(runtime, { CATALYST_PROPAGATION: "api.example.com,127.0.0.1" });
+    const { report: listed } = await runApp(runtime, { CATALYST_PROPAGATION: "api.example.com,127.0.0.1" });
     await receiver.waitForSpans((s) => byKind(s, "LLM").length >= 6);
     expect(lone().every((q: any) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(q.headers.traceparent))).toBe(true);
     if (HOOK_BASED.includes(runtime)) expect([other.afterLoneCalls, listed.afterLoneCalls]).toEqual([false, false]);
@@ -99,7 +108,7 @@ describe("promise hooks and the context of a model call", () => {
   });
 
   it.each(selectedRuntimes())("once another tracer can start spans, calls enter their span's context: its spans inside a call are the call's children (%s)", async (runtime) => {
-    const report = await runApp(runtime, { OTHER_TRACER: "1" });
+    const { report } = await runApp(runtime, { OTHER_TRACER: "1" });
     const spans = await receiver.waitForSpans((s) => s.filter((x) => x.name === "fetch").length >= 2 && byKind(s, "LLM").length >= 3);
     const fetches = spans.filter((s) => s.name === "fetch");
     const parents = new Set(fetches.map((f) => f.parentSpanId));

@@ -109,7 +109,8 @@ interface ClientRequestLike {
   setHeader(name: string, value: string): unknown;
 }
 
-function hostOfOrigin(origin: unknown): string | undefined {
+/** The host of a URL or origin (`undefined` when there is none or it does not parse). */
+export function hostOfOrigin(origin: unknown): string | undefined {
   try {
     return origin ? new URL(String(origin)).host : undefined;
   } catch {

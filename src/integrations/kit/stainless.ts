@@ -2,6 +2,7 @@
  * What the Stainless-generated SDKs (openai, @anthropic-ai/sdk) share: a resource's `_client`, and
  * request options as a method's second argument whose `headers` are applied after the client's own.
  */
+import { hostOfOrigin } from "../../runs/propagation";
 import type { CallSpec } from "./call-spec";
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => {
@@ -18,13 +19,7 @@ const namesHeader = (headers: unknown, name: string) => isPlainObject(headers) &
  * other than a plain object are not rewritten (undefined: the call enters its context instead).
  */
 export const stainlessTraceContext: NonNullable<CallSpec["traceContext"]> = {
-  host(resource) {
-    try {
-      return new URL(String(resource?._client?.baseURL)).host;
-    } catch {
-      return undefined;
-    }
-  },
+  host: (resource) => hostOfOrigin(resource?._client?.baseURL),
   withHeaders(args, headers, resource) {
     const options = args[1];
     if (options !== undefined && !isPlainObject(options)) return undefined;

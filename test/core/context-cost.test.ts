@@ -15,6 +15,8 @@ import { byKind, one, type ReceivedSpan } from "../helpers/spans";
 import { startMockOpenAI } from "../../fixtures/mock-providers/openai.mjs";
 // @ts-expect-error plain ESM fixture without types
 import { startMockAnthropic } from "../../fixtures/mock-providers/anthropic.mjs";
+// @ts-expect-error plain ESM fixture without types
+import { startMockGoogle } from "../../fixtures/mock-providers/google.mjs";
 
 const app = path.join(FIXTURES, "apps/core/context-cost.mjs");
 /** Runtimes whose AsyncLocalStorage carries context through promise hooks. */
@@ -22,20 +24,24 @@ const HOOK_BASED: RuntimeName[] = ["node20", "node22"];
 let receiver: Receiver;
 let mock: any;
 let anthropicMock: any;
+let googleMock: any;
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   mock = await startMockOpenAI();
   anthropicMock = await startMockAnthropic();
+  googleMock = await startMockGoogle();
 });
 afterAll(async () => {
   await mock?.close();
   await anthropicMock?.close();
+  await googleMock?.close();
   await receiver?.close();
 });
 beforeEach(() => {
   receiver.clear();
   mock.requests.length = 0;
   anthropicMock.requests.length = 0;
+  googleMock.requests.length = 0;
 });
 
 async function runApp(runtime: RuntimeName, env: Record<string, string> = {}) {
@@ -114,5 +120,39 @@ describe("promise hooks and the context of a model call", () => {
     const parents = new Set(fetches.map((f) => f.parentSpanId));
     expect(parents).toEqual(new Set([llm(spans, "fetching 1").spanId, llm(spans, "fetching 2").spanId]));
     if (HOOK_BASED.includes(runtime)) expect(report.afterOtherTracer).toBe(true);
+  });
+
+  describe.each([
+    ["3.x", "@google/genai"],
+    ["1.1", "google-genai-v1"],
+  ])("Google GenAI %s", (_v, sdk) => {
+    const googleApp = path.join(FIXTURES, "apps/core/context-cost-google.mjs");
+    const runGoogle = async (runtime: RuntimeName, env: Record<string, string> = {}) => {
+      const door = runtime === "bun" ? "--preload" : "--import";
+      const r = await run(runtimePath(runtime), [door, "@inference/tracing/register", googleApp], {
+        env: { GOOGLE_SDK: sdk, GOOGLE_GENAI_BASE_URL: googleMock.url, CATALYST_OTLP_ENDPOINT: receiver.url, ...env },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+    };
+
+    it.each(selectedRuntimes())("lone calls carry their trace context in the request's httpOptions, the hooks stay off, the answers are the same (%s)", async (runtime) => {
+      const report = await runGoogle(runtime);
+      expect(report).toMatchObject({ answer: "Echo: lone 1", vectors: 1 });
+      expect(String(report.streamed)).toContain("lone stream");
+      const spans = await receiver.waitForSpans((s) => s.filter((x) => x.name.startsWith("Google GenAI")).length >= 3);
+      const google = spans.filter((x) => x.name.startsWith("Google GenAI"));
+      const sent = googleMock.requests.map((q: any) => q.headers.traceparent);
+      expect(sent.sort()).toEqual(google.map((x) => `00-${x.traceId}-${x.spanId}-01`).sort());
+      // the client's own headers still go, and nothing of ours reaches the request body
+      expect(googleMock.requests.every((q: any) => q.headers["x-app"] === "kept" && !JSON.stringify(q.body).includes("traceparent"))).toBe(true);
+      if (HOOK_BASED.includes(runtime)) expect(report.afterLoneCalls).toBe(false);
+    });
+
+    it.each(selectedRuntimes())("a traceparent in the client's headers is the one sent (%s)", async (runtime) => {
+      await runGoogle(runtime, { APP_TRACEPARENT: "1" });
+      await receiver.waitForSpans((s) => s.filter((x) => x.name.startsWith("Google GenAI")).length >= 3);
+      expect(googleMock.requests.map((q: any) => q.headers.traceparent)).toEqual(Array(3).fill("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+    });
   });
 });

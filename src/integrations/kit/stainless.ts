@@ -4,14 +4,7 @@
  */
 import { hostOfOrigin } from "../../runs/propagation";
 import type { CallSpec } from "./call-spec";
-
-const isPlainObject = (x: unknown): x is Record<string, unknown> => {
-  if (x === null || typeof x !== "object") return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-};
-
-const namesHeader = (headers: unknown, name: string) => isPlainObject(headers) && Object.keys(headers).some((k) => k.length === name.length && k.toLowerCase() === name);
+import { TRACEPARENT, isPlainRecord, namesHeader, withHeaders } from "./trace-context";
 
 /**
  * Outgoing trace context carried in the call's request options. A `traceparent` the app set (in the
@@ -22,16 +15,14 @@ export const stainlessTraceContext: NonNullable<CallSpec["traceContext"]> = {
   host: (resource) => hostOfOrigin(resource?._client?.baseURL),
   withHeaders(args, headers, resource) {
     const options = args[1];
-    if (options !== undefined && !isPlainObject(options)) return undefined;
+    if (options !== undefined && !isPlainRecord(options)) return undefined;
     const own = options?.headers;
-    if (own != null && !isPlainObject(own)) return undefined;
+    if (own != null && !isPlainRecord(own)) return undefined;
     const clientHeaders = resource?._client?._options?.defaultHeaders;
-    if (clientHeaders != null && !isPlainObject(clientHeaders)) return undefined;
-    if (namesHeader(own, "traceparent") || namesHeader(clientHeaders, "traceparent")) return args;
+    if (clientHeaders != null && !isPlainRecord(clientHeaders)) return undefined;
+    if (namesHeader(own, TRACEPARENT) || namesHeader(clientHeaders, TRACEPARENT)) return args;
     const next = args.length > 1 ? args.slice() : [args[0], undefined];
-    const added: Record<string, string> = { ...own };
-    for (const [k, v] of headers) added[k] = v;
-    next[1] = { ...options, headers: added };
+    next[1] = { ...options, headers: withHeaders(own, headers) };
     return next;
   },
 };

@@ -56,3 +56,21 @@ export function traceContextEntries(ctx: Context): Record<string, string> | unde
   }
   return out;
 }
+
+/** An object literal's kind of object (a carrier we may copy with a spread without losing anything). */
+export function isPlainRecord(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== "object") return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Whether a plain header object names `name` (lower case), in any case. */
+export const namesHeader = (headers: unknown, name: string): boolean =>
+  isPlainRecord(headers) && Object.keys(headers).some((k) => k.length === name.length && k.toLowerCase() === name);
+
+/** `own` (a plain header object, or none) with `added` set on a copy. */
+export function withHeaders(own: Record<string, unknown> | null | undefined, added: [string, string][]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...own };
+  for (const [k, v] of added) out[k] = v;
+  return out;
+}

@@ -108,7 +108,8 @@ const knownChars = new Map<string, number>();
 export const tokenizerStats = { counted: 0, fromCache: 0 };
 
 function remember(family: string, cache: Map<string, number>, text: string, count: number): void {
-  if (text.length > KNOWN_MAX_CHARS / 4) return;
+  // a text two pending counts both sent is remembered once (its characters counted once)
+  if (text.length > KNOWN_MAX_CHARS / 4 || cache.has(text)) return;
   let chars = (knownChars.get(family) ?? 0) + text.length;
   cache.set(text, count);
   for (const oldest of cache.keys()) {

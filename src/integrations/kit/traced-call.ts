@@ -155,12 +155,13 @@ export function makeTraced(original: (...a: any[]) => any, spec: CallSpec, sourc
       // a claim's span is the context's already, or was offered without one. Otherwise the call enters
       // its span's context only when something may read it inside the call: on Node 20/22 entering
       // switches promise hooks on for good (spans/context-manager.ts)
-      enter = claim ? undefined : contextEntryCanBeSkipped(spec.traceContext !== undefined) ? undefined : trace.setSpan(parent, span);
-      if (!enter && (!claim || claim.offered) && spec.traceContext) {
+      let skip = claim !== undefined || contextEntryCanBeSkipped(spec.traceContext !== undefined);
+      if (skip && (!claim || claim.offered) && spec.traceContext) {
         const carried = withOwnTraceContext(spec, this, callArgs, span);
         if (carried) callArgs = carried;
-        else enter = trace.setSpan(parent, span);
+        else skip = false;
       }
+      enter = skip ? undefined : trace.setSpan(parent, span);
     } catch (err) {
       internalError(`${spec.key}.start`, err);
       return original.apply(this, args);

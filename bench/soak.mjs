@@ -1,6 +1,7 @@
 // Soak benchmark: many traced OpenAI calls (the real `openai` package, patched by the agent)
 // against the local mock server, with the collector up and then down. Reports heap and RSS at
-// start and end, exported / dropped span counts, and spans left open.
+// start and end, exported / dropped span counts, spans left open, and the heap per 1,000 spans held
+// in the export queue (the collector-down phase against the collector-up one).
 //
 //   node bench/soak.mjs [calls per phase, default 100000] [concurrency, default 16]
 //
@@ -64,6 +65,14 @@ async function parent() {
     console.log(`  spans started ${r.started}, ended ${r.ended}, left open ${r.started - r.ended}`);
     console.log(`  export: ${r.stats.exported} exported, queue now ${r.stats.queued}, max queued ${r.maxQueued}, dropped (queue full) ${r.stats.droppedQueueFull}, dropped (failed) ${r.stats.droppedFailed}`);
     console.log(`  collector received ${r.receivedByCollector}; child exit code ${r.code}`);
+  }
+  // what held spans cost: the collector-down phase ends with its queue full (spans waiting to be
+  // sent), the collector-up phase with it empty; both heaps are measured after a full GC
+  const [, up, down] = results;
+  const held = (down.stats.queued ?? 0) + (down.stats.inFlight ?? 0);
+  if (held > 0) {
+    const perThousand = ((down.heapEnd - up.heapEnd) * 1000) / held;
+    console.log(`\nheld spans: ${held} with the collector down, heap after GC ${mb(down.heapEnd)} against ${mb(up.heapEnd)} with it up: ${mb(perThousand)} per 1,000 held spans (${(perThousand / 1024 / 1000).toFixed(1)} KB per span)`);
   }
   console.log(`\nJSON ${JSON.stringify(results)}`);
 }

@@ -15,8 +15,9 @@ import { TRACER_NAME } from "../package-info";
 const COUNT_TIMEOUT_MS = 15_000;
 /**
  * Loading a tokenizer costs 0.4–0.8 s of CPU and ~80–100 MB of RSS (o200k_base), and stopping the
- * worker gives back only part of the memory (17–56 MB stayed in measured runs): after 30 s, an app
- * that streamed every minute paid the load on every stream. Five minutes bounds that to ~0.1% of a core.
+ * worker gives back only part of the memory (17–56 MB stayed in measured runs). A short idle time makes
+ * an app that streams every minute or so pay the load on each stream; five minutes bounds the reloads
+ * to ~0.1% of a core.
  */
 const IDLE_STOP_MS = 5 * 60_000;
 

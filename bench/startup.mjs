@@ -2,7 +2,8 @@
 // runtime, and against OpenTelemetry's auto-instrumentations register for comparison.
 // Wall time and the child's own CPU time (reported by bench/apps/cpu-report.cjs, preloaded first in
 // every variant, bare included): CPU time is what we add even when other processes hold the cores.
-// Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,node26,bun] [--variants bare,ours,otel] [--baseline dir]
+// Usage: node bench/startup.mjs [--runs 15] [--runtimes node20,node22,node24,node26,bun] [--variants bare,ours,otel] [--baseline dir] [--apps a,b,c]
+//   --apps picks the apps below by letter (a: empty script, b: ESM, c: CommonJS), for more runs of one.
 //   A variant "ours:KEY=value;KEY=value" is ours with extra environment variables, e.g.
 //   --variants bare,ours,ours:CATALYST_METRICS=off compares metrics on (the default with an endpoint) and off.
 //   "ours@<dir>" is ours from another build of this package: a folder holding its dist/ and register
@@ -26,11 +27,12 @@ const VARIANTS = opt("variants", "bare,ours,otel").split(",");
 const BASELINE = opt("baseline", undefined);
 if (BASELINE) VARIANTS.splice(VARIANTS.indexOf("ours") + 1, 0, `ours@${BASELINE}`);
 
+const PICKED = opt("apps", "a,b,c").split(",");
 const APPS = [
   ["(a) empty script", "trivial.mjs"],
   ["(b) ESM openai+anthropic", "clients.mjs"],
   ["(c) CJS openai+anthropic", "clients.cjs"],
-];
+].filter(([label]) => PICKED.includes(label[1]));
 const env = {
   ...process.env,
   CATALYST_OTLP_ENDPOINT: "http://127.0.0.1:9",

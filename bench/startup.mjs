@@ -33,6 +33,8 @@ const APPS = [
   ["(b) ESM openai+anthropic", "clients.mjs"],
   ["(c) CJS openai+anthropic", "clients.cjs"],
 ].filter(([label]) => PICKED.includes(label[1]));
+const unknownApps = PICKED.filter((a) => !["a", "b", "c"].includes(a));
+if (unknownApps.length) throw new Error(`--apps: no app ${unknownApps.join(", ")} (the apps are a, b and c)`);
 const env = {
   ...process.env,
   CATALYST_OTLP_ENDPOINT: "http://127.0.0.1:9",

@@ -27,14 +27,16 @@ const VARIANTS = opt("variants", "bare,ours,otel").split(",");
 const BASELINE = opt("baseline", undefined);
 if (BASELINE) VARIANTS.splice(VARIANTS.indexOf("ours") + 1, 0, `ours@${BASELINE}`);
 
-const PICKED = opt("apps", "a,b,c").split(",");
-const APPS = [
+const ALL_APPS = [
   ["(a) empty script", "trivial.mjs"],
   ["(b) ESM openai+anthropic", "clients.mjs"],
   ["(c) CJS openai+anthropic", "clients.cjs"],
-].filter(([label]) => PICKED.includes(label[1]));
-const unknownApps = PICKED.filter((a) => !["a", "b", "c"].includes(a));
-if (unknownApps.length) throw new Error(`--apps: no app ${unknownApps.join(", ")} (the apps are a, b and c)`);
+];
+const letterOf = ([label]) => label[1];
+const PICKED = opt("apps", ALL_APPS.map(letterOf).join(",")).split(",");
+const unknownApps = PICKED.filter((a) => !ALL_APPS.some((app) => letterOf(app) === a));
+if (unknownApps.length) throw new Error(`--apps: no app ${unknownApps.join(", ")} (the apps are ${ALL_APPS.map(letterOf).join(", ")})`);
+const APPS = ALL_APPS.filter((app) => PICKED.includes(letterOf(app)));
 const env = {
   ...process.env,
   CATALYST_OTLP_ENDPOINT: "http://127.0.0.1:9",
